@@ -1,0 +1,91 @@
+package org.nst4j.transfer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nst4j.model.ModelOutput;
+
+/** An {@link Objective} that is the plain sum of its {@link TransferTerm}s (spec, "Sums"). */
+final class CompositeObjective implements Objective {
+  private final String method;
+  private final List<TransferTerm> terms;
+  private boolean initialized;
+
+  CompositeObjective(String method, List<TransferTerm> terms) {
+    this.method = method;
+    this.terms = List.copyOf(terms);
+  }
+
+  @Override
+  public String method() {
+    return method;
+  }
+
+  @Override
+  public boolean needsTeacher() {
+    return terms.stream().anyMatch(TransferTerm::needsTeacher);
+  }
+
+  /** Whether any term reads labels (the CE). */
+  boolean needsLabels() {
+    return terms.stream().anyMatch(TransferTerm::needsLabels);
+  }
+
+  /** The terms, in order. */
+  List<TransferTerm> terms() {
+    return terms;
+  }
+
+  @Override
+  public void initialize(NDManager manager, ModelOutput student, ModelOutput teacher, long seed) {
+    for (TransferTerm t : terms) {
+      t.initialize(manager, student, teacher, seed);
+    }
+    initialized = true;
+  }
+
+  /** Whether {@link #initialize} has run. */
+  boolean isInitialized() {
+    return initialized;
+  }
+
+  @Override
+  public LossTerms compute(ModelOutput student, ModelOutput teacher, NDArray labels, boolean training) {
+    if (student == null) {
+      throw new IllegalArgumentException("the student's output is required");
+    }
+    if (teacher == null && needsTeacher()) {
+      throw new IllegalArgumentException(method + " needs the teacher's output, none was given");
+    }
+    Map<String, NDArray> values = new LinkedHashMap<>();
+    for (TransferTerm t : terms) {
+      values.put(t.name(), t.compute(student, teacher, labels, training));
+    }
+    return LossTerms.of(values);
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    List<Parameter> all = new ArrayList<>();
+    for (TransferTerm t : terms) {
+      all.addAll(t.parameters());
+    }
+    return all;
+  }
+
+  @Override
+  public void close() {
+    for (TransferTerm t : terms) {
+      t.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Objective[" + method + "]";
+  }
+}

@@ -1,0 +1,96 @@
+package org.nst4j.transfer;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.nst4j.model.ModelOutput;
+
+/** Which student tap is compared with which teacher tap (spec: "which taps (one or several, summed)"). */
+final class TapPairs {
+  private TapPairs() {}
+
+  /** A student tap and the teacher tap it is compared with. */
+  record Pair(String student, String teacher) {
+    String label() {
+      return student.equals(teacher) ? "tap " + student : "taps " + student + ":" + teacher;
+    }
+  }
+
+  /** A method's default when no taps are requested. */
+  enum Default {
+    /** The last tap of each model (NST, FitNet). */
+    LAST,
+    /** Every tap present in both models, by name, else by position when the counts agree (AT). */
+    ALL
+  }
+
+  /**
+   * Resolves the pairs for one term.
+   *
+   * @param s student output
+   * @param t teacher output
+   * @param requested requested taps ({@code name} or {@code student:teacher}), or null for the default
+   * @param def the method's default
+   * @param method the method name for messages
+   * @return one or more pairs
+   * @throws IllegalArgumentException naming the model's taps when a requested tap is unknown
+   */
+  static List<Pair> resolve(
+      ModelOutput s, ModelOutput t, List<String> requested, Default def, String method) {
+    if (t == null) {
+      throw new IllegalArgumentException(method + " needs the teacher's feature maps, none were given");
+    }
+    List<String> sn = s.tapNames();
+    List<String> tn = t.tapNames();
+    if (sn.isEmpty() || tn.isEmpty()) {
+      throw new IllegalArgumentException(
+          method + " needs feature maps of both models; student taps " + sn + ", teacher taps " + tn);
+    }
+    List<Pair> pairs = new ArrayList<>();
+    if (requested != null) {
+      for (String r : requested) {
+        String a;
+        String b;
+        int colon = r.indexOf(':');
+        if (colon >= 0) {
+          a = r.substring(0, colon).trim();
+          b = r.substring(colon + 1).trim();
+        } else {
+          a = r.trim();
+          b = a;
+        }
+        if (!sn.contains(a)) {
+          throw new IllegalArgumentException("unknown tap '" + a + "' for the student; its taps are " + sn);
+        }
+        if (!tn.contains(b)) {
+          throw new IllegalArgumentException("unknown tap '" + b + "' for the teacher; its taps are " + tn);
+        }
+        pairs.add(new Pair(a, b));
+      }
+      return pairs;
+    }
+    if (def == Default.LAST) {
+      pairs.add(new Pair(sn.get(sn.size() - 1), tn.get(tn.size() - 1)));
+      return pairs;
+    }
+    for (String a : sn) {
+      if (tn.contains(a)) {
+        pairs.add(new Pair(a, a));
+      }
+    }
+    if (pairs.isEmpty()) {
+      if (sn.size() != tn.size()) {
+        throw new IllegalArgumentException(
+            method
+                + " pairs taps by name or position, but the student's "
+                + sn
+                + " and the teacher's "
+                + tn
+                + " share no name and differ in number; choose taps explicitly (student:teacher)");
+      }
+      for (int i = 0; i < sn.size(); i++) {
+        pairs.add(new Pair(sn.get(i), tn.get(i)));
+      }
+    }
+    return pairs;
+  }
+}

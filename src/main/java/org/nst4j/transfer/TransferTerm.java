@@ -1,0 +1,64 @@
+package org.nst4j.transfer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import java.util.List;
+import org.nst4j.model.ModelOutput;
+
+/**
+ * One weighted term of an {@link Objective} (CE, KD, FitNet, AT or one NST kernel).
+ *
+ * <p>An objective is the sum of its terms; each term returns its value already multiplied by its weight, so
+ * the per-term values in {@link LossTerms} add up to the total.
+ */
+public interface TransferTerm extends AutoCloseable {
+
+  /** The term's name in {@link LossTerms}, e.g. {@code ce}, {@code kd}, {@code nst-poly}. */
+  String name();
+
+  /** Whether the term reads the teacher's output. */
+  default boolean needsTeacher() {
+    return true;
+  }
+
+  /** Whether the term reads labels (only CE does). */
+  default boolean needsLabels() {
+    return false;
+  }
+
+  /** Whether the term reads logits rather than feature maps (CE and KD). */
+  default boolean needsLogits() {
+    return false;
+  }
+
+  /**
+   * Builds auxiliary parameters from sample shapes; the default does nothing.
+   *
+   * @param manager owner of the parameters
+   * @param student a student output of the training shapes
+   * @param teacher the matching teacher output (null if {@link #needsTeacher()} is false)
+   * @param seed seed for a deterministic initialisation
+   */
+  default void initialize(NDManager manager, ModelOutput student, ModelOutput teacher, long seed) {}
+
+  /**
+   * Computes the weighted scalar term on one batch.
+   *
+   * @param student the student's output
+   * @param teacher the teacher's output (may be null if {@link #needsTeacher()} is false)
+   * @param labels B labels, int64 or int32 (may be null if {@link #needsLabels()} is false)
+   * @param training true during training (auxiliary BatchNorm in training mode)
+   * @return a scalar NDArray
+   */
+  NDArray compute(ModelOutput student, ModelOutput teacher, NDArray labels, boolean training);
+
+  /** Trainable auxiliary parameters; empty by default. */
+  default List<Parameter> parameters() {
+    return List.of();
+  }
+
+  /** Releases auxiliary parameters; the default does nothing. */
+  @Override
+  default void close() {}
+}
