@@ -44,7 +44,7 @@ public final class AtTerm implements TransferTerm {
       NDArray m = d.square().mean();
       sum = sum == null ? m : sum.add(m);
     }
-    return sum.mul(options.atBeta() / 2);
+    return Scalars.times(sum, options.atBeta() / 2);
   }
 
   /**

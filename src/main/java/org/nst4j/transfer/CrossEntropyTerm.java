@@ -54,7 +54,7 @@ public final class CrossEntropyTerm implements TransferTerm {
   @Override
   public NDArray compute(ModelOutput student, ModelOutput teacher, NDArray labels, boolean training) {
     NDArray z = Logits.of(student, "student");
-    return crossEntropy(z, labels).mul(weight);
+    return Scalars.times(crossEntropy(z, labels), weight);
   }
 
   /**

@@ -53,7 +53,7 @@ public final class KdTerm implements TransferTerm {
       throw new IllegalArgumentException(
           "KD needs student and teacher logits of one shape, got " + zs.getShape() + " and " + zt.getShape());
     }
-    return klDivergence(zs, zt, temperature).mul(alpha * temperature * temperature);
+    return Scalars.times(klDivergence(zs, zt, temperature), alpha * temperature * temperature);
   }
 
   /**

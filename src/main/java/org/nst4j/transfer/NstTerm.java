@@ -47,6 +47,6 @@ public final class NstTerm implements TransferTerm {
       NDArray m = Mmd.mmd2(st[0], st[1], kernel, options).mean();
       sum = sum == null ? m : sum.add(m);
     }
-    return sum.mul(options.nstScale());
+    return Scalars.times(sum, options.nstScale());
   }
 }

@@ -106,6 +106,25 @@ class ObjectivesTest {
   }
 
   @Test
+  void float32InputsGiveFloat32Terms() {
+    ModelOutput s = ModelOutput.of(
+        student.logits().toType(ai.djl.ndarray.types.DataType.FLOAT32, false),
+        Map.of("stage2", student.tap("stage2").toType(ai.djl.ndarray.types.DataType.FLOAT32, false)));
+    ModelOutput t = ModelOutput.of(
+        teacher.logits().toType(ai.djl.ndarray.types.DataType.FLOAT32, false),
+        Map.of("stage2", teacher.tap("stage2").toType(ai.djl.ndarray.types.DataType.FLOAT32, false)));
+    try (Objective o = Objectives.create("kd+fitnet+at+nst-poly", LossOptions.defaults())) {
+      o.initialize(manager, s, t, 1);
+      LossTerms lt = o.compute(s, t, labels, true);
+      for (NDArray v : lt.terms().values()) {
+        assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, v.getDataType());
+        assertEquals(new Shape(), v.getShape());
+      }
+      assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, lt.total().getDataType());
+    }
+  }
+
+  @Test
   void normalisesMethodStrings() {
     assertEquals("kd+nst-poly", Objectives.normalize(" KD+ Nst-Poly "));
     assertEquals("at", Objectives.normalize("ce+at"));
