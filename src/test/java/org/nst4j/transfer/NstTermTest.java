@@ -31,7 +31,7 @@ class NstTermTest {
   }
 
   private static double value(Kernel k, LossOptions o, ModelOutput s, ModelOutput t) {
-    return new NstTerm(k, o).compute(s, t, null, true).getDouble();
+    return Scalars.value(new NstTerm(k, o).compute(s, t, null, true));
   }
 
   @Test
