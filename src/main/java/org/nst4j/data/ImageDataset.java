@@ -190,6 +190,27 @@ public final class ImageDataset {
     return new ImageDataset(subsetName, px, lb, channels, height, width, classNames);
   }
 
+  /**
+   * Returns a copy of this data set under another name (the pixel and label arrays are shared, which is
+   * safe because neither is ever modified).
+   *
+   * @param newName the new name
+   * @return the renamed data set
+   */
+  public ImageDataset withName(String newName) {
+    return new ImageDataset(newName, pixels, labels, channels, height, width, classNames);
+  }
+
+  /** The backing pixel array, for fast read-only access inside this package. Never modify it. */
+  byte[] pixelArray() {
+    return pixels;
+  }
+
+  /** The backing label array, for fast read-only access inside this package. Never modify it. */
+  int[] labelArray() {
+    return labels;
+  }
+
   @Override
   public String toString() {
     return name + " [" + size() + " × " + channels + "×" + height + "×" + width + ", " + numClasses() + " classes]";
