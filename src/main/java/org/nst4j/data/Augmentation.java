@@ -145,9 +145,35 @@ public final class Augmentation {
           continue;
         }
         int row = srcPlane + sy * width;
-        for (int x = 0; x < width; x++) {
-          int sx = (flip ? width - 1 - x : x) + colShift;
-          dst[out + x] = sx >= 0 && sx < width ? t[src[row + sx] & 0xFF] : background;
+        // Output columns [lo, hi) read inside the image, the rest is padding: bounds computed once per row
+        // so the inner loops have no branches.
+        int lo;
+        int hi;
+        if (flip) {
+          // x reads source column W−1−x+colShift
+          lo = Math.min(width, Math.max(0, colShift));
+          hi = Math.min(width, width + colShift);
+        } else {
+          // x reads source column x+colShift
+          lo = Math.min(width, Math.max(0, -colShift));
+          hi = Math.min(width, width - colShift);
+        }
+        for (int x = 0; x < lo; x++) {
+          dst[out + x] = background;
+        }
+        if (flip) {
+          int base = row + width - 1 + colShift;
+          for (int x = lo; x < hi; x++) {
+            dst[out + x] = t[src[base - x] & 0xFF];
+          }
+        } else {
+          int base = row + colShift;
+          for (int x = lo; x < hi; x++) {
+            dst[out + x] = t[src[base + x] & 0xFF];
+          }
+        }
+        for (int x = Math.max(lo, hi); x < width; x++) {
+          dst[out + x] = background;
         }
       }
     }

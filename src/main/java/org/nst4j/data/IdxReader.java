@@ -172,7 +172,7 @@ public final class IdxReader {
   /**
    * Guesses the number of data bytes of a file so the buffer can be allocated once: the file size for a
    * plain file, the gzip trailer's ISIZE (uncompressed size mod 2^32) for a gzipped one. A wrong guess
-   * (a corrupt file) only costs re-allocations.
+   * (a corrupt file) only costs re-allocations; it never exceeds what the file can actually hold.
    */
   private static long sizeHint(Path file) {
     try (SeekableByteChannel ch = Files.newByteChannel(file)) {
@@ -188,7 +188,10 @@ public final class IdxReader {
         while (tail.hasRemaining() && ch.read(tail) > 0) {
           // keep reading
         }
-        return tail.hasRemaining() ? 0 : tail.getInt(0) & 0xFFFFFFFFL;
+        long isize = tail.hasRemaining() ? 0 : tail.getInt(0) & 0xFFFFFFFFL;
+        // Deflate expands at most ~1032:1: a larger ISIZE is a corrupt trailer, and trusting it could
+        // allocate gigabytes for a tiny file.
+        return Math.min(isize, size * 1032);
       }
       return size;
     } catch (IOException e) {
