@@ -1,6 +1,10 @@
 package org.nst4j.model;
 
+import ai.djl.MalformedModelException;
 import ai.djl.nn.AbstractBlock;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -10,6 +14,11 @@ import java.util.List;
  * which intermediate maps it exposes. The output {@link ai.djl.ndarray.NDList} of {@code forward} is
  * {@code [logits (B×K), tap_0, ..., tap_{n-1}]} in the order of {@link #tapNames()}; wrap it with
  * {@link ModelOutput#of} to read it by name.
+ *
+ * <p>Saved parameters ({@link #saveParameters}) start with a header naming the architecture, the input
+ * channels and the number of classes; {@link #loadParameters} refuses a file written by another model with
+ * a {@link MalformedModelException} saying so (DJL alone would only compare parameter names such as
+ * "weight", which every conv shares, and could load wrongly shaped arrays silently).
  */
 public abstract class TappedModel extends AbstractBlock {
 
@@ -29,4 +38,43 @@ public abstract class TappedModel extends AbstractBlock {
 
   /** Number of classes (width of the logits). */
   public abstract int numClasses();
+
+  /** Writes the input shapes and the architecture header (see the class comment). */
+  @Override
+  protected void saveMetadata(DataOutputStream os) throws IOException {
+    saveInputShapes(os);
+    os.writeUTF(architecture());
+    os.writeInt(inputChannels());
+    os.writeInt(numClasses());
+  }
+
+  /**
+   * Reads the input shapes and checks the architecture header.
+   *
+   * @throws MalformedModelException if the version differs or the parameters belong to another
+   *     architecture, channel count or class count
+   */
+  @Override
+  protected void loadMetadata(byte loadVersion, DataInputStream is)
+      throws IOException, MalformedModelException {
+    if (loadVersion != version) {
+      throw new MalformedModelException(
+          "parameters do not fit architecture " + architecture() + ": format version " + loadVersion
+              + ", expected " + version);
+    }
+    readInputShapes(is);
+    String arch = is.readUTF();
+    int channels = is.readInt();
+    int classes = is.readInt();
+    if (!arch.equals(architecture()) || channels != inputChannels() || classes != numClasses()) {
+      throw new MalformedModelException(
+          "parameters do not fit architecture " + describeHeader(architecture(), inputChannels(), numClasses())
+              + ": they were saved from " + describeHeader(arch, channels, classes));
+    }
+  }
+
+  private static String describeHeader(String arch, int channels, int classes) {
+    return arch + " (" + channels + " input channel" + (channels == 1 ? "" : "s") + ", " + classes
+        + " classes)";
+  }
 }

@@ -1,0 +1,73 @@
+package org.nst4j.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.training.ParameterStore;
+
+/** Factories for the DJL layers of the zoo, with the protocol's settings, and small forward helpers. */
+final class Layers {
+
+  /** PyTorch's BatchNorm2d default eps. */
+  static final float BN_EPS = 1e-5f;
+
+  /**
+   * DJL's BatchNorm momentum is the weight of the OLD running value: PtNDArrayEx.batchNorm passes {@code
+   * 1 - momentum} to torch's batch_norm (DJL 0.36 source, "momentum is defined differently in PyTorch"),
+   * whose update is running = (1 − m)·running + m·batch. So 0.9 here is PyTorch's momentum 0.1.
+   */
+  static final float BN_MOMENTUM_DJL = 0.9f;
+
+  private Layers() {}
+
+  /** A k×k convolution without bias (a BatchNorm always follows), padding k/2. */
+  static Conv2d conv(int filters, int kernel, int stride) {
+    return Conv2d.builder()
+        .setFilters(filters)
+        .setKernelShape(new Shape(kernel, kernel))
+        .optStride(new Shape(stride, stride))
+        .optPadding(new Shape(kernel / 2, kernel / 2))
+        .optBias(false)
+        .build();
+  }
+
+  /** BatchNorm over the channel axis with PyTorch's eps 1e-5 and momentum 0.1. */
+  static BatchNorm batchNorm() {
+    return BatchNorm.builder().optEpsilon(BN_EPS).optMomentum(BN_MOMENTUM_DJL).build();
+  }
+
+  /** A fully connected layer with bias. */
+  static Linear linear(int units) {
+    return Linear.builder().setUnits(units).optBias(true).build();
+  }
+
+  /** Runs a single-input, single-output block. */
+  static NDArray run(Block block, ParameterStore ps, NDArray x, boolean training) {
+    return block.forward(ps, new NDList(x), training).singletonOrThrow();
+  }
+
+  /** Output shape of a single-input block. */
+  static Shape shape(Block block, Shape input) {
+    return block.getOutputShapes(new Shape[] {input})[0];
+  }
+
+  /** Initialises a single-input block and returns its output shape. */
+  static Shape init(Block block, NDManager manager, DataType dataType, Shape input) {
+    block.initialize(manager, dataType, input);
+    return shape(block, input);
+  }
+
+  /** Checks an input shape is B×C×H×W with the expected channel count. */
+  static void checkInput(Shape input, int channels, String who) {
+    if (input.dimension() != 4 || input.get(1) != channels) {
+      throw new IllegalArgumentException(
+          who + " expects input B×" + channels + "×H×W, got " + input);
+    }
+  }
+}
