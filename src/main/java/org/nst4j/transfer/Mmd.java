@@ -334,12 +334,15 @@ public final class Mmd {
       NDArray s, NDArray t, Kernel kernel, int degree, double c, Double sigma2) {
     checkPair(s, t);
     long batch = s.getShape().get(0);
-    NDArray sig = sigma2 == null ? autoSigma2(s, t).maximum(EPS) : null;
+    double[] sig =
+        kernel == Kernel.GAUSS && sigma2 == null
+            ? autoSigma2(s, t).maximum(EPS).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray()
+            : null;
     NDList per = new NDList();
     for (long i = 0; i < batch; i++) {
       NDArray si = s.get(i);
       NDArray ti = t.get(i);
-      double sg = sigma2 == null ? sig.getDouble(i) : sigma2;
+      double sg = sigma2 != null ? sigma2 : sig == null ? 1 : sig[(int) i];
       NDArray v =
           pairMean(si, si, kernel, degree, c, sg)
               .add(pairMean(ti, ti, kernel, degree, c, sg))
