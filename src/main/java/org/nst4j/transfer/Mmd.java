@@ -99,7 +99,8 @@ public final class Mmd {
    * @param t B×Ct×N normalised teacher rows
    * @param degree d ≥ 1
    * @param c offset c ≥ 0
-   * @param keepTeacherTerm false skips the teacher–teacher sum
+   * @param keepTeacherTerm false skips the teacher–teacher sum (in the HW×HW form T̂ᵀT̂ is still needed for
+   *     the cross term; only its squared norm is skipped)
    * @param form which evaluation to use; {@link PolyForm#SPATIAL_GRAM} needs d = 2 and c = 0
    * @return B values
    */
