@@ -1,14 +1,86 @@
 package org.nst4j.cli;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDManager;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
-public final class Main {
+/** Entry point of the {@code nst4j} command. */
+@Command(
+    name = "nst4j",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Knowledge distillation for the JVM: Neuron Selectivity Transfer, KD, FitNet and AT on DJL/PyTorch.",
+    subcommands = {
+      TrainCommand.class,
+      DistillCommand.class,
+      EvalCommand.class,
+      LossCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+  /** Exit code for bad input: options, files, shapes, diverging losses. */
+  public static final int EXIT_BAD_INPUT = 2;
+  /** Exit code for an internal error (a bug). */
+  public static final int EXIT_INTERNAL = 1;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Runs the CLI and exits with its code. */
   public static void main(String[] args) {
-    Engine e = Engine.getEngine("PyTorch");
-    System.out.println(e.getEngineName() + " " + e.getVersion());
-    try (NDManager m = NDManager.newBaseManager()) {
-      System.out.println(m.arange(6f).reshape(2, 3).sum());
+    System.exit(execute(args));
+  }
+
+  /**
+   * Runs the CLI without exiting (used by tests).
+   *
+   * @param args the arguments
+   * @return the exit code
+   */
+  public static int execute(String... args) {
+    return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
+
+  /** Runs the CLI with the given output streams. */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    boolean debug = java.util.Arrays.asList(args).contains("--debug");
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setParameterExceptionHandler((e, a) -> {
+      err.println("error: " + e.getMessage());
+      if (debug) {
+        e.printStackTrace(err);
+      }
+      err.flush();
+      return EXIT_BAD_INPUT;
+    });
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      int code = Errors.exitCode(e);
+      err.println("error: " + Errors.message(e));
+      if (debug) {
+        e.printStackTrace(err);
+      } else if (code == EXIT_INTERNAL) {
+        err.println("(this looks like a bug in nst4j; run again with --debug for the stack trace)");
+      }
+      err.flush();
+      return code;
+    });
+    return cli.execute(args);
+  }
+
+  /** Prints the versions of nst4j, DJL and libtorch. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"nst4j " + (v == null ? "dev" : v) + " (DJL 0.36.0, PyTorch engine, libtorch 2.7.1)"};
     }
   }
 }

@@ -1,0 +1,65 @@
+package org.nst4j.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.nst4j.data.DataSplits;
+import org.nst4j.train.RunSpec;
+import org.nst4j.train.RunSummary;
+import org.nst4j.train.TrainingConfig;
+import org.nst4j.train.TrainingRun;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code nst4j distill}: trains a student against a frozen teacher with a transfer objective. */
+@Command(name = "distill", mixinStandardHelpOptions = true,
+    description = "Train a student with a transfer objective against a frozen teacher. Defaults: the FMNIST-10k"
+        + " student recipe.")
+final class DistillCommand implements Callable<Integer> {
+  @Mixin DataOptions data = new DataOptions();
+  @Mixin TrainingOptions training = new TrainingOptions();
+  @Mixin LossOptionsMixin loss = new LossOptionsMixin();
+  @Mixin OutputOptions output = new OutputOptions();
+  @Mixin RuntimeOptions runtime = new RuntimeOptions();
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--student", required = true, paramLabel = "A", description = "Student architecture.")
+  String student;
+
+  @Option(names = "--teacher", paramLabel = "PATH",
+      description = "The teacher: a run folder or model folder written by nst4j train.")
+  Path teacher;
+
+  @Option(names = "--method", defaultValue = "nst-poly", paramLabel = "M",
+      description = "ce, kd, fitnet, at, nst-linear, nst-poly, nst-gauss, or a sum such as kd+nst-poly"
+          + " (default: ${DEFAULT-VALUE}).")
+  String method;
+
+  @Override
+  public Integer call() throws Exception {
+    TrainingConfig config = training.toConfig(TrainingOptions.studentDefaults());
+    var device = runtime.device();
+    var options = loss.toOptions();
+    runtime.applyThreads();
+    DataSplits splits = data.load();
+    RunSpec run = RunSpec.builder()
+        .setArch(student)
+        .optMethod(method)
+        .optLossOptions(options)
+        .optTeacher(teacher)
+        .setData(splits)
+        .optPerClass(data.perClass)
+        .setConfig(config)
+        .setOut(output.outOr("student-" + student + "-" + method + "-s" + config.seed()))
+        .optResume(output.resume)
+        .optOverwrite(output.overwrite)
+        .optDevice(device)
+        .optProgress(!output.quiet)
+        .optCommand(Commands.commandLine(spec))
+        .build();
+    RunSummary summary = TrainingRun.execute(run);
+    Commands.printSummary(spec.commandLine().getOut(), summary, run.out());
+    return 0;
+  }
+}

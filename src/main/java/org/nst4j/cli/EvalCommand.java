@@ -1,0 +1,57 @@
+package org.nst4j.cli;
+
+import ai.djl.Model;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.nst4j.data.DataSplits;
+import org.nst4j.data.ImageDataset;
+import org.nst4j.data.Normalization;
+import org.nst4j.model.TappedModel;
+import org.nst4j.train.Evaluator;
+import org.nst4j.train.ModelCard;
+import org.nst4j.train.ModelStore;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code nst4j eval}: test accuracy of a saved model. */
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Print the test accuracy of a saved model.")
+final class EvalCommand implements Callable<Integer> {
+  @Mixin DataOptions data = new DataOptions();
+  @Mixin RuntimeOptions runtime = new RuntimeOptions();
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--model", required = true, paramLabel = "PATH", description = "Run folder or model folder.")
+  Path model;
+
+  @Option(names = "--batch", defaultValue = "500", paramLabel = "B", description = "Evaluation batch size.")
+  int batch;
+
+  @Override
+  public Integer call() {
+    if (batch < 1) {
+      throw new IllegalArgumentException("--batch must be ≥ 1, got " + batch);
+    }
+    var device = runtime.device();
+    ModelCard card = ModelStore.readCard(model);
+    runtime.applyThreads();
+    DataSplits splits = data.load();
+    ImageDataset test = splits.test();
+    if (test.channels() != card.inputChannels() || test.numClasses() != card.numClasses()) {
+      throw new IllegalArgumentException("the model (" + card.architecture() + ", " + card.inputChannels()
+          + " channels, " + card.numClasses() + " classes) does not fit " + test.name() + " (" + test.channels()
+          + " channels, " + test.numClasses() + " classes)");
+    }
+    try (Model m = ModelStore.load(model, device)) {
+      // The model's own normalisation, from its card: the one it was trained with.
+      Normalization normalization = new Normalization(card.normalizationMean(), card.normalizationStd());
+      double accuracy = Evaluator.accuracy((TappedModel) m.getBlock(), m.getNDManager(), test, normalization, batch);
+      spec.commandLine().getOut().printf(Locale.ROOT, "test accuracy %.4f (%d images of %s)%n", accuracy,
+          test.size(), test.name());
+      spec.commandLine().getOut().flush();
+    }
+    return 0;
+  }
+}

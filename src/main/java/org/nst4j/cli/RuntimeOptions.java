@@ -1,0 +1,45 @@
+package org.nst4j.cli;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import picocli.CommandLine.Option;
+
+/** Where and how computations run, and diagnostics. */
+final class RuntimeOptions {
+  @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu",
+      description = "cpu, gpu or gpu:N (GPU needs DJL's CUDA natives instead of the CPU ones). Default: cpu.")
+  String device;
+
+  @Option(names = "--threads", paramLabel = "N",
+      description = "libtorch intra-op threads (default: libtorch's choice, the number of cores).")
+  Integer threads;
+
+  @Option(names = "--debug", description = "Print stack traces of errors.")
+  boolean debug;
+
+  /** Parses --device. */
+  Device device() {
+    String d = device.trim().toLowerCase(java.util.Locale.ROOT);
+    if (d.equals("cpu")) {
+      return Device.cpu();
+    }
+    if (d.equals("gpu") || d.equals("cuda")) {
+      return Device.gpu();
+    }
+    if (d.matches("(gpu|cuda):\\d+")) {
+      return Device.gpu(Integer.parseInt(d.substring(d.indexOf(':') + 1)));
+    }
+    throw new IllegalArgumentException("--device must be cpu, gpu or gpu:N, got '" + device + "'");
+  }
+
+  /** Starts the engine with the requested thread count; call before any computation. */
+  void applyThreads() {
+    if (threads != null && threads < 1) {
+      throw new IllegalArgumentException("--threads must be ≥ 1, got " + threads);
+    }
+    Engine.getEngine("PyTorch");
+    if (threads != null) {
+      ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+    }
+  }
+}

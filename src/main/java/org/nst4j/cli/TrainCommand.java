@@ -1,0 +1,51 @@
+package org.nst4j.cli;
+
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.nst4j.data.DataSplits;
+import org.nst4j.train.RunSpec;
+import org.nst4j.train.RunSummary;
+import org.nst4j.train.TrainingConfig;
+import org.nst4j.train.TrainingRun;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code nst4j train}: trains a model (a teacher) with cross-entropy. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Train a model with cross-entropy (e.g. a teacher). Defaults: the FMNIST-10k teacher recipe.")
+final class TrainCommand implements Callable<Integer> {
+  @Mixin DataOptions data = new DataOptions();
+  @Mixin TrainingOptions training = new TrainingOptions();
+  @Mixin OutputOptions output = new OutputOptions();
+  @Mixin RuntimeOptions runtime = new RuntimeOptions();
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--arch", required = true, paramLabel = "A",
+      description = "Architecture: resnet8|14|20|32|56|110, wrn-D-K, cnn-small.")
+  String arch;
+
+  @Override
+  public Integer call() throws Exception {
+    TrainingConfig config = training.toConfig(TrainingOptions.teacherDefaults());
+    var device = runtime.device();
+    runtime.applyThreads();
+    DataSplits splits = data.load();
+    RunSpec run = RunSpec.builder()
+        .setArch(arch)
+        .setData(splits)
+        .optPerClass(data.perClass)
+        .setConfig(config)
+        .setOut(output.outOr("teacher-" + arch + "-s" + config.seed()))
+        .optResume(output.resume)
+        .optOverwrite(output.overwrite)
+        .optDevice(device)
+        .optProgress(!output.quiet)
+        .optCommand(Commands.commandLine(spec))
+        .build();
+    RunSummary summary = TrainingRun.execute(run);
+    Commands.printSummary(spec.commandLine().getOut(), summary, run.out());
+    return 0;
+  }
+}

@@ -1,0 +1,103 @@
+package org.nst4j.cli;
+
+import org.nst4j.train.TrainingConfig;
+import picocli.CommandLine.Option;
+
+/**
+ * Hyper-parameter options. Unset options take the command's recipe defaults: the FMNIST-10k teacher recipe
+ * for {@code train}, the student recipe for {@code distill}.
+ */
+final class TrainingOptions {
+  @Option(names = "--epochs", paramLabel = "E", description = "Epochs (train: 30, distill: 15).")
+  Integer epochs;
+
+  @Option(names = "--batch", paramLabel = "B", description = "Batch size (train: 128, distill: 64).")
+  Integer batch;
+
+  @Option(names = "--lr", paramLabel = "LR", description = "Initial learning rate (train: 0.1, distill: 0.05).")
+  Double lr;
+
+  @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum (default 0.9).")
+  Double momentum;
+
+  @Option(names = "--no-nesterov", description = "Classical momentum instead of Nesterov.")
+  boolean noNesterov;
+
+  @Option(names = "--wd", paramLabel = "WD", description = "Weight decay on every parameter (default 5e-4).")
+  Double weightDecay;
+
+  @Option(names = "--schedule", paramLabel = "S",
+      description = "Learning-rate schedule: ${COMPLETION-CANDIDATES} (default cosine, stepped per batch).")
+  TrainingConfig.Schedule schedule;
+
+  @Option(names = "--milestones", split = ",", paramLabel = "E1,E2",
+      description = "Epochs at which multistep multiplies the rate by --lr-decay.")
+  int[] milestones;
+
+  @Option(names = "--lr-decay", paramLabel = "G", description = "Multistep factor (default 0.1).")
+  Double lrDecay;
+
+  @Option(names = "--seed", paramLabel = "S", description = "Seed of initialisation, order and augmentation (default 0).")
+  Long seed;
+
+  @Option(names = "--no-augment", description = "Disable pad-crop-flip augmentation.")
+  boolean noAugment;
+
+  @Option(names = "--keep-last-batch", description = "Train on the last partial batch too (default: dropped).")
+  boolean keepLastBatch;
+
+  /** The teacher recipe of FMNIST-10k: 30 epochs, batch 128, lr 0.1. */
+  static TrainingConfig.Builder teacherDefaults() {
+    return TrainingConfig.builder().setEpochs(30).setBatchSize(128).setLearningRate(0.1);
+  }
+
+  /** The student recipe of FMNIST-10k: 15 epochs, batch 64, lr 0.05. */
+  static TrainingConfig.Builder studentDefaults() {
+    return TrainingConfig.builder().setEpochs(15).setBatchSize(64).setLearningRate(0.05);
+  }
+
+  /** Applies the options given on the command line over {@code defaults} and validates the result. */
+  TrainingConfig toConfig(TrainingConfig.Builder defaults) {
+    TrainingConfig.Builder b = defaults;
+    if (epochs != null) {
+      b.setEpochs(epochs);
+    }
+    if (batch != null) {
+      b.setBatchSize(batch);
+    }
+    if (lr != null) {
+      b.setLearningRate(lr);
+    }
+    if (momentum != null) {
+      b.optMomentum(momentum);
+    }
+    if (noNesterov) {
+      b.optNesterov(false);
+    }
+    if (weightDecay != null) {
+      b.optWeightDecay(weightDecay);
+    }
+    if (schedule != null) {
+      b.optSchedule(schedule);
+    }
+    if (milestones != null) {
+      b.optMilestones(milestones);
+      if (schedule == null) {
+        b.optSchedule(TrainingConfig.Schedule.MULTISTEP);
+      }
+    }
+    if (lrDecay != null) {
+      b.optLrDecay(lrDecay);
+    }
+    if (seed != null) {
+      b.optSeed(seed);
+    }
+    if (noAugment) {
+      b.optAugment(false);
+    }
+    if (keepLastBatch) {
+      b.optDropLast(false);
+    }
+    return b.build();
+  }
+}

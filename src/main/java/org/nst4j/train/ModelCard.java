@@ -1,0 +1,52 @@
+package org.nst4j.train;
+
+import java.util.List;
+
+/**
+ * What a saved model is, written next to its parameters as {@code model.json}: enough to rebuild the
+ * network, prepare its input exactly as in training, and know how good it is.
+ *
+ * @param format always {@link #FORMAT}
+ * @param architecture zoo name, e.g. {@code resnet20}
+ * @param inputChannels C
+ * @param inputHeight H of the training images
+ * @param inputWidth W of the training images
+ * @param numClasses K
+ * @param classNames one name per class
+ * @param dataset the training data set's name
+ * @param normalizationMean per-channel mean in [0,1] pixel units
+ * @param normalizationStd per-channel std in [0,1] pixel units
+ * @param role {@code teacher} or {@code student}
+ * @param method the objective it was trained with
+ * @param seed the run's seed
+ * @param epochs epochs trained
+ * @param testAccuracy final test accuracy, 0..1
+ * @param tapNames the model's feature taps
+ * @param paramsFile the DJL parameter file's name, beside this card
+ * @param command the command line that produced it
+ * @param created ISO-8601 time of saving
+ */
+public record ModelCard(
+    String format,
+    String architecture,
+    int inputChannels,
+    int inputHeight,
+    int inputWidth,
+    int numClasses,
+    List<String> classNames,
+    String dataset,
+    double[] normalizationMean,
+    double[] normalizationStd,
+    String role,
+    String method,
+    long seed,
+    int epochs,
+    double testAccuracy,
+    List<String> tapNames,
+    String paramsFile,
+    String command,
+    String created) {
+
+  /** The format tag of cards this version writes and reads. */
+  public static final String FORMAT = "nst4j-model/1";
+}

@@ -1,0 +1,104 @@
+package org.nst4j.train;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The files of one run: {@code summary.json}, {@code epochs.jsonl}, {@code checkpoint.bin},
+ * {@code config.json} and the saved model in {@code model/}.
+ *
+ * <p>A folder holding another run is never written into unless the user resumes it or asks to overwrite it.
+ */
+public final class RunFolder {
+  private final Path dir;
+
+  /** Wraps a run folder (which may not exist yet). */
+  public RunFolder(Path dir) {
+    this.dir = dir;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public Path summary() {
+    return dir.resolve("summary.json");
+  }
+
+  public Path epochLog() {
+    return dir.resolve("epochs.jsonl");
+  }
+
+  public Path checkpoint() {
+    return dir.resolve("checkpoint.bin");
+  }
+
+  public Path config() {
+    return dir.resolve("config.json");
+  }
+
+  public Path model() {
+    return dir.resolve("model");
+  }
+
+  /** Whether any file of a run is present. */
+  public boolean holdsRun() {
+    return Files.exists(summary()) || Files.exists(epochLog()) || Files.exists(checkpoint())
+        || Files.exists(model());
+  }
+
+  /** Whether the run finished (its summary exists). */
+  public boolean isComplete() {
+    return Files.isRegularFile(summary());
+  }
+
+  /** Reads the summary of a finished run. */
+  public RunSummary readSummary() throws IOException {
+    return Json.PRETTY.readValue(summary().toFile(), RunSummary.class);
+  }
+
+  /** Reads the epoch log (empty if absent); a torn last line (killed mid-write) is ignored. */
+  public List<EpochRecord> readEpochLog() throws IOException {
+    List<EpochRecord> records = new ArrayList<>();
+    if (!Files.isRegularFile(epochLog())) {
+      return records;
+    }
+    for (String line : Files.readAllLines(epochLog())) {
+      if (line.isBlank()) {
+        continue;
+      }
+      try {
+        records.add(Json.LINE.readValue(line, EpochRecord.class));
+      } catch (IOException e) {
+        break;
+      }
+    }
+    return records;
+  }
+
+  /** Rewrites the epoch log with exactly {@code records} (used when resuming: drops epochs past the checkpoint). */
+  public void rewriteEpochLog(List<EpochRecord> records) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (EpochRecord r : records) {
+      sb.append(Json.LINE.writeValueAsString(r)).append('\n');
+    }
+    Json.writeAtomically(epochLog(), sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** Removes the files of a previous run (for {@code --overwrite}); leaves unrelated files alone. */
+  public void clear() throws IOException {
+    for (Path p : List.of(summary(), epochLog(), checkpoint(), config())) {
+      Files.deleteIfExists(p);
+    }
+    if (Files.isDirectory(model())) {
+      try (var walk = Files.walk(model())) {
+        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,260 @@
+package org.nst4j.train;
+
+import java.util.Arrays;
+
+/**
+ * The hyper-parameters of one training run, immutable; built with {@link #builder()}.
+ *
+ * <p>Defaults are the FMNIST-10k student recipe ({@code shared/spec/fmnist-10k.md}): 15 epochs, batch 64,
+ * SGD momentum 0.9 Nesterov, lr 0.05 cosine-annealed per step, weight decay 5e-4, last partial batch
+ * dropped, pad-crop-flip augmentation.
+ */
+public final class TrainingConfig {
+  /** How the learning rate evolves over the run. */
+  public enum Schedule {
+    /** Cosine annealing to 0, stepped per update. */
+    COSINE,
+    /** ×{@code lrDecay} at each milestone epoch. */
+    MULTISTEP,
+    /** Constant. */
+    CONSTANT
+  }
+
+  private final int epochs;
+  private final int batchSize;
+  private final double learningRate;
+  private final double momentum;
+  private final boolean nesterov;
+  private final double weightDecay;
+  private final Schedule schedule;
+  private final double lrDecay;
+  private final int[] milestones;
+  private final long seed;
+  private final boolean augment;
+  private final boolean dropLast;
+  private final int evalBatchSize;
+
+  private TrainingConfig(Builder b) {
+    this.epochs = b.epochs;
+    this.batchSize = b.batchSize;
+    this.learningRate = b.learningRate;
+    this.momentum = b.momentum;
+    this.nesterov = b.nesterov;
+    this.weightDecay = b.weightDecay;
+    this.schedule = b.schedule;
+    this.lrDecay = b.lrDecay;
+    this.milestones = b.milestones.clone();
+    this.seed = b.seed;
+    this.augment = b.augment;
+    this.dropLast = b.dropLast;
+    this.evalBatchSize = b.evalBatchSize;
+  }
+
+  /** A builder holding the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from this configuration. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.epochs = epochs;
+    b.batchSize = batchSize;
+    b.learningRate = learningRate;
+    b.momentum = momentum;
+    b.nesterov = nesterov;
+    b.weightDecay = weightDecay;
+    b.schedule = schedule;
+    b.lrDecay = lrDecay;
+    b.milestones = milestones.clone();
+    b.seed = seed;
+    b.augment = augment;
+    b.dropLast = dropLast;
+    b.evalBatchSize = evalBatchSize;
+    return b;
+  }
+
+  public int epochs() {
+    return epochs;
+  }
+
+  public int batchSize() {
+    return batchSize;
+  }
+
+  public double learningRate() {
+    return learningRate;
+  }
+
+  public double momentum() {
+    return momentum;
+  }
+
+  public boolean nesterov() {
+    return nesterov;
+  }
+
+  public double weightDecay() {
+    return weightDecay;
+  }
+
+  public Schedule schedule() {
+    return schedule;
+  }
+
+  public double lrDecay() {
+    return lrDecay;
+  }
+
+  public int[] milestones() {
+    return milestones.clone();
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public boolean augment() {
+    return augment;
+  }
+
+  public boolean dropLast() {
+    return dropLast;
+  }
+
+  public int evalBatchSize() {
+    return evalBatchSize;
+  }
+
+  /** The learning-rate schedule of a run with {@code stepsPerEpoch} updates per epoch. */
+  public LearningRateSchedule scheduleFor(long stepsPerEpoch) {
+    switch (schedule) {
+      case COSINE:
+        return LearningRateSchedule.cosine(learningRate, stepsPerEpoch * epochs);
+      case MULTISTEP:
+        return LearningRateSchedule.multiStep(learningRate, lrDecay, stepsPerEpoch, milestones);
+      default:
+        return LearningRateSchedule.constant(learningRate);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "epochs=" + epochs + " batch=" + batchSize + " lr=" + learningRate + " " + schedule.name().toLowerCase()
+        + (schedule == Schedule.MULTISTEP ? Arrays.toString(milestones) : "") + " momentum=" + momentum
+        + (nesterov ? " nesterov" : "") + " wd=" + weightDecay + " seed=" + seed + (augment ? " augment" : "");
+  }
+
+  /** Builder with {@code setX}/{@code optX} methods in DJL's style; every value is checked on build. */
+  public static final class Builder {
+    private int epochs = 15;
+    private int batchSize = 64;
+    private double learningRate = 0.05;
+    private double momentum = 0.9;
+    private boolean nesterov = true;
+    private double weightDecay = 5e-4;
+    private Schedule schedule = Schedule.COSINE;
+    private double lrDecay = 0.1;
+    private int[] milestones = new int[0];
+    private long seed;
+    private boolean augment = true;
+    private boolean dropLast = true;
+    private int evalBatchSize = 500;
+
+    private Builder() {}
+
+    public Builder setEpochs(int epochs) {
+      this.epochs = epochs;
+      return this;
+    }
+
+    public Builder setBatchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    public Builder setLearningRate(double learningRate) {
+      this.learningRate = learningRate;
+      return this;
+    }
+
+    public Builder optMomentum(double momentum) {
+      this.momentum = momentum;
+      return this;
+    }
+
+    public Builder optNesterov(boolean nesterov) {
+      this.nesterov = nesterov;
+      return this;
+    }
+
+    public Builder optWeightDecay(double weightDecay) {
+      this.weightDecay = weightDecay;
+      return this;
+    }
+
+    public Builder optSchedule(Schedule schedule) {
+      this.schedule = schedule;
+      return this;
+    }
+
+    public Builder optLrDecay(double lrDecay) {
+      this.lrDecay = lrDecay;
+      return this;
+    }
+
+    public Builder optMilestones(int... milestones) {
+      this.milestones = milestones.clone();
+      return this;
+    }
+
+    public Builder optSeed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public Builder optAugment(boolean augment) {
+      this.augment = augment;
+      return this;
+    }
+
+    public Builder optDropLast(boolean dropLast) {
+      this.dropLast = dropLast;
+      return this;
+    }
+
+    public Builder optEvalBatchSize(int evalBatchSize) {
+      this.evalBatchSize = evalBatchSize;
+      return this;
+    }
+
+    /**
+     * Checks every value and builds the configuration.
+     *
+     * @return the configuration
+     * @throws IllegalArgumentException naming the first bad value
+     */
+    public TrainingConfig build() {
+      require(epochs >= 1, "epochs must be ≥ 1, got " + epochs);
+      require(batchSize >= 1, "batch size must be ≥ 1, got " + batchSize);
+      require(learningRate > 0 && Double.isFinite(learningRate), "learning rate must be > 0, got " + learningRate);
+      require(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got " + momentum);
+      require(!nesterov || momentum > 0, "Nesterov needs momentum > 0");
+      require(weightDecay >= 0 && Double.isFinite(weightDecay), "weight decay must be ≥ 0, got " + weightDecay);
+      require(lrDecay > 0 && lrDecay <= 1, "lr decay must be in (0, 1], got " + lrDecay);
+      require(seed >= 0, "seed must be ≥ 0, got " + seed);
+      require(evalBatchSize >= 1, "evaluation batch size must be ≥ 1, got " + evalBatchSize);
+      for (int i = 0; i < milestones.length; i++) {
+        require(milestones[i] >= 1 && (i == 0 || milestones[i] > milestones[i - 1]),
+            "milestones must be increasing epochs ≥ 1, got " + Arrays.toString(milestones));
+      }
+      return new TrainingConfig(this);
+    }
+
+    private static void require(boolean ok, String message) {
+      if (!ok) {
+        throw new IllegalArgumentException(message);
+      }
+    }
+  }
+}

@@ -1,0 +1,192 @@
+package org.nst4j.train;
+
+import ai.djl.Model;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nst4j.data.ImageDataset;
+import org.nst4j.model.ModelZoo;
+import org.nst4j.model.TappedModel;
+import org.nst4j.transfer.Objective;
+import org.nst4j.transfer.Objectives;
+
+/**
+ * Runs one {@link RunSpec} end to end: checks every input before writing anything, trains with
+ * checkpoints, saves the model with its card, and writes {@code summary.json}.
+ */
+public final class TrainingRun {
+  private TrainingRun() {}
+
+  /**
+   * Executes a run.
+   *
+   * @param spec what to run
+   * @return the run's summary (the existing one, untouched, when resuming a finished run)
+   * @throws IllegalArgumentException on bad input, before anything is written
+   * @throws NonFiniteLossException if a loss term diverges (the last checkpoint is kept)
+   */
+  public static RunSummary execute(RunSpec spec) throws IOException {
+    long wallStart = System.nanoTime();
+    RunFolder folder = new RunFolder(spec.out());
+    if (Files.exists(spec.out()) && !Files.isDirectory(spec.out())) {
+      throw new IllegalArgumentException(spec.out() + " exists and is not a folder");
+    }
+    if (folder.holdsRun()) {
+      if (spec.resume()) {
+        if (folder.isComplete()) {
+          return folder.readSummary();
+        }
+      } else if (!spec.overwrite()) {
+        throw new IllegalArgumentException(spec.out() + " holds another run; use --resume to continue it or"
+            + " --overwrite to replace it");
+      }
+    }
+
+    // Everything that can be wrong with the input is checked here, before the first file is written.
+    ImageDataset train = spec.perClass() == null ? spec.data().train() : spec.data().train().firstPerClass(spec.perClass());
+    ImageDataset test = spec.data().test();
+    TrainingConfig config = spec.config();
+    List<Model> owned = new ArrayList<>();
+    try (Objective objective = Objectives.create(spec.method(), spec.lossOptions())) {
+      TappedModel teacher = null;
+      if (spec.teacher() != null) {
+        ModelCard card = ModelStore.readCard(spec.teacher());
+        checkTeacherFits(card, train);
+        Model teacherModel = ModelStore.load(spec.teacher(), spec.device());
+        owned.add(teacherModel);
+        teacher = (TappedModel) teacherModel.getBlock();
+      } else if (objective.needsTeacher()) {
+        throw new IllegalArgumentException("method '" + spec.method() + "' needs a teacher: give --teacher PATH");
+      }
+      TappedModel student = ModelZoo.create(spec.arch(), train.channels(), train.numClasses(), config.seed());
+      Model model = Model.newInstance(ModelStore.MODEL_NAME, spec.device());
+      owned.add(model);
+      model.setBlock(student);
+      student.initialize(model.getNDManager(), DataType.FLOAT32,
+          new Shape(1, train.channels(), train.height(), train.width()));
+
+      if (spec.overwrite() && folder.holdsRun()) {
+        folder.clear();
+      }
+      Files.createDirectories(spec.out());
+      boolean resuming = spec.resume() && Files.isRegularFile(folder.checkpoint());
+      List<EpochRecord> previous = resuming ? folder.readEpochLog() : List.of();
+      Map<String, Object> configJson = new LinkedHashMap<>();
+      configJson.put("role", spec.role());
+      configJson.put("arch", spec.arch());
+      configJson.put("method", objective.method());
+      configJson.put("teacher", spec.teacher() == null ? null : spec.teacher().toString());
+      configJson.put("dataset", spec.data().name());
+      configJson.put("per_class", spec.perClass());
+      configJson.put("config", config.toString());
+      configJson.put("loss_options", spec.lossOptions().toString());
+      configJson.put("command", spec.command());
+      Json.writeAtomically(folder.config(), configJson);
+
+      TrainingLoop.Builder loop = TrainingLoop.builder()
+          .setStudent(student, model.getNDManager())
+          .optTeacher(teacher)
+          .setObjective(objective)
+          .setData(train, test, spec.data().normalization())
+          .setConfig(config)
+          .optCheckpoint(folder.checkpoint())
+          .addListener(new EpochLogWriter(folder, previous));
+      if (spec.progress()) {
+        loop.addListener(ConsoleProgress.forStderr(spec.label()));
+      }
+      List<EpochRecord> records = loop.build().run(resuming, previous);
+
+      EpochRecord last = records.get(records.size() - 1);
+      EpochRecord best = last;
+      for (EpochRecord r : records) {
+        if (r.testAccuracy() > best.testAccuracy()) {
+          best = r;
+        }
+      }
+      ModelCard card = new ModelCard(ModelCard.FORMAT, spec.arch(), train.channels(), train.height(), train.width(),
+          train.numClasses(), train.classNames(), spec.data().name(), spec.data().normalization().mean(),
+          spec.data().normalization().std(), spec.role(), objective.method(), config.seed(), config.epochs(),
+          last.testAccuracy(), student.tapNames(), ModelStore.paramsFileName(), spec.command(),
+          Instant.now().toString());
+      ModelStore.save(folder.model(), model, card);
+      List<Double> perEpoch = new ArrayList<>();
+      for (EpochRecord r : records) {
+        perEpoch.add(r.seconds());
+      }
+      double previousWall = 0;
+      for (EpochRecord r : records) {
+        if (previous.contains(r)) {
+          previousWall += r.seconds() + r.evalSeconds();
+        }
+      }
+      RunSummary summary = new RunSummary(spec.role(), spec.arch(), objective.method(),
+          spec.teacher() == null ? null : spec.teacher().toString(), spec.data().name(), config.seed(),
+          config.epochs(), spec.perClass(), train.size(), last.testAccuracy(), best.testAccuracy(), best.epoch(),
+          previousWall + (System.nanoTime() - wallStart) / 1e9, perEpoch, ProcessMemory.peakRssMb(),
+          config.toString(), spec.command());
+      Json.writeAtomically(folder.summary(), summary);
+      Files.deleteIfExists(folder.checkpoint());
+      return summary;
+    } finally {
+      for (Model m : owned) {
+        m.close();
+      }
+    }
+  }
+
+  /**
+   * Refuses a teacher that cannot serve this data: other input channels or another number of classes.
+   * A different image size is allowed (global pooling; taps are pooled to the smaller map).
+   */
+  static void checkTeacherFits(ModelCard card, ImageDataset train) {
+    if (card.inputChannels() != train.channels()) {
+      throw new IllegalArgumentException("the teacher (" + card.architecture() + ") takes " + card.inputChannels()
+          + " input channels, the data has " + train.channels());
+    }
+    if (card.numClasses() != train.numClasses()) {
+      throw new IllegalArgumentException("the teacher (" + card.architecture() + ") predicts " + card.numClasses()
+          + " classes, the data has " + train.numClasses());
+    }
+  }
+
+  /** Appends each epoch's record to {@code epochs.jsonl}, after trimming it to the resumed epochs. */
+  private static final class EpochLogWriter implements TrainingListener {
+    private final RunFolder folder;
+    private final List<EpochRecord> previous;
+
+    EpochLogWriter(RunFolder folder, List<EpochRecord> previous) {
+      this.folder = folder;
+      this.previous = previous;
+    }
+
+    @Override
+    public void onStart(int epochs, int batchesPerEpoch, int firstEpoch) {
+      List<EpochRecord> kept = new ArrayList<>();
+      for (EpochRecord r : previous) {
+        if (r.epoch() < firstEpoch) {
+          kept.add(r);
+        }
+      }
+      try {
+        folder.rewriteEpochLog(kept);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public void onEpoch(EpochRecord record) {
+      try {
+        Json.appendLine(folder.epochLog(), record);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+  }
+}
