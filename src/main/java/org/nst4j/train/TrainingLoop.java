@@ -46,6 +46,7 @@ public final class TrainingLoop {
   private final TrainingConfig config;
   private final List<TrainingListener> listeners;
   private final Path checkpointFile;
+  private final PhaseTimer timer;
 
   private TrainingLoop(Builder b) {
     this.student = b.student;
@@ -58,6 +59,7 @@ public final class TrainingLoop {
     this.config = b.config;
     this.listeners = List.copyOf(b.listeners);
     this.checkpointFile = b.checkpointFile;
+    this.timer = b.timer;
   }
 
   /** A builder. */
@@ -119,6 +121,9 @@ public final class TrainingLoop {
         long start = System.nanoTime();
         int b = 0;
         for (Iterator<Batch> it = loader.epoch(epoch - 1); it.hasNext(); ) {
+          if (timer != null) {
+            timer.start();
+          }
           Batch batch = it.next();
           b++;
           double rate = schedule.rate(step);
@@ -168,19 +173,24 @@ public final class TrainingLoop {
     try (NDManager scope = manager.newSubManager()) {
       NDArray x = Evaluator.toImages(scope, batch);
       NDArray y = Evaluator.toLabels(scope, batch);
+      mark(PhaseTimer.Phase.DATA);
       ModelOutput teacherOut = null;
       if (useTeacher) {
         teacherOut = ModelOutput.of(teacher.forward(teacherStore, new NDList(x), false), teacher.tapNames())
             .stopGradient();
       }
+      mark(PhaseTimer.Phase.TEACHER);
       LossTerms terms;
       NDArray logits;
       try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
         ModelOutput studentOut =
             ModelOutput.of(student.forward(studentStore, new NDList(x), true), student.tapNames());
+        mark(PhaseTimer.Phase.STUDENT_FORWARD);
         terms = objective.compute(studentOut, teacherOut, y, true);
         logits = studentOut.logits();
+        mark(PhaseTimer.Phase.LOSS);
         collector.backward(terms.total());
+        mark(PhaseTimer.Phase.BACKWARD);
       }
       double total = 0;
       Map<String, Double> values = new LinkedHashMap<>();
@@ -194,8 +204,18 @@ public final class TrainingLoop {
       }
       long correct = logits.stopGradient().argMax(1).eq(y).sum().getLong();
       sgd.step(rate);
+      mark(PhaseTimer.Phase.OPTIMIZER);
+      if (timer != null) {
+        timer.endStep();
+      }
       stats.add(values, total, correct, batch.size());
       return total;
+    }
+  }
+
+  private void mark(PhaseTimer.Phase phase) {
+    if (timer != null) {
+      timer.mark(phase);
     }
   }
 
@@ -235,8 +255,15 @@ public final class TrainingLoop {
     private TrainingConfig config;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private Path checkpointFile;
+    private PhaseTimer timer;
 
     private Builder() {}
+
+    /** Times the phases of every step (profiling); off by default. */
+    public Builder optPhaseTimer(PhaseTimer timer) {
+      this.timer = timer;
+      return this;
+    }
 
     /** The model to train and the manager owning its parameters. */
     public Builder setStudent(TappedModel student, NDManager manager) {

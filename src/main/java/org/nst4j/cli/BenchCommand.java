@@ -1,0 +1,126 @@
+package org.nst4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.nst4j.bench.EpochProfile;
+import org.nst4j.data.DataSplits;
+import org.nst4j.train.Json;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code nst4j bench}: benchmarks that write their results under docs/bench. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmarks (results written under docs/bench): nst (NST-poly Gram form vs naive),"
+        + " profile (phases of a distillation epoch).",
+    subcommands = {BenchCommand.Nst.class, BenchCommand.Profile.class})
+final class BenchCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** NST-poly forward+backward on 32×512×56×56 maps: Gram form against a naive pairwise implementation. */
+  @Command(name = "nst", mixinStandardHelpOptions = true,
+      description = "Time and memory of NST-poly (Gram form vs naive pairwise) on 32×512×56×56 maps;"
+          + " options: [--out docs/bench/nst-poly.md] [--batch 32] [--channels 512] [--size 56]"
+          + " [--naive-batch 2] [--naive-size 28] [--reps 5] [--warmup 1]")
+  static final class Nst implements Callable<Integer> {
+    @CommandLine.Unmatched List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      org.nst4j.transfer.NstBenchmark.main(args.toArray(new String[0]));
+      return 0;
+    }
+  }
+
+  /** Phases of FMNIST-10k student epochs, per method. */
+  @Command(name = "profile", mixinStandardHelpOptions = true,
+      description = "Profile FMNIST-10k student epochs (ResNet-8, teacher ResNet-20, batch 64, 1,000 images per"
+          + " class): time per phase of a step, seconds per epoch, NST's share of the step.")
+  static final class Profile implements Callable<Integer> {
+    @Mixin RuntimeOptions runtime = new RuntimeOptions();
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--data", defaultValue = "fashion-mnist", paramLabel = "D", description = "Data set (default fashion-mnist).")
+    String data;
+
+    @Option(names = "--methods", defaultValue = "ce,nst-poly,kd+nst-poly", split = ",", paramLabel = "M",
+        description = "Methods to profile (default: ${DEFAULT-VALUE}).")
+    List<String> methods;
+
+    @Option(names = "--epochs", defaultValue = "2", paramLabel = "E",
+        description = "Epochs per method; the first is warm-up when there are several (default 2).")
+    int epochs;
+
+    @Option(names = "--per-class", defaultValue = "1000", paramLabel = "N", description = "Images per class.")
+    int perClass;
+
+    @Option(names = "--teacher", paramLabel = "PATH", description = "A saved teacher (default: random ResNet-20).")
+    Path teacher;
+
+    @Option(names = "--out", defaultValue = "docs/bench/epoch-profile.md", paramLabel = "FILE",
+        description = "Markdown report (a .json twin is written beside it).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      if (epochs < 1) {
+        throw new IllegalArgumentException("--epochs must be ≥ 1, got " + epochs);
+      }
+      runtime.applyThreads();
+      DataSplits splits = org.nst4j.data.DataSources.resolve(data, null);
+      List<EpochProfile.Result> results = new ArrayList<>();
+      PrintWriter stdout = spec.commandLine().getOut();
+      for (String method : methods) {
+        EpochProfile.Result r = EpochProfile.run(splits, perClass, method, teacher, epochs, 0);
+        results.add(r);
+        stdout.printf(Locale.ROOT, "%-14s %s s/epoch  %s%n", r.method(), r.secondsPerEpoch(), r.phaseMillis());
+        stdout.flush();
+      }
+      String md = report(results, splits, Commands.commandLine(spec));
+      Files.createDirectories(out.toAbsolutePath().getParent());
+      Files.writeString(out, md);
+      Path json = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + ".json");
+      Json.writeAtomically(json, results);
+      stdout.println("wrote " + out + " and " + json);
+      return 0;
+    }
+
+    private String report(List<EpochProfile.Result> results, DataSplits splits, String command) {
+      StringBuilder md = new StringBuilder();
+      md.append("# Phases of a distillation epoch (FMNIST-10k student setting)\n\n");
+      md.append("Command: `").append(command).append("`, ").append(java.time.LocalDate.now()).append(".\n\n");
+      md.append(Machine.describe()).append('\n');
+      md.append("ResNet-8 student, ResNet-20 teacher (").append(teacher == null ? "randomly initialised: same cost"
+          : "loaded from " + teacher).append("), ").append(perClass).append(" images per class of ")
+          .append(splits.name()).append(", batch 64, last partial batch dropped, pad-crop-flip augmentation. ")
+          .append("Time per phase is the mean per step over the epochs after the first (warm-up). ")
+          .append("libtorch runs eagerly on the CPU, so a phase's time is the time of its operations.\n\n");
+      md.append("| method | s/epoch (each) | steps | data ms | teacher ms | student fwd ms | loss ms | backward ms |")
+          .append(" optimiser ms | step ms | loss share | peak RSS MiB |\n");
+      md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+      for (EpochProfile.Result r : results) {
+        Map<String, Double> p = r.phaseMillis();
+        double step = p.values().stream().mapToDouble(Double::doubleValue).sum();
+        md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f %% | %.0f |%n",
+            r.method(), r.secondsPerEpoch().stream().map(s -> String.format(Locale.ROOT, "%.1f", s)).toList(),
+            r.steps(), p.get("data"), p.get("teacher"), p.get("student_forward"), p.get("loss"), p.get("backward"),
+            p.get("optimizer"), step, 100 * p.get("loss") / step, r.peakRssMb()));
+      }
+      md.append("\nThe loss column includes CE (and KD); NST's own share is the difference between a method's loss ")
+          .append("column and the `ce` row's, over the step.\n");
+      return md.toString();
+    }
+  }
+}
