@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
 /** {@code nst4j bench}: benchmarks that write their results under docs/bench. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks (results written under docs/bench): nst (NST-poly Gram form vs naive),"
-        + " profile (phases of a distillation epoch).",
-    subcommands = {BenchCommand.Nst.class, BenchCommand.Profile.class})
+        + " profile (phases of a distillation epoch), compare (an epoch in nst4j vs PyTorch-Python).",
+    subcommands = {BenchCommand.Nst.class, BenchCommand.Profile.class, BenchCommand.Compare.class})
 final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -121,6 +121,64 @@ final class BenchCommand implements Runnable {
       md.append("\nThe loss column includes CE (and KD); NST's own share is the difference between a method's loss ")
           .append("column and the `ce` row's, over the step.\n");
       return md.toString();
+    }
+  }
+
+  /** An FMNIST-10k epoch in nst4j against bench/pytorch/fmnist_epoch.py, alternating, median of reps. */
+  @Command(name = "compare", mixinStandardHelpOptions = true,
+      description = "One FMNIST-10k student epoch (ResNet-8, teacher ResNet-20) in nst4j and in the equivalent"
+          + " PyTorch-Python script, alternating, each in its own process; writes the medians and their ratio.")
+  static final class Compare implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--methods", defaultValue = "ce,kd+nst-poly", split = ",", paramLabel = "M",
+        description = "Methods (default: ${DEFAULT-VALUE}).")
+    List<String> methods;
+
+    @Option(names = "--reps", defaultValue = "3", paramLabel = "N", description = "Runs per side and method.")
+    int reps;
+
+    @Option(names = "--threads", defaultValue = "2", paramLabel = "N", description = "Intra-op threads, both sides.")
+    int threads;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3", paramLabel = "EXE",
+        description = "Python with torch (Debian's python3-torch).")
+    Path python;
+
+    @Option(names = "--script", defaultValue = "bench/pytorch/fmnist_epoch.py", paramLabel = "FILE")
+    Path script;
+
+    @Option(names = "--out", defaultValue = "docs/bench/java-vs-pytorch.md", paramLabel = "FILE")
+    Path out;
+
+    @Option(names = "--debug", description = "Print stack traces of errors.")
+    boolean debug;
+
+    @Override
+    public Integer call() throws Exception {
+      if (threads < 1) {
+        throw new IllegalArgumentException("--threads must be ≥ 1, got " + threads);
+      }
+      List<String> jvm = List.of("-Xmx4g", "-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+      List<org.nst4j.bench.FrameworkComparison.Sample> samples = org.nst4j.bench.FrameworkComparison.run(methods,
+          reps, threads, python, script, jvm, spec.commandLine().getErr());
+      String torch = new String(new ProcessBuilder(python.toString(), "-c", "import torch; print(torch.__version__)")
+          .redirectErrorStream(true).start().getInputStream().readAllBytes()).trim();
+      String header = "Command: `" + Commands.commandLine(spec) + "`, " + java.time.LocalDate.now() + ".\n\n"
+          + Machine.describe() + "PyTorch side: " + python + " with torch " + torch + " (Debian python3-torch), "
+          + threads + " threads; nst4j side: " + threads + " libtorch intra-op threads.\n\n"
+          + "Both sides: ResNet-8 student, randomly initialised ResNet-20 teacher (same cost as a trained one), first"
+          + " 1,000 images per class of Fashion-MNIST, batch 64 (156 steps), pad-crop-flip, SGD Nesterov, cosine;"
+          + " the epoch is timed from its first batch to its last update, evaluation excluded. Each number is one"
+          + " fresh process, so the first epoch includes warm-up on both sides.\n";
+      String md = org.nst4j.bench.FrameworkComparison.report(samples, header);
+      Files.createDirectories(out.toAbsolutePath().getParent());
+      Files.writeString(out, md);
+      Json.writeAtomically(out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + ".json"),
+          samples);
+      spec.commandLine().getOut().print(md);
+      spec.commandLine().getOut().flush();
+      return 0;
     }
   }
 }
