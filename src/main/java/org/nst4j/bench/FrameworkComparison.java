@@ -20,6 +20,10 @@ import org.nst4j.train.Json;
  * the Python script), so peak RSS is per process and nothing is shared between runs.
  */
 public final class FrameworkComparison {
+  /** The environment the {@code nst4j} launcher sets (glibc malloc thresholds; see the launcher). */
+  static final Map<String, String> LAUNCHER_ENV =
+      Map.of("MALLOC_MMAP_THRESHOLD_", "33554432", "MALLOC_TRIM_THRESHOLD_", "1073741824");
+
   private FrameworkComparison() {}
 
   /**
@@ -91,7 +95,7 @@ public final class FrameworkComparison {
     cmd.addAll(javaOptions);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.nst4j.cli.Main", "bench", "profile",
         "--methods", method, "--epochs", "1", "--threads", Integer.toString(threads), "--out", md.toString()));
-    exec(cmd, tmp.resolve("java.log"));
+    exec(cmd, tmp.resolve("java.log"), LAUNCHER_ENV);
     JsonNode result = Json.PRETTY.readTree(tmp.resolve(md.getFileName().toString().replace(".md", ".json")).toFile())
         .get(0);
     return new Sample("nst4j", method, result.get("seconds_per_epoch").get(0).asDouble(),
@@ -102,14 +106,17 @@ public final class FrameworkComparison {
       throws IOException, InterruptedException {
     Path json = tmp.resolve("py.json");
     exec(List.of(python.toString(), script.toString(), "--method", method, "--epochs", "1", "--threads",
-        Integer.toString(threads), "--json", json.toString()), tmp.resolve("py.log"));
+        Integer.toString(threads), "--json", json.toString()), tmp.resolve("py.log"), Map.of());
     JsonNode result = Json.PRETTY.readTree(json.toFile());
     return new Sample("pytorch", method, result.get("seconds_per_epoch").get(0).asDouble(),
         result.get("peak_rss_mb").asDouble());
   }
 
-  private static void exec(List<String> cmd, Path log) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  private static void exec(List<String> cmd, Path log, Map<String, String> env)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    Process p = pb.start();
     if (!p.waitFor(2, TimeUnit.HOURS) || p.exitValue() != 0) {
       p.destroyForcibly();
       List<String> lines = Files.readAllLines(log);
