@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 import org.nst4j.data.DataFormatException;
@@ -113,7 +114,9 @@ public final class Models {
     for (String tap : model.tapNames()) {
       taps.add(tap + " " + dims(shapes.get(tap).slice(1)));
     }
+    // Locale.ROOT: the grouping separator is a comma whatever the user's locale.
     return String.format(
+        Locale.ROOT,
         "%s: %,d parameters, input %s, taps %s, %d classes",
         model.architecture(), parameterCount(model), dims(inputChw), taps, model.numClasses());
   }

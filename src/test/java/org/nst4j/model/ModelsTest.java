@@ -55,13 +55,25 @@ class ModelsTest {
   }
 
   @Test
+  void describeIsOneLineInAnyLocale() {
+    java.util.Locale saved = java.util.Locale.getDefault();
+    java.util.Locale.setDefault(java.util.Locale.GERMANY);
+    try (NDManager manager = NDManager.newBaseManager()) {
+      assertTrue(Models.describe(init(manager, "resnet8", 0), new Shape(1, 28, 28))
+          .startsWith("resnet8: 77,754 parameters"));
+    } finally {
+      java.util.Locale.setDefault(saved);
+    }
+  }
+
+  @Test
   void describeIsOneLineWithArchParametersAndTapShapes() {
     try (NDManager manager = NDManager.newBaseManager()) {
       TappedModel m = init(manager, "resnet20", 0);
       assertEquals(
           "resnet20: 272,186 parameters, input 1×28×28, taps stage1 16×28×28, stage2 32×14×14, "
               + "stage3 64×7×7, 10 classes",
-          String.format(java.util.Locale.ROOT, "%s", Models.describe(m, new Shape(1, 28, 28))));
+          Models.describe(m, new Shape(1, 28, 28)));
       assertThrows(IllegalArgumentException.class, () -> Models.describe(m, new Shape(3, 28, 28)));
       assertThrows(IllegalStateException.class,
           () -> Models.describe(ModelZoo.create("resnet8", 1, 10, 0), new Shape(1, 28, 28)));
