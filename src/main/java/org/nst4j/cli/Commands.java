@@ -37,4 +37,35 @@ final class Commands {
         s.wallSeconds(), s.peakRssMb(), dir);
     out.flush();
   }
+
+  /**
+   * Completes a run with what {@code train} and {@code distill} share (data, schedule, output folder,
+   * device, command line), runs it and prints its summary. Options are all checked before the data is read.
+   *
+   * @param spec the command's picocli spec
+   * @param run the command-specific part (architecture, method, teacher)
+   * @param config the validated hyper-parameters
+   * @param defaultOut the run folder's name under {@code runs/} when {@code --out} is not given
+   * @return the exit code
+   */
+  static int runAndReport(CommandLine.Model.CommandSpec spec, org.nst4j.train.RunSpec.Builder run, DataOptions data,
+      org.nst4j.train.TrainingConfig config, OutputOptions output, RuntimeOptions runtime, String defaultOut)
+      throws java.io.IOException {
+    var device = runtime.device();
+    runtime.applyThreads();
+    org.nst4j.train.RunSpec built = run
+        .setData(data.load())
+        .optPerClass(data.perClass)
+        .setConfig(config)
+        .setOut(output.outOr(defaultOut))
+        .optResume(output.resume)
+        .optOverwrite(output.overwrite)
+        .optDevice(device)
+        .optProgress(!output.quiet)
+        .optCommand(commandLine(spec))
+        .build();
+    RunSummary summary = org.nst4j.train.TrainingRun.execute(built);
+    printSummary(spec.commandLine().getOut(), summary, built.out());
+    return 0;
+  }
 }

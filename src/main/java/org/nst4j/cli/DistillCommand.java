@@ -2,11 +2,8 @@ package org.nst4j.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.nst4j.data.DataSplits;
 import org.nst4j.train.RunSpec;
-import org.nst4j.train.RunSummary;
 import org.nst4j.train.TrainingConfig;
-import org.nst4j.train.TrainingRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,27 +36,9 @@ final class DistillCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TrainingConfig config = training.toConfig(TrainingOptions.studentDefaults());
-    var device = runtime.device();
-    var options = loss.toOptions();
-    runtime.applyThreads();
-    DataSplits splits = data.load();
-    RunSpec run = RunSpec.builder()
-        .setArch(student)
-        .optMethod(method)
-        .optLossOptions(options)
-        .optTeacher(teacher)
-        .setData(splits)
-        .optPerClass(data.perClass)
-        .setConfig(config)
-        .setOut(output.outOr("student-" + student + "-" + method + "-s" + config.seed()))
-        .optResume(output.resume)
-        .optOverwrite(output.overwrite)
-        .optDevice(device)
-        .optProgress(!output.quiet)
-        .optCommand(Commands.commandLine(spec))
-        .build();
-    RunSummary summary = TrainingRun.execute(run);
-    Commands.printSummary(spec.commandLine().getOut(), summary, run.out());
-    return 0;
+    RunSpec.Builder run = RunSpec.builder().setArch(student).optMethod(method).optLossOptions(loss.toOptions())
+        .optTeacher(teacher);
+    return Commands.runAndReport(spec, run, data, config, output, runtime,
+        "student-" + student + "-" + method + "-s" + config.seed());
   }
 }

@@ -1,12 +1,8 @@
 package org.nst4j.cli;
 
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.nst4j.data.DataSplits;
 import org.nst4j.train.RunSpec;
-import org.nst4j.train.RunSummary;
 import org.nst4j.train.TrainingConfig;
-import org.nst4j.train.TrainingRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,23 +25,7 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TrainingConfig config = training.toConfig(TrainingOptions.teacherDefaults());
-    var device = runtime.device();
-    runtime.applyThreads();
-    DataSplits splits = data.load();
-    RunSpec run = RunSpec.builder()
-        .setArch(arch)
-        .setData(splits)
-        .optPerClass(data.perClass)
-        .setConfig(config)
-        .setOut(output.outOr("teacher-" + arch + "-s" + config.seed()))
-        .optResume(output.resume)
-        .optOverwrite(output.overwrite)
-        .optDevice(device)
-        .optProgress(!output.quiet)
-        .optCommand(Commands.commandLine(spec))
-        .build();
-    RunSummary summary = TrainingRun.execute(run);
-    Commands.printSummary(spec.commandLine().getOut(), summary, run.out());
-    return 0;
+    return Commands.runAndReport(spec, RunSpec.builder().setArch(arch), data, config, output, runtime,
+        "teacher-" + arch + "-s" + config.seed());
   }
 }
