@@ -47,7 +47,15 @@ final class EvalCommand implements Callable<Integer> {
     try (Model m = ModelStore.load(model, device)) {
       // The model's own normalisation, from its card: the one it was trained with.
       Normalization normalization = new Normalization(card.normalizationMean(), card.normalizationStd());
-      double accuracy = Evaluator.accuracy((TappedModel) m.getBlock(), m.getNDManager(), test, normalization, batch);
+      double accuracy;
+      try {
+        accuracy = Evaluator.accuracy((TappedModel) m.getBlock(), m.getNDManager(), test, normalization, batch);
+      } catch (ai.djl.engine.EngineException e) {
+        // Channels and classes were checked above; what is left is an image size the network cannot take.
+        throw new IllegalArgumentException("the model (" + card.architecture() + ", trained on "
+            + card.inputHeight() + "×" + card.inputWidth() + " images) cannot process the " + test.height() + "×"
+            + test.width() + " images of " + test.name() + ": " + Errors.firstLine(e.getMessage()));
+      }
       spec.commandLine().getOut().printf(Locale.ROOT, "test accuracy %.4f (%d images of %s)%n", accuracy,
           test.size(), test.name());
       spec.commandLine().getOut().flush();

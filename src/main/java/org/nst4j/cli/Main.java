@@ -34,7 +34,25 @@ public final class Main implements Runnable {
 
   /** Runs the CLI and exits with its code. */
   public static void main(String[] args) {
+    quietLibraryLogs();
     System.exit(execute(args));
+  }
+
+  /**
+   * Keeps DJL's start-up notices (engine, thread counts, "no GPU") off stderr, so that an error is the one
+   * line there; the launcher sets the same, and an explicit -D setting wins.
+   */
+  private static void quietLibraryLogs() {
+    String[][] defaults = {
+      {"org.slf4j.simpleLogger.defaultLogLevel", "warn"},
+      {"org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error"},
+      {"org.slf4j.simpleLogger.log.ai.djl.pytorch.engine.PtEngine", "error"},
+    };
+    for (String[] kv : defaults) {
+      if (System.getProperty(kv[0]) == null) {
+        System.setProperty(kv[0], kv[1]);
+      }
+    }
   }
 
   /**
@@ -55,7 +73,7 @@ public final class Main implements Runnable {
     cli.setErr(err);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setParameterExceptionHandler((e, a) -> {
-      err.println("error: " + e.getMessage());
+      err.println("error: " + Errors.firstLine(e.getMessage()));
       if (debug) {
         e.printStackTrace(err);
       }

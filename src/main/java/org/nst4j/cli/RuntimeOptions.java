@@ -23,13 +23,22 @@ final class RuntimeOptions {
     if (d.equals("cpu")) {
       return Device.cpu();
     }
+    int index;
     if (d.equals("gpu") || d.equals("cuda")) {
-      return Device.gpu();
+      index = 0;
+    } else if (d.matches("(gpu|cuda):\\d{1,4}")) {
+      index = Integer.parseInt(d.substring(d.indexOf(':') + 1));
+    } else {
+      throw new IllegalArgumentException("--device must be cpu, gpu or gpu:N, got '" + device + "'");
     }
-    if (d.matches("(gpu|cuda):\\d+")) {
-      return Device.gpu(Integer.parseInt(d.substring(d.indexOf(':') + 1)));
+    // Without this check the first array made on a missing GPU fails deep in libtorch with an engine error.
+    int gpus = Engine.getEngine("PyTorch").getGpuCount();
+    if (index >= gpus) {
+      throw new IllegalArgumentException("--device " + device + ": " + (gpus == 0
+          ? "no GPU usable by the PyTorch engine (these natives are CPU-only, or no CUDA device/driver); use --device cpu"
+          : "only " + gpus + " GPU(s), numbered 0.." + (gpus - 1)));
     }
-    throw new IllegalArgumentException("--device must be cpu, gpu or gpu:N, got '" + device + "'");
+    return Device.gpu(index);
   }
 
   /** Starts the engine with the requested thread count; call before any computation. */

@@ -4,6 +4,7 @@ import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -11,7 +12,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.zip.CRC32;
+import org.nst4j.model.Models;
 import org.nst4j.model.TappedModel;
 
 /**
@@ -21,10 +25,14 @@ import org.nst4j.model.TappedModel;
  * <p>Randomness needs no saving: batch order and augmentation are a pure function of (seed, epoch) and
  * initialisation of the seed, so a run resumed from here ends with the same weights as an uninterrupted one.
  * Written atomically (temporary file + rename): a kill during the write leaves the previous checkpoint.
+ *
+ * <p>Layout: magic {@code NST4JCKP}, version, payload length (8 bytes), CRC-32 of the payload, payload. The
+ * checksum is verified before anything is parsed, so a truncated or bit-flipped file is refused as such
+ * instead of feeding garbage lengths and shapes to the array decoder.
  */
 public final class Checkpoint {
   private static final byte[] MAGIC = "NST4JCKP".getBytes(StandardCharsets.US_ASCII);
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
 
   private final int epochsDone;
   private final long step;
@@ -58,8 +66,6 @@ public final class Checkpoint {
       NesterovSgd optimizer) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.write(MAGIC);
-      out.writeInt(VERSION);
       out.writeInt(epochsDone);
       out.writeLong(step);
       out.writeUTF(model.architecture());
@@ -72,7 +78,18 @@ public final class Checkpoint {
       }
       optimizer.save(out);
     }
-    Json.writeAtomically(file, bytes.toByteArray());
+    byte[] payload = bytes.toByteArray();
+    CRC32 crc = new CRC32();
+    crc.update(payload);
+    ByteArrayOutputStream whole = new ByteArrayOutputStream(payload.length + 32);
+    try (DataOutputStream out = new DataOutputStream(whole)) {
+      out.write(MAGIC);
+      out.writeInt(VERSION);
+      out.writeLong(payload.length);
+      out.writeLong(crc.getValue());
+      out.write(payload);
+    }
+    Json.writeAtomically(file, whole.toByteArray());
   }
 
   /**
@@ -88,23 +105,29 @@ public final class Checkpoint {
    */
   public static Checkpoint restore(Path file, NDManager manager, TappedModel model, List<Parameter> auxiliary,
       NesterovSgd optimizer) throws IOException {
-    try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
-      byte[] magic = new byte[MAGIC.length];
-      in.readFully(magic);
-      if (!java.util.Arrays.equals(magic, MAGIC)) {
-        throw new IllegalArgumentException(file + ": not an nst4j checkpoint");
-      }
-      int version = in.readInt();
-      if (version != VERSION) {
-        throw new IllegalArgumentException(file + ": unsupported checkpoint version " + version);
-      }
+    byte[] payload = readPayload(file);
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
       int epochs = in.readInt();
       long step = in.readLong();
       String arch = in.readUTF();
       if (!arch.equals(model.architecture())) {
         throw new IllegalArgumentException(file + ": checkpoint of " + arch + ", this run trains " + model.architecture());
       }
-      model.loadParameters(manager, in);
+      if (epochs < 1 || step < 0) {
+        throw new IllegalArgumentException(file + ": checkpoint at epoch " + epochs + ", step " + step);
+      }
+      try {
+        Models.loadParameters(model, manager, in);
+      } catch (MalformedModelException e) {
+        throw new IllegalArgumentException(file + ": checkpoint does not fit this run: " + e.getMessage());
+      }
+      // Loading replaces the parameters' arrays with fresh ones that record no gradient: mark the trainable
+      // ones again, as NesterovSgd.trainable did for the originals.
+      for (Parameter p : optimizer.parameters()) {
+        if (!p.getArray().hasGradient()) {
+          p.getArray().setRequiresGradient(true);
+        }
+      }
       int n = in.readInt();
       if (n != auxiliary.size()) {
         throw new IllegalArgumentException(file + ": checkpoint has " + n + " auxiliary parameters, objective has "
@@ -113,16 +136,64 @@ public final class Checkpoint {
       for (Parameter p : auxiliary) {
         byte[] encoded = new byte[in.readInt()];
         in.readFully(encoded);
-        NDArray saved = NDArray.decode(manager, encoded);
-        p.getArray().set(saved.toByteBuffer());
-        saved.close();
+        try (NDArray saved = NDArray.decode(manager, encoded)) {
+          if (!saved.getShape().equals(p.getArray().getShape())) {
+            throw new IllegalArgumentException(file + ": auxiliary parameter of shape " + saved.getShape()
+                + ", the objective's has " + p.getArray().getShape() + " (were the taps changed?)");
+          }
+          p.getArray().set(saved.toByteBuffer());
+        }
       }
-      optimizer.load(in);
+      try {
+        optimizer.load(in);
+      } catch (IOException e) {
+        throw new IllegalArgumentException(file + ": " + e.getMessage());
+      }
+      if (in.read() != -1) {
+        throw new IllegalArgumentException(file + ": trailing bytes after the optimiser state");
+      }
       return new Checkpoint(epochs, step);
+    } catch (java.io.EOFException | RuntimeException e) {
+      if (e instanceof IllegalArgumentException && e.getMessage() != null && e.getMessage().startsWith(file.toString())) {
+        throw (IllegalArgumentException) e;
+      }
+      // The checksum matched, so the bytes are as written: what does not parse was written by another
+      // version or for another run.
+      throw new IllegalArgumentException(file + ": checkpoint does not fit this run (" + e + ")");
+    }
+  }
+
+  /** Reads the file and returns its payload once magic, version, length and checksum are verified. */
+  private static byte[] readPayload(Path file) throws IOException {
+    long size = Files.size(file);
+    try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
+      byte[] magic = new byte[MAGIC.length];
+      in.readFully(magic);
+      if (!Arrays.equals(magic, MAGIC)) {
+        throw new IllegalArgumentException(file + ": not an nst4j checkpoint");
+      }
+      int version = in.readInt();
+      if (version != VERSION) {
+        throw new IllegalArgumentException(file + ": unsupported checkpoint version " + version
+            + " (this nst4j writes version " + VERSION + ")");
+      }
+      long length = in.readLong();
+      long expectedCrc = in.readLong();
+      long header = MAGIC.length + 4 + 8 + 8;
+      if (length < 0 || length != size - header) {
+        throw new IllegalArgumentException(file + ": truncated or damaged checkpoint (" + (size - header)
+            + " payload bytes, the header says " + length + ")");
+      }
+      byte[] payload = new byte[(int) length];
+      in.readFully(payload);
+      CRC32 crc = new CRC32();
+      crc.update(payload);
+      if (crc.getValue() != expectedCrc) {
+        throw new IllegalArgumentException(file + ": damaged checkpoint (checksum mismatch)");
+      }
+      return payload;
     } catch (java.io.EOFException e) {
       throw new IllegalArgumentException(file + ": truncated checkpoint");
-    } catch (MalformedModelException e) {
-      throw new IllegalArgumentException(file + ": checkpoint does not fit " + model.architecture() + ": " + e.getMessage());
     }
   }
 }

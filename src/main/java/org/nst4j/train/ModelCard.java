@@ -25,6 +25,8 @@ import java.util.List;
  * @param paramsFile the DJL parameter file's name, beside this card
  * @param command the command line that produced it
  * @param created ISO-8601 time of saving
+ * @param paramsSha256 SHA-256 of the parameter file, lower-case hex, filled in by {@link ModelStore#save}
+ *     (null in cards written before it existed; loading then skips the check)
  */
 public record ModelCard(
     String format,
@@ -45,8 +47,16 @@ public record ModelCard(
     List<String> tapNames,
     String paramsFile,
     String command,
-    String created) {
+    String created,
+    String paramsSha256) {
 
   /** The format tag of cards this version writes and reads. */
   public static final String FORMAT = "nst4j-model/1";
+
+  /** This card with the parameter file's checksum set. */
+  public ModelCard withParamsSha256(String sha256) {
+    return new ModelCard(format, architecture, inputChannels, inputHeight, inputWidth, numClasses, classNames,
+        dataset, normalizationMean, normalizationStd, role, method, seed, epochs, testAccuracy, tapNames,
+        paramsFile, command, created, sha256);
+  }
 }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.nst4j.model.ModelZoo;
+import org.nst4j.model.Models;
 import org.nst4j.model.TappedModel;
 
 /**
@@ -39,9 +40,10 @@ public final class ModelStore {
     try {
       model.save(staging, MODEL_NAME);
       Path params = findParams(staging);
+      String sha = sha256(params);
       Files.move(params, dir.resolve(card.paramsFile()), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      Json.writeAtomically(dir.resolve(CARD_FILE), card);
+      Json.writeAtomically(dir.resolve(CARD_FILE), card.withParamsSha256(sha));
     } finally {
       deleteTree(staging);
     }
@@ -63,12 +65,55 @@ public final class ModelStore {
     Path dir = modelDir(path);
     try {
       ModelCard card = Json.PRETTY.readValue(dir.resolve(CARD_FILE).toFile(), ModelCard.class);
+      if (card == null) {
+        throw new IllegalArgumentException(dir.resolve(CARD_FILE) + ": empty model card");
+      }
       if (!ModelCard.FORMAT.equals(card.format())) {
         throw new IllegalArgumentException(dir.resolve(CARD_FILE) + ": unknown model format '" + card.format() + "'");
       }
+      checkCard(card, dir.resolve(CARD_FILE));
       return card;
     } catch (IOException e) {
+      // Jackson's parse and mapping errors (truncated JSON, a string where a number belongs) are IOExceptions.
       throw new IllegalArgumentException(dir.resolve(CARD_FILE) + ": not a readable model card: " + firstLine(e));
+    }
+  }
+
+  /** Largest image side a card may state (guards the sample allocation against a corrupt card). */
+  static final int MAX_SIDE = 4096;
+
+  /** Checks the fields loading relies on; a card edited by hand fails here with the field's name. */
+  private static void checkCard(ModelCard card, Path file) {
+    String bad = null;
+    if (card.architecture() == null || card.architecture().isBlank()) {
+      bad = "no architecture";
+    } else if (card.inputChannels() < 1 || card.inputChannels() > 64) {
+      bad = "input_channels " + card.inputChannels() + " is not in [1, 64]";
+    } else if (card.inputHeight() < 1 || card.inputHeight() > MAX_SIDE || card.inputWidth() < 1
+        || card.inputWidth() > MAX_SIDE) {
+      bad = "input size " + card.inputHeight() + "×" + card.inputWidth() + " is not in [1, " + MAX_SIDE + "]";
+    } else if (card.numClasses() < 1 || card.numClasses() > 100_000) {
+      bad = "num_classes " + card.numClasses() + " is not in [1, 100000]";
+    } else if (card.paramsFile() == null || !card.paramsFile().matches("[A-Za-z0-9._-]+")
+        || card.paramsFile().startsWith(".")) {
+      bad = "params_file " + card.paramsFile() + " is not a plain file name";
+    } else if (card.normalizationMean() == null || card.normalizationStd() == null
+        || card.normalizationMean().length != card.inputChannels()
+        || card.normalizationStd().length != card.inputChannels()) {
+      bad = "normalization_mean and normalization_std need one value per input channel";
+    } else if (card.classNames() != null && card.classNames().size() != card.numClasses()) {
+      bad = card.classNames().size() + " class_names for " + card.numClasses() + " classes";
+    }
+    if (bad != null) {
+      throw new IllegalArgumentException(file + ": bad model card: " + bad);
+    }
+    for (int c = 0; c < card.inputChannels(); c++) {
+      double m = card.normalizationMean()[c];
+      double sd = card.normalizationStd()[c];
+      if (!Double.isFinite(m) || !(sd > 0) || !Double.isFinite(sd)) {
+        throw new IllegalArgumentException(file + ": bad model card: normalization of channel " + c + " is mean "
+            + m + ", std " + sd);
+      }
     }
   }
 
@@ -83,7 +128,12 @@ public final class ModelStore {
   public static Model load(Path path, ai.djl.Device device) {
     Path dir = modelDir(path);
     ModelCard card = readCard(dir);
-    TappedModel block = ModelZoo.create(card.architecture(), card.inputChannels(), card.numClasses(), 0);
+    TappedModel block;
+    try {
+      block = ModelZoo.create(card.architecture(), card.inputChannels(), card.numClasses(), 0);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(dir.resolve(CARD_FILE) + ": " + e.getMessage());
+    }
     Model model = Model.newInstance(MODEL_NAME, device);
     try {
       model.setBlock(block);
@@ -94,16 +144,34 @@ public final class ModelStore {
       if (!Files.isRegularFile(params)) {
         throw new IllegalArgumentException(params + ": parameter file missing");
       }
+      if (card.paramsSha256() != null && !card.paramsSha256().equalsIgnoreCase(sha256(params))) {
+        throw new IllegalArgumentException(params + ": damaged or replaced parameter file (its SHA-256 differs"
+            + " from the one in " + CARD_FILE + ")");
+      }
       try (var in = new java.io.DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(params)))) {
         readDjlHeaderAndParameters(in, block, manager, params, card);
       }
       return model;
+    } catch (OutOfMemoryError e) {
+      // A damaged length field in a file without checksum can ask the decoder for gigabytes.
+      model.close();
+      throw new IllegalArgumentException(dir.resolve(card.paramsFile()) + ": parameters do not fit architecture "
+          + card.architecture() + " (a length in the file is implausible)");
     } catch (IOException | RuntimeException | MalformedModelException e) {
       model.close();
-      if (e instanceof IllegalArgumentException) {
+      Path params = dir.resolve(card.paramsFile());
+      if (e instanceof IllegalArgumentException && e.getMessage() != null
+          && e.getMessage().startsWith(params.toString())) {
         throw (IllegalArgumentException) e;
       }
-      throw new IllegalArgumentException(dir.resolve(card.paramsFile()) + ": parameters do not fit architecture "
+      if (e instanceof MalformedModelException) {
+        throw new IllegalArgumentException(params + ": " + firstLine(e));
+      }
+      if (e instanceof java.io.EOFException) {
+        throw new IllegalArgumentException(params + ": parameters do not fit architecture " + card.architecture()
+            + " (the file ends early)");
+      }
+      throw new IllegalArgumentException(params + ": parameters do not fit architecture "
           + card.architecture() + " (" + firstLine(e) + ")");
     }
   }
@@ -138,7 +206,9 @@ public final class ModelStore {
       in.readUTF();
       in.readUTF();
     }
-    block.loadParameters(manager, in);
+    // Models.loadParameters also compares every loaded shape with the initialised architecture's (DJL
+    // alone would take wrongly shaped arrays and fail later, in the first forward).
+    Models.loadParameters(block, manager, in);
     if (in.read() != -1) {
       throw new IllegalArgumentException(file + ": trailing bytes after the parameters of " + card.architecture());
     }
@@ -175,6 +245,23 @@ public final class ModelStore {
         Files.deleteIfExists(p);
       }
     }
+  }
+
+  /** Lower-case hex SHA-256 of a file. */
+  static String sha256(Path file) throws IOException {
+    java.security.MessageDigest md;
+    try {
+      md = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM lacks SHA-256", e);
+    }
+    try (var in = Files.newInputStream(file)) {
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+    }
+    return java.util.HexFormat.of().formatHex(md.digest());
   }
 
   private static String firstLine(Throwable e) {

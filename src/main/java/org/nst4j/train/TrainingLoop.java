@@ -48,6 +48,17 @@ public final class TrainingLoop {
   private final Path checkpointFile;
   private final PhaseTimer timer;
 
+  // Set by prepare(): everything that can refuse the input, computed before the caller writes a file.
+  private BatchLoader loader;
+  private LearningRateSchedule schedule;
+  private ParameterStore studentStore;
+  private ParameterStore teacherStore;
+  private List<Parameter> auxiliary;
+  private NesterovSgd sgd;
+  private int firstEpoch = 1;
+  private long firstStep;
+  private boolean prepared;
+
   private TrainingLoop(Builder b) {
     this.student = b.student;
     this.manager = b.manager;
@@ -68,49 +79,83 @@ public final class TrainingLoop {
   }
 
   /**
-   * Runs the training from scratch, or from the checkpoint when {@code resume} is true and it exists.
+   * Checks that the objective, the models and the data fit together, and restores the checkpoint when
+   * resuming, without writing anything: the caller can then create its output knowing that the input is
+   * good. Builds the batch loader, runs the first batch through the student and the teacher (inference
+   * mode, no BatchNorm statistic moves), initialises the objective from those outputs (FitNet builds its
+   * regressor; taps are resolved) and evaluates it once, so that an unknown tap or maps that cannot be
+   * aligned are refused here rather than in the first training step. Idempotent; {@link #run} calls it if
+   * the caller did not.
    *
-   * @param resume continue from {@code checkpointFile} if present
-   * @param previous epoch records of the interrupted run (used when resuming, for best accuracy)
-   * @return the per-epoch records of the whole run
-   * @throws NonFiniteLossException if a loss term becomes NaN or infinite
+   * @param resume restore {@code checkpointFile} if it exists
+   * @throws IllegalArgumentException if the data, models and objective do not fit, or the checkpoint is not
+   *     one of this run
    */
-  public List<EpochRecord> run(boolean resume, List<EpochRecord> previous) {
-    BatchLoader loader = new BatchLoader(train, config.batchSize(), true, config.dropLast(),
+  public void prepare(boolean resume) {
+    if (prepared) {
+      return;
+    }
+    loader = new BatchLoader(train, config.batchSize(), true, config.dropLast(),
         config.augment() ? Augmentation.padCropFlip(2, true) : Augmentation.none(), normalization, config.seed());
     int batches = loader.batchesPerEpoch();
     if (batches < 1) {
       throw new IllegalArgumentException("training set of " + train.size() + " images gives no full batch of "
           + config.batchSize());
     }
-    LearningRateSchedule schedule = config.scheduleFor(batches);
-    ParameterStore studentStore = new ParameterStore(manager, false);
-    ParameterStore teacherStore = new ParameterStore(manager, false);
-    boolean useTeacher = objective.needsTeacher();
-    if (useTeacher && teacher == null) {
+    schedule = config.scheduleFor(batches);
+    studentStore = new ParameterStore(manager, false);
+    teacherStore = new ParameterStore(manager, false);
+    if (objective.needsTeacher() && teacher == null) {
       throw new IllegalArgumentException("method '" + objective.method() + "' needs a teacher (--teacher)");
     }
-
-    initializeObjective(loader, studentStore, teacherStore, useTeacher);
+    initializeObjective();
     List<Parameter> parameters = new ArrayList<>();
     for (var pair : student.getParameters()) {
       parameters.add(pair.getValue());
     }
-    List<Parameter> auxiliary = objective.parameters();
+    auxiliary = objective.parameters();
     parameters.addAll(auxiliary);
-    List<EpochRecord> records = new ArrayList<>();
-    try (NesterovSgd sgd = new NesterovSgd(NesterovSgd.trainable(parameters), config.momentum(),
-        config.weightDecay(), config.nesterov())) {
-      int firstEpoch = 1;
-      long step = 0;
-      if (resume && checkpointFile != null && Files.isRegularFile(checkpointFile)) {
+    sgd = new NesterovSgd(NesterovSgd.trainable(parameters), config.momentum(), config.weightDecay(),
+        config.nesterov());
+    if (resume && checkpointFile != null && Files.isRegularFile(checkpointFile)) {
+      try {
         Checkpoint cp = Checkpoint.restore(checkpointFile, manager, student, auxiliary, sgd);
+        if (cp.epochsDone() > config.epochs()) {
+          throw new IllegalArgumentException(checkpointFile + ": the checkpoint is at epoch " + cp.epochsDone()
+              + ", past the " + config.epochs() + " epochs of this run");
+        }
         firstEpoch = cp.epochsDone() + 1;
-        step = cp.step();
-        for (EpochRecord r : previous) {
-          if (r.epoch() < firstEpoch) {
-            records.add(r);
-          }
+        firstStep = cp.step();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    prepared = true;
+  }
+
+  /** The first epoch {@link #run} trains: 1, or the one after the restored checkpoint. */
+  public int firstEpoch() {
+    return firstEpoch;
+  }
+
+  /**
+   * Runs the training from scratch, or from the checkpoint when {@code resume} is true and it exists.
+   *
+   * @param resume continue from {@code checkpointFile} if present (ignored if {@link #prepare} ran before)
+   * @param previous epoch records of the interrupted run (used when resuming, for best accuracy)
+   * @return the per-epoch records of the whole run
+   * @throws NonFiniteLossException if a loss term becomes NaN or infinite
+   */
+  public List<EpochRecord> run(boolean resume, List<EpochRecord> previous) {
+    prepare(resume);
+    int batches = loader.batchesPerEpoch();
+    boolean useTeacher = objective.needsTeacher();
+    List<EpochRecord> records = new ArrayList<>();
+    try (NesterovSgd closing = sgd) {
+      long step = firstStep;
+      for (EpochRecord r : previous) {
+        if (r.epoch() < firstEpoch) {
+          records.add(r);
         }
       }
       for (TrainingListener l : listeners) {
@@ -127,24 +172,30 @@ public final class TrainingLoop {
           Batch batch = it.next();
           b++;
           double rate = schedule.rate(step);
-          double loss = trainBatch(batch, studentStore, teacherStore, useTeacher, sgd, rate, stats, epoch, b);
+          double loss = trainBatch(batch, useTeacher, rate, stats, epoch, b);
           step++;
           for (TrainingListener l : listeners) {
             l.onBatch(epoch, b, loss);
           }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        // A finite loss can still leave non-finite weights after the last update of the epoch: checked
+        // here so that no checkpoint ever holds them (the previous one stays the last good one).
+        checkFiniteParameters(epoch, b);
         long evalStart = System.nanoTime();
         double testAccuracy = test == null ? Double.NaN
             : Evaluator.accuracy(student, manager, test, normalization, config.evalBatchSize());
         double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
         EpochRecord record = stats.toRecord(epoch, testAccuracy, schedule.rate(step - 1), seconds, evalSeconds);
         records.add(record);
-        if (checkpointFile != null) {
-          Checkpoint.write(checkpointFile, epoch, step, student, auxiliary, sgd);
-        }
+        // The epoch's record is logged before its checkpoint is written: a kill between the two leaves a
+        // log one epoch ahead of the checkpoint, which a resume trims and recomputes. (The other order
+        // would lose the epoch's record for good.)
         for (TrainingListener l : listeners) {
           l.onEpoch(record);
+        }
+        if (checkpointFile != null) {
+          Checkpoint.write(checkpointFile, epoch, step, student, auxiliary, sgd);
         }
       }
     } catch (IOException e) {
@@ -153,23 +204,74 @@ public final class TrainingLoop {
     return records;
   }
 
-  private void initializeObjective(
-      BatchLoader loader, ParameterStore studentStore, ParameterStore teacherStore, boolean useTeacher) {
-    // Auxiliary blocks (FitNet's regressor) take their shapes from one real batch, run in inference
-    // mode so that no BatchNorm statistic moves before training starts.
-    Batch sample = loader.epoch(0).next();
-    try (NDManager scope = manager.newSubManager()) {
-      NDArray x = Evaluator.toImages(scope, sample);
-      ModelOutput s = ModelOutput.of(student.forward(studentStore, new NDList(x), false), student.tapNames());
-      ModelOutput t = useTeacher
-          ? ModelOutput.of(teacher.forward(teacherStore, new NDList(x), false), teacher.tapNames())
-          : null;
-      objective.initialize(manager, s, t, config.seed());
+  /** Whether a checkpoint of an earlier epoch exists to resume from after a failure in {@code epoch}. */
+  private boolean checkpointKept(int epoch) {
+    return epoch > 1 && checkpointFile != null && Files.isRegularFile(checkpointFile);
+  }
+
+  private void checkFiniteParameters(int epoch, int lastBatch) {
+    Map<String, Parameter> named = new LinkedHashMap<>();
+    for (var pair : student.getParameters()) {
+      named.put("student parameter " + pair.getKey(), pair.getValue());
+    }
+    for (int i = 0; i < auxiliary.size(); i++) {
+      named.put("objective parameter " + i, auxiliary.get(i));
+    }
+    for (Map.Entry<String, Parameter> e : named.entrySet()) {
+      NDArray w = e.getValue().getArray();
+      // Results of an op join its first operand's manager: w is attached to the scope for the check, so
+      // the temporaries are freed with it and w returns to its own manager.
+      try (NDManager scope = manager.newSubManager()) {
+        w.tempAttach(scope);
+        if (w.isNaN().logicalOr(w.isInfinite()).any().getBoolean()) {
+          throw new NonFiniteLossException(e.getKey(), Double.NaN, epoch, lastBatch,
+              checkpointKept(epoch));
+        }
+      }
     }
   }
 
-  private double trainBatch(Batch batch, ParameterStore studentStore, ParameterStore teacherStore,
-      boolean useTeacher, NesterovSgd sgd, double rate, EpochStats stats, int epoch, int b) {
+  private void initializeObjective() {
+    // Auxiliary blocks (FitNet's regressor) take their shapes from one real batch, run in inference
+    // mode so that no BatchNorm statistic moves before training starts. Evaluating the objective once on
+    // that batch resolves its taps and aligns its maps, so a mismatch is refused before anything is written.
+    Batch sample = loader.batch(0, 0);
+    boolean useTeacher = objective.needsTeacher();
+    try (NDManager scope = manager.newSubManager()) {
+      NDArray x = Evaluator.toImages(scope, sample);
+      NDArray y = Evaluator.toLabels(scope, sample);
+      ModelOutput s = forwardSample(student, studentStore, x, "the model " + student.architecture());
+      ModelOutput t = useTeacher
+          ? forwardSample(teacher, teacherStore, x, "the teacher " + teacher.architecture())
+          : null;
+      objective.initialize(manager, s, t, config.seed());
+      try {
+        objective.compute(s, t, y, false);
+      } catch (ai.djl.engine.EngineException e) {
+        throw new IllegalArgumentException("the objective " + objective.method() + " cannot compare the student "
+            + student.architecture() + " with the teacher " + (teacher == null ? "" : teacher.architecture())
+            + ": " + firstLine(e));
+      }
+    }
+  }
+
+  /** One forward pass of the sample batch; an engine error here means the images do not fit the model. */
+  private static ModelOutput forwardSample(TappedModel model, ParameterStore store, NDArray x, String who) {
+    try {
+      return ModelOutput.of(model.forward(store, new NDList(x), false), model.tapNames());
+    } catch (ai.djl.engine.EngineException e) {
+      throw new IllegalArgumentException(who + " cannot process images of shape " + x.getShape()
+          + " (C×H×W " + x.getShape().slice(1) + "): " + firstLine(e));
+    }
+  }
+
+  private static String firstLine(Throwable e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
+  }
+
+  private double trainBatch(Batch batch, boolean useTeacher, double rate, EpochStats stats, int epoch, int b) {
     try (NDManager scope = manager.newSubManager()) {
       NDArray x = Evaluator.toImages(scope, batch);
       NDArray y = Evaluator.toLabels(scope, batch);
@@ -197,7 +299,7 @@ public final class TrainingLoop {
       for (Map.Entry<String, NDArray> term : terms.terms().entrySet()) {
         double v = term.getValue().stopGradient().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
         if (!Double.isFinite(v)) {
-          throw new NonFiniteLossException(term.getKey(), v, epoch, b);
+          throw new NonFiniteLossException(term.getKey(), v, epoch, b, checkpointKept(epoch));
         }
         values.put(term.getKey(), v);
         total += v;

@@ -71,12 +71,33 @@ public final class TrainingRun {
       student.initialize(model.getNDManager(), DataType.FLOAT32,
           new Shape(1, train.channels(), train.height(), train.width()));
 
-      if (spec.overwrite() && folder.holdsRun()) {
+      boolean resuming = spec.resume() && Files.isRegularFile(folder.checkpoint());
+      if (resuming) {
+        checkSameRun(folder, spec, objective.method());
+      }
+      TrainingLoop.Builder loopBuilder = TrainingLoop.builder()
+          .setStudent(student, model.getNDManager())
+          .optTeacher(teacher)
+          .setObjective(objective)
+          .setData(train, test, spec.data().normalization())
+          .setConfig(config)
+          .optCheckpoint(folder.checkpoint());
+      List<EpochRecord> previous = resuming ? folder.readEpochLog() : List.of();
+      loopBuilder.addListener(new EpochLogWriter(folder, previous));
+      if (spec.progress()) {
+        loopBuilder.addListener(ConsoleProgress.forStderr(spec.label()));
+      }
+      TrainingLoop loop = loopBuilder.build();
+      // The objective meets the models here (one forward of a sample batch, taps resolved, maps aligned)
+      // and the checkpoint is restored: every refusal happens before the first file is written.
+      loop.prepare(resuming);
+
+      boolean heldRun = folder.holdsRun();
+      boolean createdDir = !Files.exists(spec.out());
+      if (spec.overwrite() && heldRun) {
         folder.clear();
       }
       Files.createDirectories(spec.out());
-      boolean resuming = spec.resume() && Files.isRegularFile(folder.checkpoint());
-      List<EpochRecord> previous = resuming ? folder.readEpochLog() : List.of();
       Map<String, Object> configJson = new LinkedHashMap<>();
       configJson.put("role", spec.role());
       configJson.put("arch", spec.arch());
@@ -87,20 +108,29 @@ public final class TrainingRun {
       configJson.put("config", config.toString());
       configJson.put("loss_options", spec.lossOptions().toString());
       configJson.put("command", spec.command());
-      Json.writeAtomically(folder.config(), configJson);
-
-      TrainingLoop.Builder loop = TrainingLoop.builder()
-          .setStudent(student, model.getNDManager())
-          .optTeacher(teacher)
-          .setObjective(objective)
-          .setData(train, test, spec.data().normalization())
-          .setConfig(config)
-          .optCheckpoint(folder.checkpoint())
-          .addListener(new EpochLogWriter(folder, previous));
-      if (spec.progress()) {
-        loop.addListener(ConsoleProgress.forStderr(spec.label()));
+      if (!resuming || !Files.isRegularFile(folder.config())) {
+        // A resumed run keeps the configuration it was started with (the summary records the final one).
+        Json.writeAtomically(folder.config(), configJson);
       }
-      List<EpochRecord> records = loop.build().run(resuming, previous);
+
+      List<EpochRecord> records;
+      try {
+        records = loop.run(resuming, previous);
+      } catch (NonFiniteLossException e) {
+        if (!e.checkpointKept() && !resuming && (!heldRun || spec.overwrite())) {
+          // Diverged in the first epoch of a new run: nothing worth keeping was made, so the folder is
+          // left as it was found (absent, or without a run) rather than holding a run that cannot resume.
+          folder.clear();
+          if (createdDir) {
+            try (var left = Files.list(spec.out())) {
+              if (left.findAny().isEmpty()) {
+                Files.delete(spec.out());
+              }
+            }
+          }
+        }
+        throw e;
+      }
 
       EpochRecord last = records.get(records.size() - 1);
       EpochRecord best = last;
@@ -113,7 +143,7 @@ public final class TrainingRun {
           train.numClasses(), train.classNames(), spec.data().name(), spec.data().normalization().mean(),
           spec.data().normalization().std(), spec.role(), objective.method(), config.seed(), config.epochs(),
           last.testAccuracy(), student.tapNames(), ModelStore.paramsFileName(), spec.command(),
-          Instant.now().toString());
+          Instant.now().toString(), null);
       ModelStore.save(folder.model(), model, card);
       List<Double> perEpoch = new ArrayList<>();
       for (EpochRecord r : records) {
@@ -137,6 +167,43 @@ public final class TrainingRun {
       for (Model m : owned) {
         m.close();
       }
+    }
+  }
+
+  /**
+   * Refuses to resume a run with another architecture, method, data set or subset: the checkpoint would
+   * mean something else. Hyper-parameters (rate, epochs, loss weights) may change, e.g. to get past a
+   * diverging loss.
+   */
+  static void checkSameRun(RunFolder folder, RunSpec spec, String method) {
+    if (!Files.isRegularFile(folder.config())) {
+      return;
+    }
+    Map<?, ?> saved;
+    try {
+      saved = Json.PRETTY.readValue(folder.config().toFile(), Map.class);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(folder.config() + ": unreadable run configuration; cannot check that"
+          + " --resume continues the same run (" + e.getClass().getSimpleName() + ")");
+    }
+    Map<String, Object> now = new LinkedHashMap<>();
+    now.put("role", spec.role());
+    now.put("arch", spec.arch());
+    now.put("method", method);
+    now.put("dataset", spec.data().name());
+    now.put("per_class", spec.perClass());
+    List<String> differences = new ArrayList<>();
+    for (Map.Entry<String, Object> e : now.entrySet()) {
+      Object was = saved.get(e.getKey());
+      String a = was == null ? "null" : was.toString();
+      String b = e.getValue() == null ? "null" : e.getValue().toString();
+      if (!a.equals(b)) {
+        differences.add(e.getKey() + " " + a + " (now " + b + ")");
+      }
+    }
+    if (!differences.isEmpty()) {
+      throw new IllegalArgumentException("--resume: " + spec.out() + " holds a run with " + String.join(", ",
+          differences) + "; resume it with the same settings, or use another --out");
     }
   }
 

@@ -1,0 +1,294 @@
+package org.nst4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nst4j.data.DataSources;
+import org.nst4j.data.ImageDataset;
+
+/**
+ * {@code nst4j train} through {@link Main#execute}: a corpus of bad data folders and bad option values must
+ * each end in one {@code error:} line, exit 2, and no output folder; a folder holding a run is refused
+ * untouched; a diverging run stops with the term's name.
+ */
+class TrainCommandTest {
+  @TempDir static Path shared;
+  @TempDir Path dir;
+  private static Path tiny;
+
+  private static final String TRAIN_IMAGES = DataSources.IDX_FILES.get(0);
+  private static final String TRAIN_LABELS = DataSources.IDX_FILES.get(1);
+  private static final String TEST_IMAGES = DataSources.IDX_FILES.get(2);
+  private static final String TEST_LABELS = DataSources.IDX_FILES.get(3);
+
+  @BeforeAll
+  static void data() {
+    // 100 training and 30 test images: a training epoch of 5 batches of 20.
+    tiny = Cli.tinyFashion(shared, 10, 3);
+  }
+
+  /** The base command with {@code overrides} replacing or adding options (a null value: a flag). */
+  private static String[] train(Path data, Path out, String... overrides) {
+    Map<String, String> opts = new LinkedHashMap<>();
+    opts.put("--data", data.toString());
+    opts.put("--arch", "cnn-small");
+    opts.put("--epochs", "1");
+    opts.put("--batch", "20");
+    opts.put("--out", out.toString());
+    opts.put("--quiet", null);
+    for (int i = 0; i < overrides.length; i++) {
+      String k = overrides[i];
+      String v = i + 1 < overrides.length && !overrides[i + 1].startsWith("--") ? overrides[++i] : null;
+      opts.put(k, v);
+    }
+    List<String> args = new ArrayList<>(List.of("train"));
+    opts.forEach((k, v) -> {
+      args.add(k);
+      if (v != null) {
+        args.add(v);
+      }
+    });
+    return args.toArray(new String[0]);
+  }
+
+  /** A copy of the tiny data folder with {@code damage} applied. */
+  private Path damaged(String name, Consumer<Path> damage) {
+    Path copy = Cli.copyTree(tiny, dir.resolve("data").resolve(name + "-fashion"));
+    damage.accept(copy);
+    return copy;
+  }
+
+  private static void rewrite(Path file, java.util.function.UnaryOperator<byte[]> f) {
+    try {
+      Files.write(file, f.apply(Files.readAllBytes(file)));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static Stream<Arguments> badDataFolders() {
+    return Stream.of(
+        Arguments.of("truncated images", (Consumer<Path>) d -> rewrite(d.resolve(TRAIN_IMAGES),
+            b -> Arrays.copyOf(b, b.length / 2)), TRAIN_IMAGES),
+        Arguments.of("truncated header", (Consumer<Path>) d -> rewrite(d.resolve(TEST_IMAGES),
+            b -> Arrays.copyOf(b, 10)), TEST_IMAGES),
+        Arguments.of("wrong magic", (Consumer<Path>) d -> rewrite(d.resolve(TRAIN_IMAGES), b -> {
+          b[2] = 0x0A;
+          return b;
+        }), TRAIN_IMAGES),
+        Arguments.of("bit-flipped label count", (Consumer<Path>) d -> rewrite(d.resolve(TRAIN_LABELS), b -> {
+          b[7] ^= 0x04;
+          return b;
+        }), TRAIN_LABELS),
+        Arguments.of("bit-flipped image count", (Consumer<Path>) d -> rewrite(d.resolve(TEST_IMAGES), b -> {
+          b[4] ^= 0x40;
+          return b;
+        }), TEST_IMAGES),
+        Arguments.of("empty label file", (Consumer<Path>) d -> rewrite(d.resolve(TEST_LABELS),
+            b -> new byte[0]), TEST_LABELS),
+        Arguments.of("label out of range", (Consumer<Path>) d -> rewrite(d.resolve(TRAIN_LABELS), b -> {
+          b[8 + 3] = 12;
+          return b;
+        }), "label 12"),
+        Arguments.of("missing file", (Consumer<Path>) d -> delete(d.resolve(TEST_LABELS)), "missing"),
+        Arguments.of("corrupt gzip", (Consumer<Path>) d -> gzipAndFlip(d.resolve(TRAIN_IMAGES)), TRAIN_IMAGES),
+        Arguments.of("empty folder", (Consumer<Path>) TrainCommandTest::deleteAll, "not a recognised"));
+  }
+
+  private static void delete(Path p) {
+    try {
+      Files.delete(p);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteAll(Path d) {
+    for (String f : DataSources.IDX_FILES) {
+      delete(d.resolve(f));
+    }
+  }
+
+  /** Replaces a file with its gzipped form (name + .gz) with one byte of the deflate stream flipped. */
+  private static void gzipAndFlip(Path file) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
+        gz.write(Files.readAllBytes(file));
+      }
+      byte[] b = bytes.toByteArray();
+      b[b.length / 2] ^= 0x5A;
+      Files.delete(file);
+      Files.write(file.resolveSibling(file.getFileName() + ".gz"), b);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badDataFolders")
+  void aBadDataFolderIsOneErrorLineAndWritesNothing(String name, Consumer<Path> damage, String fragment) {
+    Path data = damaged(name.replace(' ', '-'), damage);
+    Path out = dir.resolve("out");
+    Cli.assertBadInput(Cli.run(train(data, out)), fragment);
+    assertFalse(Files.exists(out), "no output folder for bad input");
+  }
+
+  @Test
+  void badCifarFilesAreRefused() {
+    Path cifar = Cli.cifarLike(dir.resolve("cifar"), 20, 1);
+    rewrite(cifar.resolve("data_batch_3.bin"), b -> Arrays.copyOf(b, b.length - 5));
+    Path out = dir.resolve("out");
+    Cli.assertBadInput(Cli.run(train(cifar, out)), "data_batch_3.bin", "not a whole number");
+    Path cifar2 = Cli.cifarLike(dir.resolve("cifar2"), 20, 1);
+    rewrite(cifar2.resolve("test_batch.bin"), b -> {
+      b[3073 * 4] = 10;
+      return b;
+    });
+    Cli.assertBadInput(Cli.run(train(cifar2, out)), "test_batch.bin", "label 10");
+    assertFalse(Files.exists(out));
+  }
+
+  @Test
+  void aMissingPathIsRefused() {
+    Path out = dir.resolve("out");
+    Cli.assertBadInput(Cli.run(train(dir.resolve("no/such/folder"), out)), "no such file");
+    assertFalse(Files.exists(out));
+  }
+
+  @Test
+  void imagesTooSmallForTheNetworkAreRefusedBeforeAnythingIsWritten() {
+    // 2×2 images: cnn-small's pooling cannot shrink them; libtorch's engine error becomes a clear message.
+    ImageDataset small = ImageDataset.of("small", new byte[20 * 4], new int[20], 1, 2, 2,
+        DataSources.FASHION_MNIST_CLASSES);
+    Path data = Cli.idxFolder(dir.resolve("small-fashion"), small, small);
+    Path out = dir.resolve("out");
+    Cli.assertBadInput(Cli.run(train(data, out, "--batch", "10")), "cnn-small", "cannot process images");
+    assertFalse(Files.exists(out));
+  }
+
+  /** One case: the options, then the fragments the error line must contain. */
+  private static Arguments bad(String[] options, String... fragments) {
+    return Arguments.of(options, fragments);
+  }
+
+  static Stream<Arguments> badOptions() {
+    return Stream.of(
+        bad(new String[] {"--epochs", "0"}, "epochs"),
+        bad(new String[] {"--epochs", "-3"}, "epochs"),
+        bad(new String[] {"--epochs", "abc"}, "--epochs"),
+        bad(new String[] {"--batch", "0"}, "batch size"),
+        bad(new String[] {"--batch", "1000"}, "batch size 1000"),
+        bad(new String[] {"--lr", "0"}, "learning rate"),
+        bad(new String[] {"--lr", "-0.1"}, "learning rate"),
+        bad(new String[] {"--lr", "NaN"}, "learning rate"),
+        bad(new String[] {"--wd", "-1"}, "weight decay"),
+        bad(new String[] {"--momentum", "1"}, "momentum"),
+        bad(new String[] {"--momentum", "0"}, "nesterov"),
+        bad(new String[] {"--seed", "-1"}, "seed"),
+        bad(new String[] {"--per-class", "0"}, "--per-class"),
+        bad(new String[] {"--threads", "0"}, "--threads"),
+        bad(new String[] {"--arch", "resnet9"}, "unknown architecture 'resnet9'", "resnet20", "wrn-D-K",
+            "cnn-small"),
+        bad(new String[] {"--schedule", "bogus"}, "--schedule"),
+        bad(new String[] {"--milestones", "3,2"}, "milestones"),
+        bad(new String[] {"--lr-decay", "2"}, "lr decay"),
+        bad(new String[] {"--device", "tpu"}, "--device"),
+        bad(new String[] {"--device", "gpu:3"}, "--device gpu:3"),
+        bad(new String[] {"--bogus"}, "unknown option"),
+        bad(new String[] {"--data", "nonsense-name"}, "unknown data set", "fashion-mnist"),
+        bad(new String[] {"--data-dir", "/no/such/dir"}, "--data-dir"),
+        bad(new String[] {"--resume", "--overwrite"}, "exclude"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badOptions")
+  void aBadOptionIsOneErrorLineAndWritesNothing(String[] options, String[] fragments) {
+    Path out = dir.resolve("out");
+    Cli.assertBadInput(Cli.run(train(tiny, out, options)), fragments);
+    assertFalse(Files.exists(out), "no output folder for bad input");
+  }
+
+  @Test
+  void aMissingRequiredOptionIsRefused() {
+    Cli.assertBadInput(Cli.run("train", "--data", tiny.toString()), "--arch");
+  }
+
+  @Test
+  void aFolderHoldingARunIsRefusedUntouchedUnlessResumedOrOverwritten() {
+    Path out = dir.resolve("run");
+    Cli.Result first = Cli.run(train(tiny, out));
+    assertEquals(0, first.code(), first.toString());
+    TreeMap<String, String> before = Cli.snapshot(out);
+    assertTrue(before.containsKey("summary.json") && before.containsKey("model/model-0000.params"), "" + before);
+
+    Cli.assertBadInput(Cli.run(train(tiny, out, "--seed", "5")), "holds another run", "--resume", "--overwrite");
+    assertEquals(before, Cli.snapshot(out), "the refused run wrote nothing");
+
+    // Bad input aimed at a folder holding a run leaves it as it was, too.
+    Cli.assertBadInput(Cli.run(train(tiny, out, "--overwrite", "--arch", "nope")), "unknown architecture");
+    assertEquals(before, Cli.snapshot(out));
+
+    Cli.Result resumed = Cli.run(train(tiny, out, "--resume"));
+    assertEquals(0, resumed.code(), resumed.toString());
+    assertEquals(before, Cli.snapshot(out), "resuming a finished run only reports it");
+
+    Cli.Result replaced = Cli.run(train(tiny, out, "--overwrite", "--seed", "5"));
+    assertEquals(0, replaced.code(), replaced.toString());
+    TreeMap<String, String> after = Cli.snapshot(out);
+    assertNotEquals(before.get("model/model-0000.params"), after.get("model/model-0000.params"));
+    assertTrue(replaced.out().contains("seed 5"), replaced.out());
+  }
+
+  @Test
+  void anOutPathThatIsAFileIsRefused() throws IOException {
+    Path file = dir.resolve("a-file");
+    Files.writeString(file, "keep me");
+    Cli.assertBadInput(Cli.run(train(tiny, file)), "not a folder");
+    assertEquals("keep me", Files.readString(file));
+  }
+
+  @Test
+  void aDivergingRunStopsWithTheTermEpochAndBatchAndLeavesNoFolder() {
+    Path out = dir.resolve("out");
+    String line = Cli.assertBadInput(Cli.run(train(tiny, out, "--lr", "1e30")), "loss term 'ce'", "epoch 1",
+        "batch", "nothing was kept");
+    assertTrue(line.contains("NaN") || line.contains("Infinity"), line);
+    assertFalse(Files.exists(out), "a run that diverged in its first epoch leaves no folder: " + Cli.snapshot(out));
+  }
+
+  @Test
+  void debugPrintsTheStackTraceAndOnlyThen() {
+    Path out = dir.resolve("out");
+    Cli.Result plain = Cli.run(train(tiny, out, "--arch", "nope"));
+    Cli.assertBadInput(plain, "unknown architecture");
+    Cli.Result debug = Cli.run(train(tiny, out, "--arch", "nope", "--debug"));
+    assertEquals(2, debug.code());
+    assertTrue(debug.err().startsWith("error: unknown architecture"), debug.err());
+    assertTrue(debug.err().contains("\tat org.nst4j.model.ModelZoo"), debug.err());
+    Cli.Result parse = Cli.run(train(tiny, out, "--epochs", "x", "--debug"));
+    assertTrue(parse.err().contains("\tat "), "parse errors too: " + parse.err());
+    assertFalse(Files.exists(out));
+  }
+}
