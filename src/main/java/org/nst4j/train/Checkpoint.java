@@ -136,12 +136,21 @@ public final class Checkpoint {
       for (Parameter p : auxiliary) {
         byte[] encoded = new byte[in.readInt()];
         in.readFully(encoded);
-        try (NDArray saved = NDArray.decode(manager, encoded)) {
-          if (!saved.getShape().equals(p.getArray().getShape())) {
-            throw new IllegalArgumentException(file + ": auxiliary parameter of shape " + saved.getShape()
-                + ", the objective's has " + p.getArray().getShape() + " (were the taps changed?)");
-          }
-          p.getArray().set(saved.toByteBuffer());
+        NDArray saved = NDArray.decode(manager, encoded);
+        NDArray target = p.getArray();
+        if (!saved.getShape().equals(target.getShape()) || saved.getDataType() != target.getDataType()) {
+          String message = file + ": auxiliary parameter of shape " + saved.getShape() + ", the objective's has "
+              + target.getShape() + " (were the taps changed?)";
+          saved.close();
+          throw new IllegalArgumentException(message);
+        }
+        // intern swaps the saved data into the same Java object, which the objective's own parameter store
+        // and the optimiser refer to (NDArray.set would do too, but makes libtorch print a deprecation
+        // warning on stderr). The swapped-in data records no gradient yet.
+        boolean grad = target.hasGradient();
+        target.intern(saved);
+        if (grad) {
+          target.setRequiresGradient(true);
         }
       }
       try {
@@ -160,6 +169,21 @@ public final class Checkpoint {
       // The checksum matched, so the bytes are as written: what does not parse was written by another
       // version or for another run.
       throw new IllegalArgumentException(file + ": checkpoint does not fit this run (" + e + ")");
+    }
+  }
+
+  /**
+   * Reads a checkpoint's position without restoring it: the file is verified (magic, version, length,
+   * checksum) as {@link #restore} does.
+   *
+   * @param file the checkpoint file
+   * @return its completed epochs and step
+   * @throws IllegalArgumentException if the file is not an intact checkpoint
+   */
+  public static Checkpoint inspect(Path file) throws IOException {
+    byte[] payload = readPayload(file);
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
+      return new Checkpoint(in.readInt(), in.readLong());
     }
   }
 

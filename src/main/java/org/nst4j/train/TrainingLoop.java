@@ -126,6 +126,9 @@ public final class TrainingLoop {
         }
         firstEpoch = cp.epochsDone() + 1;
         firstStep = cp.step();
+        // A ParameterStore caches each parameter's array on first use (the sample forward above): loading
+        // replaced the arrays, so the student needs a fresh store or it would train the initial weights.
+        studentStore = new ParameterStore(manager, false);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -59,6 +59,32 @@ final class Cli {
   }
 
   /**
+   * {@code args} (a subcommand then options, each option followed by its value unless the next word starts
+   * with "--") with {@code overrides} replacing the values of options present and appending the others.
+   */
+  static String[] override(String[] args, String... overrides) {
+    java.util.LinkedHashMap<String, String> opts = new java.util.LinkedHashMap<>();
+    parse(args, 1, opts);
+    parse(overrides, 0, opts);
+    List<String> out = new ArrayList<>(List.of(args[0]));
+    opts.forEach((k, v) -> {
+      out.add(k);
+      if (v != null) {
+        out.add(v);
+      }
+    });
+    return out.toArray(new String[0]);
+  }
+
+  private static void parse(String[] words, int from, java.util.Map<String, String> into) {
+    for (int i = from; i < words.length; i++) {
+      String k = words[i];
+      String v = i + 1 < words.length && !words[i + 1].startsWith("--") ? words[++i] : null;
+      into.put(k, v);
+    }
+  }
+
+  /**
    * Asserts the bad-input contract: exit 2, exactly one line on stderr, starting with {@code error: }, no
    * stack frame, and the line contains every fragment (case-insensitive).
    *

@@ -1,0 +1,136 @@
+package org.nst4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nst4j.train.Checkpoint;
+import org.nst4j.train.EpochRecord;
+import org.nst4j.train.RunFolder;
+import org.nst4j.train.RunSummary;
+
+/**
+ * A real training process killed with SIGKILL after its first checkpoint and resumed with {@code --resume}
+ * ends with exactly the weights and metrics of an uninterrupted run of the same seed (CPU, one thread);
+ * in between, a resume that diverges keeps the checkpoint intact, and a resume with another architecture is
+ * refused without touching the folder.
+ */
+class TrainCommandResumeTest {
+  private static final String[] RUN = {"train", "--data", "sample", "--per-class", "30", "--arch", "cnn-small",
+      "--epochs", "3", "--batch", "32", "--seed", "3", "--quiet"};
+
+  @TempDir Path dir;
+
+  /** Starts {@code nst4j args...} in a child JVM on this test's class path, one libtorch thread. */
+  private Process child(String name, Path out, String... extra) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-Dai.djl.offline=true",
+        "-cp", System.getProperty("java.class.path"), "org.nst4j.cli.Main"));
+    cmd.addAll(List.of(RUN));
+    cmd.addAll(List.of("--threads", "1", "--out", out.toString()));
+    cmd.addAll(List.of(extra));
+    return new ProcessBuilder(cmd)
+        .redirectOutput(dir.resolve(name + ".out").toFile())
+        .redirectError(dir.resolve(name + ".err").toFile())
+        .start();
+  }
+
+  private String log(String name) throws IOException {
+    return "\n--- " + name + " stdout\n" + Files.readString(dir.resolve(name + ".out")) + "--- stderr\n"
+        + Files.readString(dir.resolve(name + ".err"));
+  }
+
+  private void awaitSuccess(Process p, String name) throws Exception {
+    if (!p.waitFor(150, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      fail(name + " did not finish in 150 s" + log(name));
+    }
+    assertEquals(0, p.exitValue(), name + log(name));
+  }
+
+  /** The in-process command of the resumed run, without --threads (global to this JVM). */
+  private static String[] inProcess(Path out, String... extra) {
+    return Cli.override(Cli.override(RUN, "--out", out.toString(), "--resume"), extra);
+  }
+
+  @Test
+  void aKilledRunResumesToExactlyTheUninterruptedResult() throws Exception {
+    Path whole = dir.resolve("uninterrupted");
+    Path killed = dir.resolve("killed");
+    // Both start at once: one thread each on the two cores.
+    Process reference = child("uninterrupted", whole);
+    Process victim = child("killed", killed);
+    Path checkpoint = killed.resolve("checkpoint.bin");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!Files.exists(checkpoint)) {
+      if (!victim.isAlive()) {
+        fail("the run ended before its first checkpoint" + log("killed"));
+      }
+      if (System.nanoTime() > deadline) {
+        victim.destroyForcibly();
+        fail("no checkpoint after 120 s" + log("killed"));
+      }
+      Thread.sleep(5);
+    }
+    victim.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no finally block runs
+    victim.waitFor();
+    assertFalse(Files.exists(killed.resolve("summary.json")), "killed before the end");
+    int done = Checkpoint.inspect(checkpoint).epochsDone();
+    assertTrue(done >= 1 && done < 3, "checkpoint after epoch " + done);
+
+    // A resume that diverges stops in the first resumed epoch and keeps the checkpoint as it was.
+    byte[] checkpointBefore = Files.readAllBytes(checkpoint);
+    byte[] configBefore = Files.readAllBytes(killed.resolve("config.json"));
+    List<EpochRecord> logBefore = new RunFolder(killed).readEpochLog().subList(0, done);
+    Cli.assertBadInput(Cli.run(inProcess(killed, "--lr", "1e30")), "epoch " + (done + 1),
+        "checkpoint of epoch " + done + " is kept", "--resume");
+    assertArrayEquals(checkpointBefore, Files.readAllBytes(checkpoint), "the last good checkpoint is intact");
+    assertArrayEquals(configBefore, Files.readAllBytes(killed.resolve("config.json")));
+    assertEquals(logBefore, new RunFolder(killed).readEpochLog().subList(0, done));
+    assertFalse(Files.exists(killed.resolve("summary.json")));
+
+    // Resuming as another run is refused before anything is touched.
+    TreeMap<String, String> before = Cli.snapshot(killed);
+    Cli.assertBadInput(Cli.run(inProcess(killed, "--arch", "resnet8")), "--resume", "arch cnn-small (now resnet8)");
+    Cli.assertBadInput(Cli.run(inProcess(killed, "--per-class", "20")), "--resume", "per_class 30 (now 20)");
+    assertEquals(before, Cli.snapshot(killed));
+
+    awaitSuccess(reference, "uninterrupted");
+    awaitSuccess(child("resumed", killed, "--resume"), "resumed");
+
+    assertArrayEquals(Files.readAllBytes(whole.resolve("model/model-0000.params")),
+        Files.readAllBytes(killed.resolve("model/model-0000.params")), "same final weights, byte for byte");
+    RunSummary a = new RunFolder(whole).readSummary();
+    RunSummary b = new RunFolder(killed).readSummary();
+    assertEquals(a.testAccuracy(), b.testAccuracy(), 0);
+    assertEquals(a.bestTestAccuracy(), b.bestTestAccuracy(), 0);
+    assertEquals(a.bestEpoch(), b.bestEpoch());
+    List<EpochRecord> la = new RunFolder(whole).readEpochLog();
+    List<EpochRecord> lb = new RunFolder(killed).readEpochLog();
+    assertEquals(3, la.size());
+    assertEquals(3, lb.size(), "the resumed log has every epoch once");
+    for (int i = 0; i < 3; i++) {
+      assertEquals(la.get(i).epoch(), lb.get(i).epoch());
+      assertEquals(la.get(i).loss(), lb.get(i).loss(), 0, "loss of epoch " + (i + 1));
+      assertEquals(la.get(i).trainAccuracy(), lb.get(i).trainAccuracy(), 0);
+      assertEquals(la.get(i).testAccuracy(), lb.get(i).testAccuracy(), 0);
+      assertEquals(la.get(i).learningRate(), lb.get(i).learningRate(), 0);
+    }
+    assertFalse(Files.exists(checkpoint), "the checkpoint is removed once the run is complete");
+    // The child's stderr holds no log noise and no error.
+    assertEquals("", Files.readString(dir.resolve("resumed.err")).strip(), log("resumed"));
+    assertTrue(File.separatorChar == '/', "SIGKILL semantics assumed");
+  }
+}
