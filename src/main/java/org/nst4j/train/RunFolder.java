@@ -88,17 +88,61 @@ public final class RunFolder {
     Json.writeAtomically(epochLog(), sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
+  /** Where {@link #stash} keeps a run being overwritten until the new one has something to show. */
+  public Path stash() {
+    return dir.resolve(".overwritten-run");
+  }
+
+  /**
+   * Moves the files of the run held here into {@link #stash()} (for {@code --overwrite}): the old run is
+   * out of the way but not lost until {@link #dropStash()}, and {@link #restoreStash()} puts it back if the
+   * new run fails before it made anything. An older stash is dropped first.
+   */
+  public void stashRun() throws IOException {
+    dropStash();
+    Files.createDirectories(stash());
+    for (Path p : List.of(summary(), epochLog(), checkpoint(), config(), model())) {
+      if (Files.exists(p)) {
+        Files.move(p, stash().resolve(p.getFileName().toString()));
+      }
+    }
+  }
+
+  /** Replaces whatever run files are here with the stashed ones (see {@link #stashRun()}). */
+  public void restoreStash() throws IOException {
+    if (!Files.isDirectory(stash())) {
+      return;
+    }
+    clear();
+    try (var files = Files.list(stash())) {
+      for (Path p : files.toList()) {
+        Files.move(p, dir.resolve(p.getFileName().toString()));
+      }
+    }
+    Files.delete(stash());
+  }
+
+  /** Deletes the stash of an overwritten run, if any. */
+  public void dropStash() throws IOException {
+    deleteTree(stash());
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var walk = Files.walk(root)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
   /** Removes the files of a previous run (for {@code --overwrite}); leaves unrelated files alone. */
   public void clear() throws IOException {
     for (Path p : List.of(summary(), epochLog(), checkpoint(), config())) {
       Files.deleteIfExists(p);
     }
-    if (Files.isDirectory(model())) {
-      try (var walk = Files.walk(model())) {
-        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
-        }
-      }
-    }
+    deleteTree(model());
   }
 }

@@ -94,8 +94,11 @@ public final class TrainingRun {
 
       boolean heldRun = folder.holdsRun();
       boolean createdDir = !Files.exists(spec.out());
-      if (spec.overwrite() && heldRun) {
-        folder.clear();
+      boolean stashed = spec.overwrite() && heldRun;
+      if (stashed) {
+        // The old run is set aside, not deleted, until the new one completes: a new run that diverges in
+        // its first epoch gives the folder back as it was.
+        folder.stashRun();
       }
       Files.createDirectories(spec.out());
       Map<String, Object> configJson = new LinkedHashMap<>();
@@ -117,10 +120,12 @@ public final class TrainingRun {
       try {
         records = loop.run(resuming, previous);
       } catch (NonFiniteLossException e) {
-        if (!e.checkpointKept() && !resuming && (!heldRun || spec.overwrite())) {
+        if (!e.checkpointKept() && !resuming && (!heldRun || stashed)) {
           // Diverged in the first epoch of a new run: nothing worth keeping was made, so the folder is
-          // left as it was found (absent, or without a run) rather than holding a run that cannot resume.
+          // left as it was found (absent, without a run, or with the run --overwrite would have replaced)
+          // rather than holding a run that cannot resume.
           folder.clear();
+          folder.restoreStash();
           if (createdDir) {
             try (var left = Files.list(spec.out())) {
               if (left.findAny().isEmpty()) {
@@ -162,6 +167,7 @@ public final class TrainingRun {
           config.toString(), spec.command());
       Json.writeAtomically(folder.summary(), summary);
       Files.deleteIfExists(folder.checkpoint());
+      folder.dropStash();
       return summary;
     } finally {
       for (Model m : owned) {

@@ -7,11 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,29 +37,12 @@ class DistillCommandTest {
   }
 
   private static String[] distill(Path teacherPath, Path out, String... overrides) {
-    Map<String, String> opts = new LinkedHashMap<>();
-    opts.put("--data", tiny.toString());
-    opts.put("--student", "cnn-small");
+    String[] base = {"distill", "--data", tiny.toString(), "--student", "cnn-small", "--epochs", "1", "--batch", "20",
+        "--out", out.toString(), "--quiet"};
     if (teacherPath != null) {
-      opts.put("--teacher", teacherPath.toString());
+      base = Cli.override(base, "--teacher", teacherPath.toString());
     }
-    opts.put("--epochs", "1");
-    opts.put("--batch", "20");
-    opts.put("--out", out.toString());
-    opts.put("--quiet", null);
-    for (int i = 0; i < overrides.length; i++) {
-      String k = overrides[i];
-      String v = i + 1 < overrides.length && !overrides[i + 1].startsWith("--") ? overrides[++i] : null;
-      opts.put(k, v);
-    }
-    List<String> args = new ArrayList<>(List.of("distill"));
-    opts.forEach((k, v) -> {
-      args.add(k);
-      if (v != null) {
-        args.add(v);
-      }
-    });
-    return args.toArray(new String[0]);
+    return Cli.override(base, overrides);
   }
 
   /** The teacher's model folder, copied so that the test can damage it. */

@@ -9,11 +9,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -48,28 +45,11 @@ class TrainCommandTest {
     tiny = Cli.tinyFashion(shared, 10, 3);
   }
 
-  /** The base command with {@code overrides} replacing or adding options (a null value: a flag). */
+  /** The base command with {@code overrides} replacing or adding options. */
   private static String[] train(Path data, Path out, String... overrides) {
-    Map<String, String> opts = new LinkedHashMap<>();
-    opts.put("--data", data.toString());
-    opts.put("--arch", "cnn-small");
-    opts.put("--epochs", "1");
-    opts.put("--batch", "20");
-    opts.put("--out", out.toString());
-    opts.put("--quiet", null);
-    for (int i = 0; i < overrides.length; i++) {
-      String k = overrides[i];
-      String v = i + 1 < overrides.length && !overrides[i + 1].startsWith("--") ? overrides[++i] : null;
-      opts.put(k, v);
-    }
-    List<String> args = new ArrayList<>(List.of("train"));
-    opts.forEach((k, v) -> {
-      args.add(k);
-      if (v != null) {
-        args.add(v);
-      }
-    });
-    return args.toArray(new String[0]);
+    String[] base = {"train", "--data", data.toString(), "--arch", "cnn-small", "--epochs", "1", "--batch", "20",
+        "--out", out.toString(), "--quiet"};
+    return Cli.override(base, overrides);
   }
 
   /** A copy of the tiny data folder with {@code damage} applied. */
@@ -171,6 +151,28 @@ class TrainCommandTest {
   }
 
   @Test
+  void anUndecodableImageInAnImageFolderIsRefused() throws IOException {
+    Path root = dir.resolve("images");
+    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(8, 8,
+        java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+    for (String split : List.of("train", "test")) {
+      for (String cls : List.of("cat", "dog")) {
+        Path d = Files.createDirectories(root.resolve(split).resolve(cls));
+        for (int i = 0; i < 3; i++) {
+          javax.imageio.ImageIO.write(img, "png", d.resolve(i + ".png").toFile());
+        }
+      }
+    }
+    Path out = dir.resolve("out");
+    Path bad = root.resolve("train").resolve("dog").resolve("1.png");
+    rewrite(bad, b -> Arrays.copyOf(b, 40));
+    Cli.assertBadInput(Cli.run(train(root, out, "--batch", "2")), "1.png", "cannot decode");
+    Files.writeString(bad, "hello");
+    Cli.assertBadInput(Cli.run(train(root, out, "--batch", "2")), "1.png", "not a decodable image");
+    assertFalse(Files.exists(out));
+  }
+
+  @Test
   void aMissingPathIsRefused() {
     Path out = dir.resolve("out");
     Cli.assertBadInput(Cli.run(train(dir.resolve("no/such/folder"), out)), "no such file");
@@ -250,6 +252,10 @@ class TrainCommandTest {
     Cli.assertBadInput(Cli.run(train(tiny, out, "--overwrite", "--arch", "nope")), "unknown architecture");
     assertEquals(before, Cli.snapshot(out));
 
+    // So does an overwrite whose new run diverges before it made anything.
+    Cli.assertBadInput(Cli.run(train(tiny, out, "--overwrite", "--lr", "1e30")), "loss term", "nothing was kept");
+    assertEquals(before, Cli.snapshot(out), "the run --overwrite would have replaced is back");
+
     Cli.Result resumed = Cli.run(train(tiny, out, "--resume"));
     assertEquals(0, resumed.code(), resumed.toString());
     assertEquals(before, Cli.snapshot(out), "resuming a finished run only reports it");
@@ -258,6 +264,7 @@ class TrainCommandTest {
     assertEquals(0, replaced.code(), replaced.toString());
     TreeMap<String, String> after = Cli.snapshot(out);
     assertNotEquals(before.get("model/model-0000.params"), after.get("model/model-0000.params"));
+    assertEquals(before.keySet(), after.keySet(), "the replaced run is gone once the new one is complete");
     assertTrue(replaced.out().contains("seed 5"), replaced.out());
   }
 

@@ -67,6 +67,30 @@ class RunFolderTest {
   }
 
   @Test
+  void anOverwrittenRunIsStashedAndCanBeRestoredOrDropped() throws Exception {
+    RunFolder f = new RunFolder(dir);
+    Json.appendLine(f.epochLog(), record(1));
+    Json.writeAtomically(f.summary(), Map.of("run", "old"));
+    Files.createDirectories(f.model());
+    Files.writeString(f.model().resolve("model.json"), "{\"old\": true}");
+    f.stashRun();
+    assertFalse(f.holdsRun(), "the old run is out of the way");
+    Json.appendLine(f.epochLog(), record(7));
+    f.restoreStash();
+    assertEquals(List.of(record(1)), f.readEpochLog(), "the new run's files are replaced by the old run's");
+    assertTrue(Files.readString(f.summary()).contains("old"));
+    assertEquals("{\"old\": true}", Files.readString(f.model().resolve("model.json")));
+    assertFalse(Files.exists(f.stash()));
+
+    f.stashRun();
+    f.dropStash();
+    assertFalse(f.holdsRun());
+    assertFalse(Files.exists(f.stash()));
+    f.restoreStash(); // nothing stashed: a no-op
+    assertFalse(f.holdsRun());
+  }
+
+  @Test
   void atomicWritesLeaveNoTemporaryFiles() throws Exception {
     RunFolder f = new RunFolder(dir);
     Json.writeAtomically(f.config(), Map.of("a", 1));
