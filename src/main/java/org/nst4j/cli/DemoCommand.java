@@ -60,6 +60,17 @@ final class DemoCommand implements Callable<Integer> {
         .setLearningRate(0.05).optSeed(seed).build();
     TrainingConfig studentConfig = TrainingConfig.builder().setEpochs(studentEpochs).setBatchSize(64)
         .setLearningRate(0.05).optSeed(seed).build();
+    // Every name is checked before the teacher trains for minutes: a typo in the last method must not
+    // surface only after the first run.
+    for (String arch : List.of(teacherArch, studentArch)) {
+      org.nst4j.model.ModelZoo.create(arch, 1, 10, 0);
+    }
+    if (methods == null || methods.isEmpty()) {
+      throw new IllegalArgumentException("--methods: give at least one method");
+    }
+    for (String method : methods) {
+      org.nst4j.transfer.Objectives.parse(method);
+    }
     runtime.applyThreads();
     DataSplits sample = DataSources.resolve("sample", null);
     PrintWriter stdout = spec.commandLine().getOut();

@@ -57,7 +57,16 @@ public final class RunFolder {
 
   /** Reads the summary of a finished run. */
   public RunSummary readSummary() throws IOException {
-    return Json.PRETTY.readValue(summary().toFile(), RunSummary.class);
+    try {
+      RunSummary s = Json.PRETTY.readValue(summary().toFile(), RunSummary.class);
+      if (s == null) {
+        throw new IllegalArgumentException(summary() + ": empty run summary");
+      }
+      return s;
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      // Jackson's message names the file only on a later line: say which file, in one line.
+      throw new IllegalArgumentException(summary() + ": unreadable run summary (" + e.getOriginalMessage() + ")");
+    }
   }
 
   /** Reads the epoch log (empty if absent); a torn last line (killed mid-write) is ignored. */

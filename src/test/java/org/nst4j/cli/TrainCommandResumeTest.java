@@ -107,6 +107,18 @@ class TrainCommandResumeTest {
     Cli.assertBadInput(Cli.run(inProcess(killed, "--per-class", "20")), "--resume", "per_class 30 (now 20)");
     assertEquals(before, Cli.snapshot(killed));
 
+    // A damaged checkpoint is refused, in a copy, before anything is written.
+    Path damaged = Cli.copyTree(killed, dir.resolve("damaged"));
+    byte[] cp = Files.readAllBytes(damaged.resolve("checkpoint.bin"));
+    cp[cp.length / 2] ^= 0x20;
+    Files.write(damaged.resolve("checkpoint.bin"), cp);
+    TreeMap<String, String> damagedBefore = Cli.snapshot(damaged);
+    Cli.assertBadInput(Cli.run(inProcess(damaged)), "checkpoint.bin", "checksum");
+    Files.write(damaged.resolve("checkpoint.bin"), java.util.Arrays.copyOf(cp, cp.length / 3));
+    damagedBefore = Cli.snapshot(damaged);
+    Cli.assertBadInput(Cli.run(inProcess(damaged)), "checkpoint.bin", "truncated");
+    assertEquals(damagedBefore, Cli.snapshot(damaged));
+
     awaitSuccess(reference, "uninterrupted");
     awaitSuccess(child("resumed", killed, "--resume"), "resumed");
 

@@ -260,6 +260,13 @@ class TrainCommandTest {
     assertEquals(0, resumed.code(), resumed.toString());
     assertEquals(before, Cli.snapshot(out), "resuming a finished run only reports it");
 
+    // A finished run whose summary is damaged: --resume says which file, and writes nothing.
+    Path copy = Cli.copyTree(out, dir.resolve("copy"));
+    rewrite(copy.resolve("summary.json"), b -> Arrays.copyOf(b, b.length / 2));
+    TreeMap<String, String> copyBefore = Cli.snapshot(copy);
+    Cli.assertBadInput(Cli.run(train(tiny, copy, "--resume")), "summary.json", "unreadable run summary");
+    assertEquals(copyBefore, Cli.snapshot(copy));
+
     Cli.Result replaced = Cli.run(train(tiny, out, "--overwrite", "--seed", "5"));
     assertEquals(0, replaced.code(), replaced.toString());
     TreeMap<String, String> after = Cli.snapshot(out);
