@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
       LossCommand.class,
       DemoCommand.class,
       BenchCommand.class,
+      ExperimentCommand.class,
+      SweepCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

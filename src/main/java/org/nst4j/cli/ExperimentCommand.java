@@ -1,0 +1,90 @@
+package org.nst4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.nst4j.experiment.Experiment;
+import org.nst4j.experiment.ExperimentFile;
+import org.nst4j.experiment.ExperimentSpec;
+import org.nst4j.experiment.ResultGroup;
+import org.nst4j.experiment.Stats;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code nst4j experiment}: runs the (method, seed) grid of a YAML file and writes its report. */
+@Command(name = "experiment", mixinStandardHelpOptions = true,
+    description = {"Run every (method, seed) of an experiment file, each in <out>/runs/<method>/seed-<s>/, then"
+        + " write <out>/results.md, results.csv, accuracy-per-epoch.png and final-accuracy.png.",
+        "Finished runs are skipped and an interrupted one continues from its checkpoint, so the same command"
+        + " resumes a grid; on a finished grid it trains nothing and rewrites the same report.",
+        "A file with 'role: teacher' is a teacher recipe: it trains that one model into its out folder."})
+final class ExperimentCommand implements Callable<Integer> {
+  @Mixin RuntimeOptions runtime = new RuntimeOptions();
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "FILE.yaml", description = "The experiment file, e.g."
+      + " experiments/fmnist-10k.yaml.")
+  Path file;
+
+  @Option(names = "--methods", split = ",", paramLabel = "M1,M2",
+      description = "Run only these methods of the file (their labels), in the file's order.")
+  List<String> methods;
+
+  @Option(names = "--seeds", split = ",", paramLabel = "S1,S2", description = "Seeds replacing the file's.")
+  List<Long> seeds;
+
+  @Option(names = "--epochs", paramLabel = "E", description = "Epochs replacing the file's (use another --out:"
+      + " a folder holding runs of another configuration is refused).")
+  Integer epochs;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Output folder replacing the file's.")
+  Path out;
+
+  @Option(names = "--teacher", paramLabel = "PATH", description = "Teacher replacing the file's.")
+  Path teacher;
+
+  @Option(names = "--quiet", description = "No per-epoch progress (the one line per run with the ETA stays).")
+  boolean quiet;
+
+  @Option(names = "--report-only", description = "Rebuild the report from the run folders without training.")
+  boolean reportOnly;
+
+  @Override
+  public Integer call() throws Exception {
+    ExperimentSpec experiment = ExperimentFile.read(file).withOverrides(methods, seeds, epochs, out, teacher);
+    Experiment.Options options = new Experiment.Options(reportOnly, !quiet, runtime.device(),
+        Commands.commandLine(spec), spec.commandLine().getErr(), runtime::applyThreads);
+    Experiment.Result result = Experiment.run(experiment, options);
+    PrintWriter w = spec.commandLine().getOut();
+    w.printf(Locale.ROOT, "%s: %d runs, %d trained now, %d already complete%n", experiment.name(),
+        experiment.methods().size() * experiment.seeds().size(), result.outcome().trained(),
+        result.outcome().skipped());
+    printTable(w, result.groups(), "test");
+    w.printf(Locale.ROOT, "report: %s (and %s, %s, %s beside it)%n", result.resultsMd(), Experiment.RESULTS_CSV,
+        Experiment.ACCURACY_PNG, Experiment.FINAL_PNG);
+    w.flush();
+    return 0;
+  }
+
+  /** One line per group: label, n, final and best accuracy (mean ± std, percent). */
+  static void printTable(PrintWriter w, List<ResultGroup> groups, String split) {
+    int width = groups.stream().mapToInt(g -> g.label().length()).max().orElse(6);
+    for (ResultGroup g : groups) {
+      w.printf(Locale.ROOT, "  %-" + width + "s  n=%d  final %s %s  best %s%n", g.label(), g.runs().size(), split,
+          pct(g.finalAccuracy()), pct(g.bestAccuracy()));
+    }
+  }
+
+  private static String pct(Stats s) {
+    if (s.n() == 0) {
+      return "—";
+    }
+    return Double.isNaN(s.std()) ? String.format(Locale.ROOT, "%.2f %%", 100 * s.mean())
+        : String.format(Locale.ROOT, "%.2f ± %.2f %%", 100 * s.mean(), 100 * s.std());
+  }
+}

@@ -1,0 +1,616 @@
+package org.nst4j.experiment;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.nst4j.data.DataSources;
+import org.nst4j.model.ModelZoo;
+import org.nst4j.train.TrainingConfig;
+import org.nst4j.transfer.LossOptions;
+import org.nst4j.transfer.SpatialPolicy;
+
+/**
+ * Reads an experiment's YAML file into an {@link ExperimentSpec}, checking every field: an unknown key, a
+ * value of the wrong type, an out-of-range number, an unknown method or architecture is an {@link
+ * IllegalArgumentException} whose message names the file and the field, e.g. {@code
+ * experiments/x.yaml: schedule.lr: must be > 0, got -1}.
+ *
+ * <p>The format (keys in snake_case; relative paths are relative to the working directory, like every other
+ * path given to nst4j):
+ *
+ * <pre>
+ * name: fmnist-10k                  # required; letters, digits, . _ -
+ * description: free text            # optional
+ * protocol: free text               # optional: what protocol the file encodes (quoted in the report)
+ * role: student                     # student (default) or teacher (a teacher recipe)
+ * data:                             # or just  data: NAME
+ *   name: fashion-mnist             # a data-set name or path (as --data)
+ *   per_class: 1000                 # optional: first N training images per class
+ *   data_dir: /some/folder          # optional (as --data-dir)
+ * teacher: models/fmnist-resnet20   # student role; default models/fmnist-resnet20 for Fashion-MNIST
+ * teacher_recipe: experiments/teacher-fmnist-resnet20.yaml   # optional: how to train the teacher
+ * student: resnet8                  # student role: the student's architecture
+ * arch: resnet20                    # teacher role: the teacher's architecture
+ * schedule:                         # every key optional; defaults: the FMNIST-10k student recipe
+ *   epochs: 15                      #   (teacher role: its teacher recipe, 30 epochs, batch 128, lr 0.1)
+ *   batch: 64
+ *   lr: 0.05
+ *   momentum: 0.9
+ *   nesterov: true
+ *   weight_decay: 5e-4
+ *   lr_schedule: cosine             # cosine (per step, to 0) | multistep | constant
+ *   milestones: [8, 12]             # multistep only
+ *   lr_decay: 0.1                   # multistep factor
+ *   drop_last: true
+ *   augment: true
+ *   eval_batch: 500
+ * methods:                          # student role, in report order
+ *   - ce                            # a method string with the default options
+ *   - method: nst-poly              # or a mapping: method plus options
+ *     name: nst-poly-l25            # optional label (default: the method string); names the run folders
+ *     lambda: 25
+ *     taps: [stage3]
+ * seeds: [0, 1]                     # default [0]; a teacher recipe takes one
+ * out: runs/fmnist-10k              # default runs/NAME
+ * </pre>
+ *
+ * <p>Method options: {@code lambda, nst_scale (half|full), keep_teacher_term, nst_degree, nst_c, nst_sigma2
+ * (number or auto), kd_temperature, kd_alpha, fitnet_beta, at_beta, at_p, taps (list, or comma-separated),
+ * spatial (pool|refuse)}; unset ones take the defaults of transfer-losses.md.
+ */
+public final class ExperimentFile {
+  /** The teacher a Fashion-MNIST experiment uses when its file names none (shipped with the repository). */
+  public static final Path DEFAULT_FMNIST_TEACHER = Path.of("models", "fmnist-resnet20");
+  /** The recipe of {@link #DEFAULT_FMNIST_TEACHER}. */
+  public static final Path DEFAULT_FMNIST_TEACHER_RECIPE = Path.of("experiments", "teacher-fmnist-resnet20.yaml");
+
+  private static final List<String> TOP_KEYS = List.of("name", "description", "protocol", "role", "data",
+      "teacher", "teacher_recipe", "student", "arch", "schedule", "methods", "seeds", "out");
+  private static final List<String> DATA_KEYS = List.of("name", "per_class", "data_dir");
+  private static final List<String> SCHEDULE_KEYS = List.of("epochs", "batch", "lr", "momentum", "nesterov",
+      "weight_decay", "lr_schedule", "milestones", "lr_decay", "drop_last", "augment", "eval_batch");
+  private static final List<String> METHOD_KEYS = List.of("method", "name", "lambda", "nst_scale",
+      "keep_teacher_term", "nst_degree", "nst_c", "nst_sigma2", "kd_temperature", "kd_alpha", "fitnet_beta",
+      "at_beta", "at_p", "taps", "spatial");
+  private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+  private ExperimentFile() {}
+
+  /**
+   * Reads and checks an experiment file.
+   *
+   * @param file the YAML file
+   * @return the experiment
+   * @throws IllegalArgumentException if the file is missing, not YAML, or any field is wrong
+   */
+  public static ExperimentSpec read(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(file + ": no such experiment file");
+    }
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(file + ": cannot be read (" + e.getMessage() + ")");
+    }
+    return parse(text, file);
+  }
+
+  /**
+   * Parses and checks the text of an experiment file.
+   *
+   * @param yaml the text
+   * @param file the file's name, for messages
+   * @return the experiment
+   * @throws IllegalArgumentException naming the file and the field
+   */
+  public static ExperimentSpec parse(String yaml, Path file) {
+    JsonNode root;
+    try {
+      ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
+      mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+      root = mapper.readTree(yaml);
+    } catch (JsonProcessingException e) {
+      String m = e.getOriginalMessage() == null ? e.getMessage() : e.getOriginalMessage();
+      String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+      throw new IllegalArgumentException(file + ": not valid YAML" + where + ": " + m.split("\n")[0]);
+    }
+    return new Reader(file).read(root, yaml);
+  }
+
+  /** Walks the tree; every error names {@code file} and the field's path. */
+  private static final class Reader {
+    private final Path file;
+
+    Reader(Path file) {
+      this.file = file;
+    }
+
+    ExperimentSpec read(JsonNode root, String yaml) {
+      if (root == null || root.isMissingNode() || root.isNull()) {
+        throw fail("", "the file is empty; it needs at least name, data, " + "student, teacher and methods");
+      }
+      checkKeys(root, "", TOP_KEYS);
+      String name = requiredString(root, "name");
+      if (!NAME.matcher(name).matches()) {
+        throw fail("name", "must be letters, digits, '.', '_' or '-' (it names the output folder), got '" + name + "'");
+      }
+      String description = optionalString(root, "description");
+      String protocol = optionalString(root, "protocol");
+      String roleText = optionalString(root, "role");
+      ExperimentSpec.Role role;
+      if (roleText == null || roleText.equalsIgnoreCase("student")) {
+        role = ExperimentSpec.Role.STUDENT;
+      } else if (roleText.equalsIgnoreCase("teacher")) {
+        role = ExperimentSpec.Role.TEACHER;
+      } else {
+        throw fail("role", "must be student or teacher, got '" + roleText + "'");
+      }
+
+      // data
+      JsonNode dataNode = root.get("data");
+      if (dataNode == null || dataNode.isNull()) {
+        throw fail("data", "missing (a data-set name such as fashion-mnist or sample, or a folder)");
+      }
+      String data;
+      Integer perClass = null;
+      Path dataDir = null;
+      if (dataNode.isTextual()) {
+        data = dataNode.asText().trim();
+      } else if (dataNode.isObject()) {
+        checkKeys(dataNode, "data", DATA_KEYS);
+        data = requiredString(dataNode, "data", "name");
+        perClass = optionalInt(dataNode, "data", "per_class", 1);
+        String dir = optionalString(dataNode, "data", "data_dir");
+        dataDir = dir == null ? null : Path.of(dir);
+      } else {
+        throw fail("data", "must be a data-set name or a mapping with name, per_class, data_dir");
+      }
+      if (data.isEmpty()) {
+        throw fail("data.name", "must not be empty");
+      }
+      if (!isDataName(data)) {
+        throw fail(dataNode.isTextual() ? "data" : "data.name", "unknown data set '" + data + "'; known names: "
+            + String.join(", ", DataSources.knownNames()) + " (or the path of a data-set folder, containing '/')");
+      }
+      boolean fmnist = isFashionMnist(data);
+
+      // models
+      String archKey = role == ExperimentSpec.Role.TEACHER ? "arch" : "student";
+      String otherKey = role == ExperimentSpec.Role.TEACHER ? "student" : "arch";
+      if (root.has(otherKey)) {
+        throw fail(otherKey, role == ExperimentSpec.Role.TEACHER
+            ? "a teacher recipe names its architecture with 'arch', not 'student'"
+            : "a student experiment names its architecture with 'student' ('arch' is for role: teacher)");
+      }
+      String arch = requiredString(root, archKey);
+      if (!ModelZoo.isKnown(arch)) {
+        throw fail(archKey, "unknown architecture '" + arch + "'; known: "
+            + String.join(", ", ModelZoo.architectures()));
+      }
+      Path teacher = null;
+      Path recipe = null;
+      if (role == ExperimentSpec.Role.TEACHER) {
+        for (String k : List.of("teacher", "teacher_recipe", "methods")) {
+          if (root.has(k)) {
+            throw fail(k, "not allowed in a teacher recipe (role: teacher), which trains with ce");
+          }
+        }
+      } else {
+        String t = optionalString(root, "teacher");
+        String r = optionalString(root, "teacher_recipe");
+        if (t == null) {
+          if (!fmnist) {
+            throw fail("teacher", "missing: the path of the teacher's saved model (a run folder or model folder)");
+          }
+          teacher = DEFAULT_FMNIST_TEACHER;
+          recipe = r == null ? DEFAULT_FMNIST_TEACHER_RECIPE : Path.of(r);
+        } else {
+          teacher = Path.of(t);
+          recipe = r == null ? null : Path.of(r);
+        }
+      }
+
+      TrainingConfig config = schedule(root.get("schedule"), role);
+      List<MethodSpec> methods = role == ExperimentSpec.Role.TEACHER
+          ? List.of(MethodSpec.of("ce", LossOptions.defaults()))
+          : methods(root.get("methods"));
+      List<Long> seeds = seeds(root.get("seeds"));
+      String outText = optionalString(root, "out");
+      Path out = outText == null ? Path.of("runs", name) : Path.of(outText);
+      try {
+        return new ExperimentSpec(file, yaml, name, description, protocol, role, data, dataDir, perClass, teacher,
+            recipe, arch, config, methods, seeds, out);
+      } catch (IllegalArgumentException e) {
+        throw e.getMessage().startsWith(file.toString()) ? e : fail("", e.getMessage());
+      }
+    }
+
+    private TrainingConfig schedule(JsonNode node, ExperimentSpec.Role role) {
+      // The defaults are the FMNIST-10k recipes: the student's, or the teacher's for a teacher recipe.
+      TrainingConfig.Builder b = TrainingConfig.builder();
+      if (role == ExperimentSpec.Role.TEACHER) {
+        b.setEpochs(30).setBatchSize(128).setLearningRate(0.1);
+      }
+      if (node == null || node.isNull()) {
+        return b.build();
+      }
+      if (!node.isObject()) {
+        throw fail("schedule", "must be a mapping of " + String.join(", ", SCHEDULE_KEYS));
+      }
+      checkKeys(node, "schedule", SCHEDULE_KEYS);
+      String p = "schedule";
+      Integer epochs = optionalInt(node, p, "epochs", 1);
+      if (epochs != null) {
+        b.setEpochs(epochs);
+      }
+      Integer batch = optionalInt(node, p, "batch", 1);
+      if (batch != null) {
+        b.setBatchSize(batch);
+      }
+      Double lr = optionalDouble(node, p, "lr");
+      if (lr != null) {
+        require(lr > 0, p + ".lr", "must be > 0, got " + MethodSpec.num(lr));
+        b.setLearningRate(lr);
+      }
+      Double momentum = optionalDouble(node, p, "momentum");
+      if (momentum != null) {
+        require(momentum >= 0 && momentum < 1, p + ".momentum", "must be in [0, 1), got " + MethodSpec.num(momentum));
+        b.optMomentum(momentum);
+      }
+      Boolean nesterov = optionalBoolean(node, p, "nesterov");
+      if (nesterov != null) {
+        b.optNesterov(nesterov);
+      }
+      Double wd = optionalDouble(node, p, "weight_decay");
+      if (wd != null) {
+        require(wd >= 0, p + ".weight_decay", "must be ≥ 0, got " + MethodSpec.num(wd));
+        b.optWeightDecay(wd);
+      }
+      String sched = optionalString(node, p, "lr_schedule");
+      if (sched != null) {
+        try {
+          b.optSchedule(TrainingConfig.Schedule.valueOf(sched.trim().toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+          throw fail(p + ".lr_schedule", "must be cosine, multistep or constant, got '" + sched + "'");
+        }
+      }
+      JsonNode ms = node.get("milestones");
+      if (ms != null && !ms.isNull()) {
+        if (!ms.isArray()) {
+          throw fail(p + ".milestones", "must be a list of epochs, e.g. [8, 12]");
+        }
+        int[] milestones = new int[ms.size()];
+        for (int i = 0; i < ms.size(); i++) {
+          milestones[i] = intValue(ms.get(i), p + ".milestones[" + i + "]", 1);
+          require(i == 0 || milestones[i] > milestones[i - 1], p + ".milestones",
+              "must be increasing epochs, got " + ms);
+        }
+        b.optMilestones(milestones);
+        if (sched == null) {
+          b.optSchedule(TrainingConfig.Schedule.MULTISTEP);
+        }
+      }
+      Double decay = optionalDouble(node, p, "lr_decay");
+      if (decay != null) {
+        require(decay > 0 && decay <= 1, p + ".lr_decay", "must be in (0, 1], got " + MethodSpec.num(decay));
+        b.optLrDecay(decay);
+      }
+      Boolean dropLast = optionalBoolean(node, p, "drop_last");
+      if (dropLast != null) {
+        b.optDropLast(dropLast);
+      }
+      Boolean augment = optionalBoolean(node, p, "augment");
+      if (augment != null) {
+        b.optAugment(augment);
+      }
+      Integer evalBatch = optionalInt(node, p, "eval_batch", 1);
+      if (evalBatch != null) {
+        b.optEvalBatchSize(evalBatch);
+      }
+      try {
+        return b.build();
+      } catch (IllegalArgumentException e) {
+        throw fail("schedule", e.getMessage());
+      }
+    }
+
+    private List<MethodSpec> methods(JsonNode node) {
+      if (node == null || node.isNull()) {
+        throw fail("methods", "missing: a list of methods such as [ce, kd, nst-poly]");
+      }
+      if (!node.isArray() || node.isEmpty()) {
+        throw fail("methods", "must be a non-empty list of methods");
+      }
+      List<MethodSpec> out = new ArrayList<>();
+      for (int i = 0; i < node.size(); i++) {
+        JsonNode m = node.get(i);
+        String p = "methods[" + i + "]";
+        if (m.isTextual()) {
+          out.add(method(p, m.asText(), null, LossOptions.builder()));
+        } else if (m.isObject()) {
+          checkKeys(m, p, METHOD_KEYS);
+          String method = requiredString(m, p, "method");
+          p = p + " (" + method + ")";
+          out.add(method(p, method, optionalString(m, p, "name"), lossOptions(m, p)));
+        } else {
+          throw fail(p, "must be a method string or a mapping with 'method' and options, got " + m);
+        }
+      }
+      return out;
+    }
+
+    private MethodSpec method(String p, String method, String label, LossOptions.Builder options) {
+      LossOptions built;
+      try {
+        built = options.build();
+      } catch (IllegalArgumentException e) {
+        throw fail(p, e.getMessage());
+      }
+      try {
+        MethodSpec m = MethodSpec.of(method, built);
+        return label == null ? m : new MethodSpec(label, m.method(), built);
+      } catch (IllegalArgumentException e) {
+        throw fail(p, e.getMessage());
+      }
+    }
+
+    private LossOptions.Builder lossOptions(JsonNode m, String p) {
+      LossOptions.Builder b = LossOptions.builder();
+      Double v;
+      if ((v = optionalDouble(m, p, "lambda")) != null) {
+        b.optLambda(v);
+      }
+      String scale = optionalString(m, p, "nst_scale");
+      if (scale != null) {
+        switch (scale.trim().toLowerCase(Locale.ROOT)) {
+          case "half":
+            b.optNstHalf(true);
+            break;
+          case "full":
+            b.optNstHalf(false);
+            break;
+          default:
+            throw fail(p + ".nst_scale", "must be half (λ/2, the paper) or full (λ, the MXNet code), got '"
+                + scale + "'");
+        }
+      }
+      Boolean keep = optionalBoolean(m, p, "keep_teacher_term");
+      if (keep != null) {
+        b.optKeepTeacherTerm(keep);
+      }
+      Integer degree = optionalInt(m, p, "nst_degree", 1);
+      if (degree != null) {
+        b.optNstDegree(degree);
+      }
+      if ((v = optionalDouble(m, p, "nst_c")) != null) {
+        b.optNstC(v);
+      }
+      JsonNode s2 = m.get("nst_sigma2");
+      if (s2 != null && !s2.isNull() && !(s2.isTextual() && s2.asText().trim().equalsIgnoreCase("auto"))) {
+        b.optNstSigma2(doubleValue(s2, p + ".nst_sigma2"));
+      }
+      if ((v = optionalDouble(m, p, "kd_temperature")) != null) {
+        b.optKdTemperature(v);
+      }
+      if ((v = optionalDouble(m, p, "kd_alpha")) != null) {
+        b.optKdAlpha(v);
+      }
+      if ((v = optionalDouble(m, p, "fitnet_beta")) != null) {
+        b.optFitnetBeta(v);
+      }
+      if ((v = optionalDouble(m, p, "at_beta")) != null) {
+        b.optAtBeta(v);
+      }
+      if ((v = optionalDouble(m, p, "at_p")) != null) {
+        b.optAtP(v);
+      }
+      JsonNode taps = m.get("taps");
+      if (taps != null && !taps.isNull()) {
+        b.optTaps(stringList(taps, p + ".taps"));
+      }
+      String spatial = optionalString(m, p, "spatial");
+      if (spatial != null) {
+        try {
+          b.optSpatial(SpatialPolicy.parse(spatial));
+        } catch (IllegalArgumentException e) {
+          throw fail(p + ".spatial", e.getMessage());
+        }
+      }
+      return b;
+    }
+
+    private List<Long> seeds(JsonNode node) {
+      if (node == null || node.isNull()) {
+        return List.of(0L);
+      }
+      List<Long> seeds = new ArrayList<>();
+      if (node.isArray()) {
+        if (node.isEmpty()) {
+          throw fail("seeds", "must not be empty");
+        }
+        for (int i = 0; i < node.size(); i++) {
+          seeds.add((long) intValue(node.get(i), "seeds[" + i + "]", 0));
+        }
+      } else {
+        seeds.add((long) intValue(node, "seeds", 0));
+      }
+      Set<Long> unique = new LinkedHashSet<>(seeds);
+      require(unique.size() == seeds.size(), "seeds", "a seed appears twice in " + seeds);
+      return seeds;
+    }
+
+    // ---- typed accessors ----
+
+    private void checkKeys(JsonNode node, String path, List<String> known) {
+      if (!node.isObject()) {
+        throw fail(path, "must be a mapping");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        String key = it.next().getKey();
+        if (!known.contains(key)) {
+          throw fail(path, "unknown key '" + key + "'; known keys: " + String.join(", ", known));
+        }
+      }
+    }
+
+    private String requiredString(JsonNode node, String key) {
+      return requiredString(node, "", key);
+    }
+
+    private String requiredString(JsonNode node, String parent, String key) {
+      String s = optionalString(node, parent, key);
+      if (s == null || s.isBlank()) {
+        throw fail(join(parent, key), "missing");
+      }
+      return s.trim();
+    }
+
+    private String optionalString(JsonNode node, String key) {
+      return optionalString(node, "", key);
+    }
+
+    private String optionalString(JsonNode node, String parent, String key) {
+      JsonNode v = node.get(key);
+      if (v == null || v.isNull()) {
+        return null;
+      }
+      if (!v.isValueNode() || v.isBoolean()) {
+        throw fail(join(parent, key), "must be text, got " + v);
+      }
+      return v.asText();
+    }
+
+    private Integer optionalInt(JsonNode node, String parent, String key, int min) {
+      JsonNode v = node.get(key);
+      return v == null || v.isNull() ? null : intValue(v, join(parent, key), min);
+    }
+
+    private int intValue(JsonNode v, String path, int min) {
+      long value;
+      if (v.isIntegralNumber() && v.canConvertToLong()) {
+        value = v.asLong();
+      } else if (v.isTextual() && v.asText().trim().matches("[-+]?\\d{1,18}")) {
+        value = Long.parseLong(v.asText().trim());
+      } else {
+        throw fail(path, "must be an integer, got " + describe(v));
+      }
+      if (value < min || value > Integer.MAX_VALUE) {
+        throw fail(path, "must be an integer ≥ " + min + ", got " + value);
+      }
+      return (int) value;
+    }
+
+    private Double optionalDouble(JsonNode node, String parent, String key) {
+      JsonNode v = node.get(key);
+      return v == null || v.isNull() ? null : doubleValue(v, join(parent, key));
+    }
+
+    private double doubleValue(JsonNode v, String path) {
+      double d;
+      if (v.isNumber()) {
+        d = v.asDouble();
+      } else if (v.isTextual()) {
+        // YAML 1.1 reads 5e-4 (no dot) as text; accept any number Java can parse.
+        try {
+          d = Double.parseDouble(v.asText().trim());
+        } catch (NumberFormatException e) {
+          throw fail(path, "must be a number, got " + describe(v));
+        }
+      } else {
+        throw fail(path, "must be a number, got " + describe(v));
+      }
+      if (!Double.isFinite(d)) {
+        throw fail(path, "must be a finite number, got " + describe(v));
+      }
+      return d;
+    }
+
+    private Boolean optionalBoolean(JsonNode node, String parent, String key) {
+      JsonNode v = node.get(key);
+      if (v == null || v.isNull()) {
+        return null;
+      }
+      if (v.isBoolean()) {
+        return v.asBoolean();
+      }
+      if (v.isTextual() && (v.asText().equalsIgnoreCase("true") || v.asText().equalsIgnoreCase("false"))) {
+        return Boolean.parseBoolean(v.asText());
+      }
+      throw fail(join(parent, key), "must be true or false, got " + describe(v));
+    }
+
+    private List<String> stringList(JsonNode v, String path) {
+      List<String> out = new ArrayList<>();
+      if (v.isTextual()) {
+        for (String s : v.asText().split(",")) {
+          out.add(s.trim());
+        }
+      } else if (v.isArray()) {
+        for (int i = 0; i < v.size(); i++) {
+          JsonNode e = v.get(i);
+          if (!e.isTextual()) {
+            throw fail(path + "[" + i + "]", "must be a tap name, got " + describe(e));
+          }
+          out.add(e.asText().trim());
+        }
+      } else {
+        throw fail(path, "must be a list of tap names, e.g. [stage3], got " + describe(v));
+      }
+      for (String s : out) {
+        require(!s.isEmpty(), path, "tap names must not be empty, got " + v);
+      }
+      return out;
+    }
+
+    private static String describe(JsonNode v) {
+      return v.isTextual() ? "'" + v.asText() + "'" : v.toString();
+    }
+
+    private static String join(String parent, String key) {
+      return parent.isEmpty() ? key : parent + "." + key;
+    }
+
+    private void require(boolean ok, String path, String message) {
+      if (!ok) {
+        throw fail(path, message);
+      }
+    }
+
+    private IllegalArgumentException fail(String path, String message) {
+      return new IllegalArgumentException(file + ": " + (path.isEmpty() ? "" : path + ": ") + message);
+    }
+  }
+
+  private static final Set<String> DATA_NAMES = Set.of("fashion-mnist", "fmnist", "fashion_mnist", "mnist",
+      "cifar10", "cifar-10", "cifar100", "cifar-100", "sample", "fashion-mnist-sample");
+
+  /**
+   * Whether {@link DataSources#resolve} can take this name: a known name or alias, or a path (it contains
+   * '/' or names an existing folder). Whether the data is actually there is checked when it is loaded.
+   */
+  static boolean isDataName(String data) {
+    String d = data.trim().toLowerCase(Locale.ROOT);
+    return DATA_NAMES.contains(d) || data.contains("/") || data.contains(java.io.File.separator)
+        || Files.isDirectory(Path.of(data));
+  }
+
+  /** Whether a data name means Fashion-MNIST (whose experiments get the shipped teacher by default). */
+  static boolean isFashionMnist(String data) {
+    String d = data.trim().toLowerCase(Locale.ROOT);
+    return d.equals(DataSources.FASHION_MNIST) || d.equals("fmnist") || d.equals("fashion_mnist");
+  }
+}

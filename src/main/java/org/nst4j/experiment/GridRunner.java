@@ -1,0 +1,167 @@
+package org.nst4j.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.nst4j.data.DataSplits;
+import org.nst4j.train.Json;
+import org.nst4j.train.RunFolder;
+import org.nst4j.train.RunSpec;
+import org.nst4j.train.RunSummary;
+import org.nst4j.train.TrainingRun;
+
+/**
+ * Runs a grid of runs one after the other, each in its own folder: runs whose {@code summary.json} exists are
+ * skipped, an interrupted run continues from its checkpoint ({@link RunSpec#resume()}), and a folder holding
+ * a run of another configuration is refused before anything is trained. Shared by {@link Experiment} and
+ * {@link Sweep}.
+ */
+public final class GridRunner {
+  /**
+   * One run of a grid.
+   *
+   * @param label the method or setting it belongs to
+   * @param seed its seed
+   * @param dir its run folder
+   * @param expected entries its {@code config.json} must hold (key → value, compared as text); a folder
+   *     whose {@code config.json} disagrees holds another run and is refused
+   */
+  public record Cell(String label, long seed, Path dir, Map<String, Object> expected) {
+    /** Copies the map. */
+    public Cell {
+      expected = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(expected));
+    }
+  }
+
+  /** Makes the spec of a cell's run once the data is loaded; it must set {@code optResume(true)}. */
+  @FunctionalInterface
+  public interface RunFactory {
+    /**
+     * Builds a run.
+     *
+     * @param cell the cell
+     * @param data the loaded data
+     * @return the run's spec
+     */
+    RunSpec create(Cell cell, DataSplits data);
+  }
+
+  /**
+   * What a grid did.
+   *
+   * @param trained runs trained (or finished) in this call
+   * @param skipped runs already complete
+   */
+  public record Outcome(int trained, int skipped) {}
+
+  private GridRunner() {}
+
+  /**
+   * Runs every cell that is not complete.
+   *
+   * @param name the grid's name, prefixing progress lines
+   * @param cells the runs, in order
+   * @param prepare checks and loads what training needs (the teacher, the data); called once, and only when
+   *     some cell has to be trained
+   * @param factory makes each run's spec
+   * @param progress where progress lines go (stderr), one as each run starts, with the ETA
+   * @return how many runs were trained and skipped
+   * @throws IllegalArgumentException if a folder holds a run of another configuration (before any training)
+   */
+  public static Outcome run(String name, List<Cell> cells, Supplier<DataSplits> prepare, RunFactory factory,
+      PrintWriter progress) throws IOException {
+    List<Cell> pending = new ArrayList<>();
+    for (Cell c : cells) {
+      checkSameRun(c);
+      if (!new RunFolder(c.dir()).isComplete()) {
+        pending.add(c);
+      }
+    }
+    int skipped = cells.size() - pending.size();
+    if (pending.isEmpty()) {
+      progress.printf(Locale.ROOT, "[%s] all %d runs are complete; nothing to train%n", name, cells.size());
+      progress.flush();
+      return new Outcome(0, skipped);
+    }
+    DataSplits data = prepare.get();
+    long start = System.nanoTime();
+    int done = 0;
+    for (Cell c : pending) {
+      int index = cells.indexOf(c) + 1;
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      String eta = done == 0 ? "ETA after the first run" : "ETA " + duration(elapsed / done * (pending.size() - done));
+      progress.printf(Locale.ROOT, "[%s] run %d/%d: %s seed %d (%d of %d to train%s; %s)%n", name, index,
+          cells.size(), c.label(), c.seed(), done + 1, pending.size(),
+          skipped > 0 ? ", " + skipped + " already complete" : "", eta);
+      progress.flush();
+      RunSpec spec = factory.create(c, data);
+      if (!spec.resume()) {
+        throw new IllegalStateException("grid runs must resume interrupted runs");
+      }
+      TrainingRun.execute(spec);
+      MachineInfo.current().writeTo(c.dir());
+      done++;
+    }
+    progress.printf(Locale.ROOT, "[%s] %d runs trained in %s, %d were already complete%n", name, done,
+        duration((System.nanoTime() - start) / 1e9), skipped);
+    progress.flush();
+    return new Outcome(done, skipped);
+  }
+
+  /** Reads the summary of each complete cell; null for the others. */
+  static List<RunSummary> summaries(List<Cell> cells) throws IOException {
+    List<RunSummary> out = new ArrayList<>();
+    for (Cell c : cells) {
+      RunFolder f = new RunFolder(c.dir());
+      out.add(f.isComplete() ? f.readSummary() : null);
+    }
+    return out;
+  }
+
+  /**
+   * Refuses a folder whose {@code config.json} describes another run (another method, schedule, loss options,
+   * ...): skipping or resuming it would mix runs of different configurations in one report.
+   */
+  static void checkSameRun(Cell c) throws IOException {
+    RunFolder f = new RunFolder(c.dir());
+    if (!Files.isRegularFile(f.config())) {
+      if (f.isComplete()) {
+        throw new IllegalArgumentException(c.dir() + " holds a finished run without config.json; cannot check it"
+            + " belongs to this grid (move it away or choose another output folder)");
+      }
+      return;
+    }
+    JsonNode config;
+    try {
+      config = Json.PRETTY.readTree(f.config().toFile());
+    } catch (IOException e) {
+      throw new IllegalArgumentException(f.config() + ": not readable JSON (" + e.getMessage().split("\n")[0] + ")");
+    }
+    for (Map.Entry<String, Object> e : c.expected().entrySet()) {
+      JsonNode v = config.get(e.getKey());
+      String found = v == null || v.isNull() ? "null" : v.asText();
+      String want = String.valueOf(e.getValue());
+      if (!found.equals(want)) {
+        throw new IllegalArgumentException(c.dir() + " holds another run: its " + e.getKey() + " is '" + found
+            + "', this grid wants '" + want + "' (choose another output folder, or delete that run to retrain it)");
+      }
+    }
+  }
+
+  /** Formats seconds as m:ss or h:mm:ss. */
+  static String duration(double seconds) {
+    if (!Double.isFinite(seconds)) {
+      return "?";
+    }
+    long s = Math.round(seconds);
+    return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60)
+        : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+  }
+}

@@ -1,0 +1,117 @@
+package org.nst4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nst4j.train.RunFolder;
+import org.nst4j.train.RunSummary;
+
+/** {@code nst4j experiment} on the embedded sample: a teacher recipe, a grid with overrides, errors. */
+class ExperimentCommandTest {
+  @TempDir static Path dir;
+  private static Path teacher;
+  private static int threads;
+  private String out;
+  private String err;
+
+  @BeforeAll
+  static void trainTheTeacherFromItsRecipe() throws Exception {
+    ai.djl.engine.Engine.getEngine("PyTorch");
+    threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    teacher = dir.resolve("teacher");
+    Path recipe = dir.resolve("teacher.yaml");
+    Files.writeString(recipe, """
+        name: t
+        role: teacher
+        data: {name: sample, per_class: 10}
+        arch: cnn-small
+        schedule: {epochs: 1, batch: 20}
+        out: %s
+        """.formatted(teacher));
+    ExperimentCommandTest t = new ExperimentCommandTest();
+    assertEquals(0, t.run("experiment", recipe.toString(), "--quiet", "--threads", "1"), t.err);
+    assertTrue(t.out.contains("t: 1 runs, 1 trained now, 0 already complete"), t.out);
+    assertTrue(Files.isRegularFile(teacher.resolve("model/model.json")));
+    assertTrue(Files.isRegularFile(teacher.resolve("results.md")));
+  }
+
+  @AfterAll
+  static void restoreThreads() {
+    ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+  }
+
+  int run(String... args) {
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    int code = Main.execute(new PrintWriter(o, true), new PrintWriter(e, true), args);
+    out = o.toString();
+    err = e.toString();
+    return code;
+  }
+
+  private static Path grid(String name, Path teacherPath, String extra) throws Exception {
+    Path f = dir.resolve(name + ".yaml");
+    Files.writeString(f, """
+        name: %s
+        data: {name: sample, per_class: 10}
+        teacher: %s
+        student: cnn-small
+        schedule: {epochs: 1, batch: 20}
+        methods: [ce, kd, nst-poly]
+        seeds: [0, 1]
+        out: %s
+        """.formatted(name, teacherPath, dir.resolve(name)) + extra);
+    return f;
+  }
+
+  @Test
+  void runsTheSelectedMethodsAndSeedsThenRebuildsTheReportWithoutTraining() throws Exception {
+    Path f = grid("g", teacher, "");
+    assertEquals(0, run("experiment", f.toString(), "--methods", "nst-poly,ce", "--seeds", "1", "--quiet",
+        "--threads", "1"), err);
+    assertTrue(out.contains("g: 2 runs, 2 trained now, 0 already complete"), out);
+    assertTrue(out.matches("(?s).*\\n  ce        n=1  final test \\d+\\.\\d\\d %  best \\d+\\.\\d\\d %\\n.*"), out);
+    assertTrue(out.contains("report: " + dir.resolve("g/results.md")), out);
+    assertTrue(err.contains("[g] run 1/2: ce seed 1"), err);
+    RunSummary s = new RunFolder(dir.resolve("g/runs/nst-poly/seed-1")).readSummary();
+    assertEquals("nst-poly", s.method());
+    assertTrue(s.command().startsWith("nst4j experiment " + f), s.command());
+    assertFalse(Files.exists(dir.resolve("g/runs/kd")), "kd was not selected");
+    assertFalse(Files.exists(dir.resolve("g/runs/ce/seed-0")), "seed 0 was not selected");
+    byte[] csv = Files.readAllBytes(dir.resolve("g/results.csv"));
+
+    assertEquals(0, run("experiment", f.toString(), "--methods", "ce,nst-poly", "--seeds", "1", "--report-only"), err);
+    assertTrue(out.contains("g: 2 runs, 0 trained now, 0 already complete"), out);
+    assertTrue(java.util.Arrays.equals(csv, Files.readAllBytes(dir.resolve("g/results.csv"))));
+  }
+
+  @Test
+  void badInputIsOneLineAndExitCode2() throws Exception {
+    Path bad = grid("bad", teacher, "colour: blue\n");
+    assertEquals(2, run("experiment", bad.toString()));
+    assertEquals("error: " + bad + ": unknown key 'colour'", err.lines().findFirst().orElse("").split(";")[0]);
+
+    Path noTeacher = grid("nt", dir.resolve("missing-teacher"), "teacher_recipe: experiments/t.yaml\n");
+    assertEquals(2, run("experiment", noTeacher.toString(), "--quiet"));
+    assertTrue(err.startsWith("error: " + noTeacher + ": the teacher " + dir.resolve("missing-teacher")
+        + " is missing"), err);
+    assertTrue(err.contains("train it with `./nst4j experiment experiments/t.yaml`"), err);
+    assertFalse(Files.exists(dir.resolve("nt/runs")));
+
+    assertEquals(2, run("experiment", grid("m", teacher, "").toString(), "--methods", "at"));
+    assertTrue(err.startsWith("error: --methods: 'at' is not a method of"), err);
+    assertEquals(2, run("experiment", dir.resolve("none.yaml").toString()));
+    assertTrue(err.startsWith("error: " + dir.resolve("none.yaml") + ": no such experiment file"), err);
+    assertEquals(2, run("experiment", grid("s", teacher, "").toString(), "--seeds", "x"));
+    assertTrue(err.startsWith("error: "), err);
+  }
+}

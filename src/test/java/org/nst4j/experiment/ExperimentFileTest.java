@@ -1,0 +1,253 @@
+package org.nst4j.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nst4j.train.TrainingConfig;
+import org.nst4j.transfer.LossOptions;
+
+class ExperimentFileTest {
+  private static final Path F = Path.of("x.yaml");
+
+  private static final String MINIMAL = """
+      name: tiny
+      data: {name: sample, per_class: 20}
+      teacher: some/teacher
+      student: resnet8
+      methods: [ce, nst-poly]
+      """;
+
+  private static String error(String yaml) {
+    return assertThrows(IllegalArgumentException.class, () -> ExperimentFile.parse(yaml, F)).getMessage();
+  }
+
+  @Test
+  void theShippedFmnist10kFileEncodesTheProtocolExactly() {
+    ExperimentSpec s = ExperimentFile.read(Path.of("experiments/fmnist-10k.yaml"));
+    assertEquals(ExperimentSpec.Role.STUDENT, s.role());
+    assertEquals("fashion-mnist", s.data());
+    assertEquals(1000, s.perClass());
+    assertEquals("resnet8", s.arch());
+    assertEquals(Path.of("models/fmnist-resnet20"), s.teacher());
+    assertEquals(Path.of("experiments/teacher-fmnist-resnet20.yaml"), s.teacherRecipe());
+    TrainingConfig c = s.config();
+    assertEquals(15, c.epochs());
+    assertEquals(64, c.batchSize());
+    assertEquals(0.05, c.learningRate());
+    assertEquals(0.9, c.momentum());
+    assertTrue(c.nesterov());
+    assertEquals(5e-4, c.weightDecay());
+    assertEquals(TrainingConfig.Schedule.COSINE, c.schedule());
+    assertTrue(c.dropLast());
+    assertTrue(c.augment());
+    assertEquals(List.of(0L, 1L), s.seeds());
+    assertEquals(List.of("ce", "kd", "fitnet", "at", "nst-linear", "nst-poly", "nst-gauss", "kd+nst-poly"),
+        s.labels());
+    LossOptions kd = s.methods().get(1).options();
+    assertEquals(4, kd.kdTemperature());
+    assertEquals(0.9, kd.kdAlpha());
+    LossOptions fitnet = s.methods().get(2).options();
+    assertEquals(100, fitnet.fitnetBeta());
+    assertEquals(List.of("stage3"), fitnet.taps());
+    LossOptions at = s.methods().get(3).options();
+    assertEquals(1000, at.atBeta());
+    assertEquals(List.of("stage1", "stage2", "stage3"), at.taps());
+    for (int i = 4; i < 8; i++) {
+      LossOptions nst = s.methods().get(i).options();
+      assertEquals(50, nst.lambda(), s.labels().get(i));
+      assertTrue(nst.nstHalf(), "λ/2 form");
+      assertEquals(25, nst.nstScale());
+      assertEquals(List.of("stage3"), nst.taps());
+      assertEquals(2, nst.nstDegree());
+      assertEquals(0, nst.nstC());
+      assertNull(nst.nstSigma2());
+      assertTrue(nst.keepTeacherTerm());
+    }
+    assertEquals(4, s.methods().get(7).options().kdTemperature());
+    assertEquals(0.9, s.methods().get(7).options().kdAlpha());
+  }
+
+  @Test
+  void theShippedTeacherRecipeEncodesTheTeacherProtocol() {
+    ExperimentSpec s = ExperimentFile.read(Path.of("experiments/teacher-fmnist-resnet20.yaml"));
+    assertEquals(ExperimentSpec.Role.TEACHER, s.role());
+    assertEquals("resnet20", s.arch());
+    assertEquals("fashion-mnist", s.data());
+    assertNull(s.perClass(), "all 60,000 images");
+    assertNull(s.teacher());
+    TrainingConfig c = s.config();
+    assertEquals(30, c.epochs());
+    assertEquals(128, c.batchSize());
+    assertEquals(0.1, c.learningRate());
+    assertEquals(0.9, c.momentum());
+    assertTrue(c.nesterov());
+    assertEquals(5e-4, c.weightDecay());
+    assertEquals(TrainingConfig.Schedule.COSINE, c.schedule());
+    assertEquals(Path.of("models/fmnist-resnet20"), s.out());
+    assertEquals(s.out(), s.runDir(s.methods().get(0), 0), "the recipe's run folder is out itself");
+    assertEquals(List.of("ce"), s.labels());
+  }
+
+  @Test
+  void minimalFileTakesTheDefaults() {
+    ExperimentSpec s = ExperimentFile.parse(MINIMAL, F);
+    assertEquals("tiny", s.name());
+    assertEquals(Path.of("runs/tiny"), s.out());
+    assertEquals(List.of(0L), s.seeds());
+    assertEquals(15, s.config().epochs(), "student recipe defaults");
+    assertEquals(Path.of("runs/tiny/runs/nst-poly/seed-0"), s.runDir(s.methods().get(1), 0));
+    assertEquals(LossOptions.defaults().toString(), s.methods().get(1).options().toString());
+  }
+
+  @Test
+  void fashionMnistDefaultsToTheShippedTeacher() {
+    ExperimentSpec s = ExperimentFile.parse("name: a\ndata: fmnist\nstudent: resnet8\nmethods: [kd]\n", F);
+    assertEquals(ExperimentFile.DEFAULT_FMNIST_TEACHER, s.teacher());
+    assertEquals(ExperimentFile.DEFAULT_FMNIST_TEACHER_RECIPE, s.teacherRecipe());
+    assertTrue(error("name: a\ndata: sample\nstudent: resnet8\nmethods: [kd]\n").contains("x.yaml: teacher: missing"));
+  }
+
+  @Test
+  void methodsTakeOptionsAndNames() {
+    ExperimentSpec s = ExperimentFile.parse(MINIMAL.replace("methods: [ce, nst-poly]", """
+        methods:
+          - method: NST-poly
+            name: poly-l25
+            lambda: 25
+            nst_scale: full
+            keep_teacher_term: false
+            taps: stage2, stage3
+          - method: nst-gauss
+            nst_sigma2: 0.5
+          - method: kd
+            kd_temperature: 2
+            kd_alpha: 0.5
+        """), F);
+    MethodSpec poly = s.methods().get(0);
+    assertEquals("poly-l25", poly.label());
+    assertEquals("nst-poly", poly.method());
+    assertEquals(25, poly.options().lambda());
+    assertFalse(poly.options().nstHalf());
+    assertFalse(poly.options().keepTeacherTerm());
+    assertEquals(List.of("stage2", "stage3"), poly.options().taps());
+    assertEquals(0.5, s.methods().get(1).options().nstSigma2());
+    assertEquals(2, s.methods().get(2).options().kdTemperature());
+    assertEquals("T=2 α=0.5", s.methods().get(2).describe());
+  }
+
+  @Test
+  void scheduleKeysAreRead() {
+    ExperimentSpec s = ExperimentFile.parse(MINIMAL + """
+        schedule:
+          epochs: 3
+          batch: 16
+          lr: 1e-2
+          momentum: 0.8
+          nesterov: false
+          weight_decay: 1e-4
+          milestones: [1, 2]
+          lr_decay: 0.5
+          drop_last: false
+          augment: false
+        seeds: [3, 1]
+        out: somewhere/else
+        """, F);
+    TrainingConfig c = s.config();
+    assertEquals(3, c.epochs());
+    assertEquals(16, c.batchSize());
+    assertEquals(0.01, c.learningRate());
+    assertEquals(0.8, c.momentum());
+    assertFalse(c.nesterov());
+    assertEquals(1e-4, c.weightDecay());
+    assertEquals(TrainingConfig.Schedule.MULTISTEP, c.schedule(), "milestones imply multistep");
+    assertArrayEquals(new int[] {1, 2}, c.milestones());
+    assertEquals(0.5, c.lrDecay());
+    assertFalse(c.dropLast());
+    assertFalse(c.augment());
+    assertEquals(List.of(3L, 1L), s.seeds());
+    assertEquals(Path.of("somewhere/else"), s.out());
+  }
+
+  @Test
+  void everyBadFieldIsNamedWithTheFile() {
+    String[][] cases = {
+      {MINIMAL + "colour: blue\n", "x.yaml: unknown key 'colour'"},
+      {MINIMAL + "schedule: {learning_rate: 0.1}\n", "x.yaml: schedule: unknown key 'learning_rate'"},
+      {MINIMAL + "schedule: {epochs: many}\n", "x.yaml: schedule.epochs: must be an integer, got 'many'"},
+      {MINIMAL + "schedule: {epochs: 0}\n", "x.yaml: schedule.epochs: must be an integer ≥ 1, got 0"},
+      {MINIMAL + "schedule: {epochs: 2.5}\n", "x.yaml: schedule.epochs: must be an integer"},
+      {MINIMAL + "schedule: {lr: -1}\n", "x.yaml: schedule.lr: must be > 0, got -1"},
+      {MINIMAL + "schedule: {momentum: 1.5}\n", "x.yaml: schedule.momentum: must be in [0, 1)"},
+      {MINIMAL + "schedule: {weight_decay: abc}\n", "x.yaml: schedule.weight_decay: must be a number, got 'abc'"},
+      {MINIMAL + "schedule: {lr_schedule: linear}\n", "x.yaml: schedule.lr_schedule: must be cosine, multistep"},
+      {MINIMAL + "schedule: {milestones: [5, 3]}\n", "x.yaml: schedule.milestones: must be increasing"},
+      {MINIMAL + "schedule: {nesterov: maybe}\n", "x.yaml: schedule.nesterov: must be true or false"},
+      {MINIMAL + "seeds: [0, 0]\n", "x.yaml: seeds: a seed appears twice"},
+      {MINIMAL + "seeds: [-1]\n", "x.yaml: seeds[0]: must be an integer ≥ 0"},
+      {MINIMAL.replace("resnet8", "resnet9"), "x.yaml: student: unknown architecture 'resnet9'"},
+      {MINIMAL.replace("nst-poly]", "nst-cubic]"), "x.yaml: methods[1]: unknown method 'nst-cubic'"},
+      {MINIMAL.replace("[ce, nst-poly]", "[]"), "x.yaml: methods: must be a non-empty list"},
+      {MINIMAL.replace("[ce, nst-poly]", "[ce, ce]"), "x.yaml: methods: label 'ce' appears twice"},
+      {MINIMAL.replace("[ce, nst-poly]", "[{method: nst-poly, lambda: -5}]"),
+          "x.yaml: methods[0] (nst-poly): NST weight lambda must be >= 0"},
+      {MINIMAL.replace("[ce, nst-poly]", "[{method: kd, kd_alpha: 2}]"), "x.yaml: methods[0] (kd): KD alpha"},
+      {MINIMAL.replace("[ce, nst-poly]", "[{method: kd, alpha: 0.5}]"), "x.yaml: methods[0]: unknown key 'alpha'"},
+      {MINIMAL.replace("[ce, nst-poly]", "[{method: nst-poly, nst_scale: double}]"),
+          "x.yaml: methods[0] (nst-poly).nst_scale: must be half"},
+      {MINIMAL.replace("[ce, nst-poly]", "[{method: nst-poly, name: 'a/b'}]"), "x.yaml: methods[0] (nst-poly)"},
+      {MINIMAL.replace("[ce, nst-poly]", "[{lambda: 5}]"), "x.yaml: methods[0].method: missing"},
+      {MINIMAL.replace("per_class: 20", "per_class: 0"), "x.yaml: data.per_class: must be an integer ≥ 1"},
+      {MINIMAL.replace("name: sample", "name: imagenet"), "x.yaml: data.name: unknown data set 'imagenet'"},
+      {MINIMAL.replace("name: tiny", "name: 'a b'"), "x.yaml: name: must be letters"},
+      {MINIMAL.replace("name: tiny\n", ""), "x.yaml: name: missing"},
+      {MINIMAL + "role: pupil\n", "x.yaml: role: must be student or teacher"},
+      {MINIMAL + "arch: resnet20\n", "x.yaml: arch: a student experiment names its architecture with 'student'"},
+      {"name: t\nrole: teacher\ndata: sample\narch: resnet8\nmethods: [kd]\n", "x.yaml: methods: not allowed"},
+      {"name: t\nrole: teacher\ndata: sample\narch: resnet8\nseeds: [0, 1]\n", "x.yaml: seeds: a teacher recipe"},
+      {MINIMAL + "name: again\n", "x.yaml: not valid YAML"},
+      {"", "x.yaml: the file is empty"},
+      {"- just\n- a list\n", "x.yaml: must be a mapping"},
+    };
+    for (String[] c : cases) {
+      String m = error(c[0]);
+      assertTrue(m.startsWith(c[1]), "expected '" + c[1] + "...', got: " + m);
+    }
+  }
+
+  @Test
+  void readNamesAMissingFile(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("nope.yaml");
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> ExperimentFile.read(f)).getMessage()
+        .contains("nope.yaml: no such experiment file"));
+    Files.writeString(f, MINIMAL);
+    assertEquals(f, ExperimentFile.read(f).file());
+    assertEquals(MINIMAL, ExperimentFile.read(f).yaml());
+  }
+
+  @Test
+  void overridesSelectMethodsSeedsEpochsOutAndTeacher() {
+    ExperimentSpec s = ExperimentFile.parse(MINIMAL.replace("[ce, nst-poly]", "[ce, kd, nst-poly]"), F);
+    ExperimentSpec o = s.withOverrides(List.of("nst-poly", "ce"), List.of(4L, 5L), 2, Path.of("o"), Path.of("t"));
+    assertEquals(List.of("ce", "nst-poly"), o.labels(), "the file's order");
+    assertEquals(List.of(4L, 5L), o.seeds());
+    assertEquals(2, o.config().epochs());
+    assertEquals(Path.of("o"), o.out());
+    assertEquals(Path.of("t"), o.teacher());
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> s.withOverrides(List.of("at"), null, null, null, null)).getMessage()
+        .contains("--methods: 'at' is not a method of x.yaml; it defines: ce, kd, nst-poly"));
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> s.withOverrides(null, null, 0, null, null)).getMessage().contains("--epochs must be ≥ 1"));
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> s.withOverrides(null, List.of(1L, 1L), null, null, null)).getMessage().contains("--seeds"));
+  }
+}
