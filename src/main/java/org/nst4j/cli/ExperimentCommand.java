@@ -61,9 +61,14 @@ final class ExperimentCommand implements Callable<Integer> {
         Commands.commandLine(spec), spec.commandLine().getErr(), runtime::applyThreads);
     Experiment.Result result = Experiment.run(experiment, options);
     PrintWriter w = spec.commandLine().getOut();
-    w.printf(Locale.ROOT, "%s: %d runs, %d trained now, %d already complete%n", experiment.name(),
-        experiment.methods().size() * experiment.seeds().size(), result.outcome().trained(),
-        result.outcome().skipped());
+    int runs = experiment.methods().size() * experiment.seeds().size();
+    if (reportOnly) {
+      w.printf(Locale.ROOT, "%s: report rebuilt from %d finished of %d runs (nothing trained)%n", experiment.name(),
+          result.groups().stream().mapToInt(g -> g.runs().size()).sum(), runs);
+    } else {
+      w.printf(Locale.ROOT, "%s: %d runs, %d trained now, %d already complete%n", experiment.name(), runs,
+          result.outcome().trained(), result.outcome().skipped());
+    }
     printTable(w, result.groups(), "test");
     w.printf(Locale.ROOT, "report: %s (and %s, %s, %s beside it)%n", result.resultsMd(), Experiment.RESULTS_CSV,
         Experiment.ACCURACY_PNG, Experiment.FINAL_PNG);

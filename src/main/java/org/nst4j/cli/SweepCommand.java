@@ -110,9 +110,15 @@ final class SweepCommand implements Callable<Integer> {
         Commands.commandLine(spec), spec.commandLine().getErr(), runtime::applyThreads);
     Sweep.Result result = Sweep.run(sweep, options, data::load);
     PrintWriter w = spec.commandLine().getOut();
-    w.printf(Locale.ROOT, "sweep of %s: %d settings × %d seeds, %d trained now, %d already complete%n",
-        sweep.method(), sweep.settings().size(), sweep.seeds().size(), result.outcome().trained(),
-        result.outcome().skipped());
+    if (reportOnly) {
+      w.printf(Locale.ROOT, "sweep of %s: report rebuilt from %d finished of %d runs (nothing trained)%n",
+          sweep.method(), result.groups().stream().mapToInt(g -> g.runs().size()).sum(),
+          sweep.settings().size() * sweep.seeds().size());
+    } else {
+      w.printf(Locale.ROOT, "sweep of %s: %d settings × %d seeds, %d trained now, %d already complete%n",
+          sweep.method(), sweep.settings().size(), sweep.seeds().size(), result.outcome().trained(),
+          result.outcome().skipped());
+    }
     ExperimentCommand.printTable(w, result.groups(), "val");
     w.printf(Locale.ROOT, "best: %s%n", Sweep.describeBest(result.best()));
     w.printf(Locale.ROOT, "report: %s (and %s beside it)%n", result.sweepMd(), Sweep.SWEEP_CSV);

@@ -90,7 +90,7 @@ class ExperimentCommandTest {
     byte[] csv = Files.readAllBytes(dir.resolve("g/results.csv"));
 
     assertEquals(0, run("experiment", f.toString(), "--methods", "ce,nst-poly", "--seeds", "1", "--report-only"), err);
-    assertTrue(out.contains("g: 2 runs, 0 trained now, 0 already complete"), out);
+    assertTrue(out.contains("g: report rebuilt from 2 finished of 2 runs (nothing trained)"), out);
     assertTrue(java.util.Arrays.equals(csv, Files.readAllBytes(dir.resolve("g/results.csv"))));
   }
 

@@ -64,6 +64,10 @@ class SweepCommandTest {
 
     assertEquals(0, run(args), err);
     assertTrue(out.contains("0 trained now, 2 already complete"), out);
+    String[] reportOnly = java.util.Arrays.copyOf(args, args.length + 1);
+    reportOnly[args.length] = "--report-only";
+    assertEquals(0, run(reportOnly), err);
+    assertTrue(out.contains("report rebuilt from 2 finished of 2 runs (nothing trained)"), out);
   }
 
   @Test
