@@ -46,6 +46,11 @@ final class RuntimeOptions {
     if (threads != null && threads < 1) {
       throw new IllegalArgumentException("--threads must be ≥ 1, got " + threads);
     }
+    // libtorch starts the pool eagerly: an absurd count hangs the process instead of failing.
+    int limit = Math.max(64, 8 * Runtime.getRuntime().availableProcessors());
+    if (threads != null && threads > limit) {
+      throw new IllegalArgumentException("--threads must be ≤ " + limit + " (8 per core), got " + threads);
+    }
     Engine.getEngine("PyTorch");
     if (threads != null) {
       ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);

@@ -211,6 +211,7 @@ class TrainCommandTest {
         bad(new String[] {"--seed", "-1"}, "seed"),
         bad(new String[] {"--per-class", "0"}, "--per-class"),
         bad(new String[] {"--threads", "0"}, "--threads"),
+        bad(new String[] {"--threads", "100000"}, "--threads must be ≤"),
         bad(new String[] {"--arch", "resnet9"}, "unknown architecture 'resnet9'", "resnet20", "wrn-D-K",
             "cnn-small"),
         bad(new String[] {"--schedule", "bogus"}, "--schedule"),
