@@ -15,6 +15,12 @@ import java.util.regex.Pattern;
  *       resnet14, resnet20, resnet32, resnet56, resnet110;
  *   <li>{@code wrn-D-K}, D = 6n + 4 (n = 1..{@value #MAX_BLOCKS}), K = 1..{@value #MAX_WIDEN}: {@link
  *       WideResNet}, e.g. wrn-16-2, wrn-40-2;
+ *   <li>{@code preact-resnet-D}, D = 9n + 2 (n = 1..{@value #MAX_BLOCKS}): CIFAR pre-activation bottleneck
+ *       {@link PreActResNet}, e.g. preact-resnet-164, preact-resnet-1001 (the paper's CIFAR teacher);
+ *   <li>{@code imagenet-resnetD}, D = 18, 34, 50, 101, 152: torchvision-layout {@link ImageNetResNet}s for
+ *       224×224 images (not {@code resnetD}: those names are the CIFAR family's, and 50 = 6·8 + 2 is one);
+ *   <li>{@code inception-bn}: BN-Inception for 224×224 images, the paper's ImageNet student; {@code
+ *       inception-bn-cifar}: the same blocks with a stride-1 stem for 32×32 images (see {@link InceptionBn});
  *   <li>{@code cnn-small}: {@link SmallCnn}.
  * </ul>
  */
@@ -27,6 +33,8 @@ public final class ModelZoo {
 
   private static final Pattern RESNET = Pattern.compile("resnet(\\d{1,4})");
   private static final Pattern WRN = Pattern.compile("wrn-(\\d{1,4})-(\\d{1,2})");
+  private static final Pattern PREACT = Pattern.compile("preact-resnet-(\\d{1,4})");
+  private static final Pattern IMAGENET_RESNET = Pattern.compile("imagenet-resnet(\\d{1,3})");
 
   private static final List<String> ARCHITECTURES =
       List.of(
@@ -39,12 +47,18 @@ public final class ModelZoo {
           "resnetN (N = 6n+2, 1 <= n <= " + MAX_BLOCKS + ")",
           "wrn-D-K (D = 6n+4, 1 <= n <= " + MAX_BLOCKS + ", 1 <= K <= " + MAX_WIDEN
               + "; e.g. wrn-16-2, wrn-40-2)",
+          "preact-resnet-D (D = 9n+2, 1 <= n <= " + MAX_BLOCKS + "; e.g. preact-resnet-164, preact-resnet-1001)",
+          "imagenet-resnet18", "imagenet-resnet34", "imagenet-resnet50", "imagenet-resnet101", "imagenet-resnet152",
+          "inception-bn",
+          "inception-bn-cifar",
           "cnn-small");
 
   private static final List<String> EXAMPLES =
       List.of(
           "resnet8", "resnet14", "resnet20", "resnet32", "resnet56", "resnet110", "wrn-16-1", "wrn-16-2",
-          "wrn-40-2", "cnn-small");
+          "wrn-40-2", "preact-resnet-164", "preact-resnet-1001", "imagenet-resnet18", "imagenet-resnet34",
+          "imagenet-resnet50", "imagenet-resnet101", "imagenet-resnet152", "inception-bn", "inception-bn-cifar",
+          "cnn-small");
 
   private ModelZoo() {}
 
@@ -83,6 +97,20 @@ public final class ModelZoo {
           && widen >= 1 && widen <= MAX_WIDEN) {
         return new WideResNet(depth, widen, inputChannels, numClasses);
       }
+    }
+    m = PREACT.matcher(name);
+    if (m.matches()) {
+      int depth = Integer.parseInt(m.group(1));
+      if (depth >= 11 && (depth - 2) % 9 == 0 && (depth - 2) / 9 <= MAX_BLOCKS) {
+        return new PreActResNet(depth, inputChannels, numClasses);
+      }
+    }
+    m = IMAGENET_RESNET.matcher(name);
+    if (m.matches() && ImageNetResNet.isDepth(Integer.parseInt(m.group(1)))) {
+      return new ImageNetResNet(Integer.parseInt(m.group(1)), inputChannels, numClasses);
+    }
+    if (name.equals("inception-bn") || name.equals("inception-bn-cifar")) {
+      return new InceptionBn(name.endsWith("-cifar"), inputChannels, numClasses);
     }
     if (name.equals("cnn-small")) {
       return new SmallCnn(inputChannels, numClasses);
