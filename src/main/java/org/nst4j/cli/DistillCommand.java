@@ -25,8 +25,13 @@ final class DistillCommand implements Callable<Integer> {
   String student;
 
   @Option(names = "--teacher", paramLabel = "PATH",
-      description = "The teacher: a run folder or model folder written by nst4j train.")
+      description = "The teacher: a run folder or model folder written by nst4j train, or a TorchScript file"
+          + " (or a folder holding one .pt) whose forward returns (logits, map_1, ..., map_n).")
   Path teacher;
+
+  @Option(names = "--teacher-taps", split = ",", paramLabel = "A,B",
+      description = "Names of a TorchScript teacher's maps, in order (default tap1..tapN).")
+  java.util.List<String> teacherTaps;
 
   @Option(names = "--method", defaultValue = "nst-poly", paramLabel = "M",
       description = "ce, kd, fitnet, at, nst-linear, nst-poly, nst-gauss, or a sum such as kd+nst-poly"
@@ -37,7 +42,7 @@ final class DistillCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     TrainingConfig config = training.toConfig(TrainingOptions.studentDefaults());
     RunSpec.Builder run = RunSpec.builder().setArch(student).optMethod(method).optLossOptions(loss.toOptions())
-        .optTeacher(teacher);
+        .optTeacher(teacher).optTeacherTaps(teacherTaps);
     return Commands.runAndReport(spec, run, data, config, output, runtime,
         "student-" + student + "-" + method + "-s" + config.seed());
   }

@@ -64,7 +64,8 @@ public final class Models {
     long count = 0;
     for (Parameter p : model.getParameters().values()) {
       if (!isRunningStat(p)) {
-        count += p.getShape().size();
+        // A TorchScript module's parameters carry their array but no declared shape.
+        count += (p.getShape() != null ? p.getShape() : p.getArray().getShape()).size();
       }
     }
     return count;

@@ -14,6 +14,7 @@ public final class RunSpec {
   private final String method;
   private final LossOptions lossOptions;
   private final Path teacher;
+  private final java.util.List<String> teacherTaps;
   private final DataSplits data;
   private final Integer perClass;
   private final TrainingConfig config;
@@ -30,6 +31,7 @@ public final class RunSpec {
     this.method = b.method;
     this.lossOptions = b.lossOptions;
     this.teacher = b.teacher;
+    this.teacherTaps = b.teacherTaps;
     this.data = b.data;
     this.perClass = b.perClass;
     this.config = b.config;
@@ -62,6 +64,11 @@ public final class RunSpec {
   /** The teacher's saved model, or null for a teacher run. */
   public Path teacher() {
     return teacher;
+  }
+
+  /** Names of a TorchScript teacher's maps (see {@link Teachers#load}), or null. */
+  public java.util.List<String> teacherTaps() {
+    return teacherTaps;
   }
 
   /** {@code teacher} when trained without a teacher, else {@code student}. */
@@ -115,6 +122,7 @@ public final class RunSpec {
     private String method = "ce";
     private LossOptions lossOptions;
     private Path teacher;
+    private java.util.List<String> teacherTaps;
     private DataSplits data;
     private Integer perClass;
     private TrainingConfig config;
@@ -145,6 +153,12 @@ public final class RunSpec {
 
     public Builder optTeacher(Path teacher) {
       this.teacher = teacher;
+      return this;
+    }
+
+    /** Names of a TorchScript teacher's maps after its logits (null or empty: tap1..tapN). */
+    public Builder optTeacherTaps(java.util.List<String> teacherTaps) {
+      this.teacherTaps = teacherTaps == null || teacherTaps.isEmpty() ? null : java.util.List.copyOf(teacherTaps);
       return this;
     }
 

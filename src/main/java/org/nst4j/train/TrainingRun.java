@@ -56,9 +56,7 @@ public final class TrainingRun {
     try (Objective objective = Objectives.create(spec.method(), spec.lossOptions())) {
       TappedModel teacher = null;
       if (spec.teacher() != null) {
-        ModelCard card = ModelStore.readCard(spec.teacher());
-        checkTeacherFits(card, train);
-        Model teacherModel = ModelStore.load(spec.teacher(), spec.device());
+        Model teacherModel = Teachers.load(spec.teacher(), spec.teacherTaps(), train, spec.device());
         owned.add(teacherModel);
         teacher = (TappedModel) teacherModel.getBlock();
       } else if (objective.needsTeacher()) {
@@ -106,6 +104,7 @@ public final class TrainingRun {
       configJson.put("arch", spec.arch());
       configJson.put("method", objective.method());
       configJson.put("teacher", spec.teacher() == null ? null : spec.teacher().toString());
+      configJson.put("teacher_taps", teacher == null ? null : teacher.tapNames());
       configJson.put("dataset", spec.data().name());
       configJson.put("per_class", spec.perClass());
       configJson.put("config", config.toString());
