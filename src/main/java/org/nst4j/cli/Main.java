@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       DistillCommand.class,
       EvalCommand.class,
+      ExportCommand.class,
+      PredictCommand.class,
       LossCommand.class,
       DemoCommand.class,
       BenchCommand.class,

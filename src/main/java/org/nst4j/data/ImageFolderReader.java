@@ -385,30 +385,86 @@ public final class ImageFolderReader {
     byte[] pixels = new byte[image * entries.size()];
     int[] labels = new int[entries.size()];
     for (int i = 0; i < entries.size(); i++) {
-      Decoded d = decoded.get(i);
       labels[i] = entries.get(i).label;
-      byte[] rgb = d.rgb;
-      int srcPlane = d.width * d.height;
-      if (d.width != width || d.height != height) {
-        rgb = new byte[3 * plane];
-        for (int c = 0; c < 3; c++) {
-          resizeBilinear(d.rgb, c * srcPlane, d.height, d.width, rgb, c * plane, height, width);
-        }
-      }
-      int off = i * image;
-      if (channels == 3) {
-        System.arraycopy(rgb, 0, pixels, off, 3 * plane);
-      } else if (d.gray) {
-        System.arraycopy(rgb, 0, pixels, off, plane);
-      } else {
-        for (int k = 0; k < plane; k++) {
-          double luma =
-              0.299 * (rgb[k] & 0xFF) + 0.587 * (rgb[plane + k] & 0xFF) + 0.114 * (rgb[2 * plane + k] & 0xFF);
-          pixels[off + k] = (byte) Math.min(255, (int) Math.round(luma));
-        }
-      }
+      pixelsOf(decoded.get(i), channels, height, width, pixels, i * image);
     }
     return ImageDataset.of(name, pixels, labels, channels, height, width, classes);
+  }
+
+  /**
+   * Writes one decoded image as {@code channels}×{@code height}×{@code width} bytes at {@code out[off]}: resized
+   * bilinearly if its size differs, gray replicated to RGB or RGB converted to luma as needed.
+   */
+  private static void pixelsOf(Decoded d, int channels, int height, int width, byte[] out, int off) {
+    int plane = height * width;
+    byte[] rgb = d.rgb;
+    int srcPlane = d.width * d.height;
+    if (d.width != width || d.height != height) {
+      rgb = new byte[3 * plane];
+      for (int c = 0; c < 3; c++) {
+        resizeBilinear(d.rgb, c * srcPlane, d.height, d.width, rgb, c * plane, height, width);
+      }
+    }
+    if (channels == 3) {
+      System.arraycopy(rgb, 0, out, off, 3 * plane);
+    } else if (d.gray) {
+      System.arraycopy(rgb, 0, out, off, plane);
+    } else {
+      for (int k = 0; k < plane; k++) {
+        double luma =
+            0.299 * (rgb[k] & 0xFF) + 0.587 * (rgb[plane + k] & 0xFF) + 0.114 * (rgb[2 * plane + k] & 0xFF);
+        out[off + k] = (byte) Math.min(255, (int) Math.round(luma));
+      }
+    }
+  }
+
+  /**
+   * The pixels of one image exactly as a data set read by this class with {@code channels} channels and
+   * target size {@code height}×{@code width} holds them (same gray/RGB conversion, same bilinear resizing
+   * when the size differs). For classifying single images with a model trained on such data.
+   *
+   * @param image the image
+   * @param channels 1 (grayscale) or 3 (RGB)
+   * @param height the target height, ≥ 1
+   * @param width the target width, ≥ 1
+   * @return channels·height·width bytes, channel-major
+   * @throws IllegalArgumentException if channels is not 1 or 3 or a size is not positive
+   */
+  public static byte[] toPixels(BufferedImage image, int channels, int height, int width) {
+    checkSingle(channels, height, width);
+    byte[] out = new byte[channels * height * width];
+    pixelsOf(toPlanes(image), channels, height, width, out, 0);
+    return out;
+  }
+
+  /**
+   * Decodes an image file (PNG or JPEG) and returns its pixels as {@link #toPixels} does.
+   *
+   * @param file the image file
+   * @param channels 1 or 3
+   * @param height the target height, ≥ 1
+   * @param width the target width, ≥ 1
+   * @return channels·height·width bytes, channel-major
+   * @throws DataFormatException naming the file if it cannot be opened or decoded
+   * @throws IllegalArgumentException if channels is not 1 or 3 or a size is not positive
+   */
+  public static byte[] readImage(Path file, int channels, int height, int width) {
+    checkSingle(channels, height, width);
+    if (!Files.isRegularFile(file)) {
+      throw new DataFormatException(file + ": no such image file");
+    }
+    byte[] out = new byte[channels * height * width];
+    pixelsOf(decode(file), channels, height, width, out, 0);
+    return out;
+  }
+
+  private static void checkSingle(int channels, int height, int width) {
+    if (channels != 1 && channels != 3) {
+      throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
+    }
+    if (height < 1 || width < 1) {
+      throw new IllegalArgumentException("image size must be positive, got " + height + "×" + width);
+    }
   }
 
   /**
