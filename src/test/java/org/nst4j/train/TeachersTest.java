@@ -92,7 +92,7 @@ class TeachersTest {
     Path model = Files.createDirectories(dir.resolve("run").resolve("model"));
     ModelCard card = new ModelCard(ModelCard.FORMAT, "resnet20", 1, 28, 28, 10, small.train().classNames(),
         "x", new double[] {0.5}, new double[] {0.5}, "teacher", "ce", 0, 1, 0.5, List.of("stage1", "stage2",
-        "stage3"), ModelStore.paramsFileName(), "test", "now");
+        "stage3"), ModelStore.paramsFileName(), "test", "now", null);
     Json.writeAtomically(model.resolve(ModelStore.CARD_FILE), card);
     Files.copy(torchScript("teacher.pt"), model.resolve("stray.pt"));
     assertFalse(Teachers.isTorchScript(dir.resolve("run")), "a card wins over .pt files");
