@@ -11,6 +11,7 @@ import org.nst4j.model.TappedModel;
 import org.nst4j.train.Evaluator;
 import org.nst4j.train.ModelCard;
 import org.nst4j.train.ModelStore;
+import org.nst4j.train.Teachers;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,7 +24,8 @@ final class EvalCommand implements Callable<Integer> {
   @Mixin RuntimeOptions runtime = new RuntimeOptions();
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "PATH", description = "Run folder or model folder.")
+  @Option(names = "--model", required = true, paramLabel = "PATH",
+      description = "Run folder or model folder, or a TorchScript file (fed the data's own normalisation).")
   Path model;
 
   @Option(names = "--batch", defaultValue = "500", paramLabel = "B", description = "Evaluation batch size.")
@@ -35,6 +37,9 @@ final class EvalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--batch must be ≥ 1, got " + batch);
     }
     var device = runtime.device();
+    if (Teachers.isTorchScript(model)) {
+      return evalTorchScript(device);
+    }
     ModelCard card = ModelStore.readCard(model);
     runtime.applyThreads();
     DataSplits splits = data.load();
@@ -58,6 +63,25 @@ final class EvalCommand implements Callable<Integer> {
       }
       spec.commandLine().getOut().printf(Locale.ROOT, "test accuracy %.4f (%d images of %s)%n", accuracy,
           test.size(), test.name());
+      spec.commandLine().getOut().flush();
+    }
+    return 0;
+  }
+
+  /**
+   * A TorchScript model (e.g. a PyTorch teacher, see {@code distill --teacher}) has no card: it is fed the
+   * data's own normalisation, exactly as distillation feeds it, so its accuracy here checks that it was
+   * trained on the same preprocessing.
+   */
+  private Integer evalTorchScript(ai.djl.Device device) {
+    runtime.applyThreads();
+    DataSplits splits = data.load();
+    ImageDataset test = splits.test();
+    try (Model m = Teachers.load(model, null, test, device)) {
+      double accuracy = Evaluator.accuracy((TappedModel) m.getBlock(), m.getNDManager(), test,
+          splits.normalization(), batch);
+      spec.commandLine().getOut().printf(Locale.ROOT, "test accuracy %.4f (%d images of %s, TorchScript %s)%n",
+          accuracy, test.size(), test.name(), model.getFileName());
       spec.commandLine().getOut().flush();
     }
     return 0;

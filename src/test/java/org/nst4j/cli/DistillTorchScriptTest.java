@@ -37,6 +37,21 @@ class DistillTorchScriptTest {
   }
 
   @Test
+  void evalOfTheTeacherMatchesPyTorch() throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = run(out, err, "eval", "--model", teacher("teacher.pt").toString(), "--data", "sample");
+    assertEquals(0, code, err.toString());
+    // make_teacher.py prints PyTorch's accuracy on the same 1,000 images (the first 100 test images of each
+    // class): 0.7660. Equal up to an image whose top two logits are within float rounding.
+    String line = out.toString();
+    assertTrue(line.startsWith("test accuracy 0.76"), line);
+    double accuracy = Double.parseDouble(line.substring("test accuracy ".length(), line.indexOf(' ', 14)));
+    assertEquals(0.7660, accuracy, 0.0015, line);
+    assertTrue(line.contains("TorchScript teacher.pt"), line);
+  }
+
+  @Test
   void unfitTeachersAreClearErrors(@TempDir Path dir) throws Exception {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
