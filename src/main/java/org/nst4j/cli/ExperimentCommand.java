@@ -66,8 +66,8 @@ final class ExperimentCommand implements Callable<Integer> {
       w.printf(Locale.ROOT, "%s: report rebuilt from %d finished of %d runs (nothing trained)%n", experiment.name(),
           result.groups().stream().mapToInt(g -> g.runs().size()).sum(), runs);
     } else {
-      w.printf(Locale.ROOT, "%s: %d runs, %d trained now, %d already complete%n", experiment.name(), runs,
-          result.outcome().trained(), result.outcome().skipped());
+      w.printf(Locale.ROOT, "%s: %d run%s, %d trained now, %d already complete%n", experiment.name(), runs,
+          runs == 1 ? "" : "s", result.outcome().trained(), result.outcome().skipped());
     }
     printTable(w, result.groups(), "test");
     w.printf(Locale.ROOT, "report: %s (and %s, %s, %s beside it)%n", result.resultsMd(), Experiment.RESULTS_CSV,

@@ -5,6 +5,7 @@ import java.awt.Color;
 import java.awt.Font;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,6 +45,27 @@ public final class Charts {
   };
 
   private Charts() {}
+
+  /** Draws one plot. */
+  @FunctionalInterface
+  interface Drawing {
+    void draw() throws IOException;
+  }
+
+  /**
+   * Draws a plot, or warns on {@code log} when the JVM cannot render text (a machine without fonts or
+   * fontconfig): the training results and the tables matter more than a picture, and the plots can be drawn
+   * later with {@code --report-only}.
+   */
+  static void drawOrWarn(PrintWriter log, Path png, Drawing drawing) throws IOException {
+    try {
+      drawing.draw();
+    } catch (RuntimeException | LinkageError | java.awt.AWTError | InternalError e) {
+      log.println("warning: " + png + " not drawn (" + e + "); the tables are complete. Fix the cause (e.g. a"
+          + " system without fonts: apt-get install fontconfig fonts-dejavu-core) and rebuild with --report-only");
+      log.flush();
+    }
+  }
 
   private static void headless() {
     // Set before the first AWT class loads; harmless if the launcher already set it.

@@ -107,7 +107,7 @@ public final class Experiment {
       throw new IllegalArgumentException("no finished run in " + spec.out() + " for " + spec.file()
           + "; train them first (without --report-only)");
     }
-    writeReport(spec, groups);
+    writeReport(spec, groups, options.log());
     return new Result(outcome, groups, spec.out().resolve(RESULTS_MD), spec.out().resolve(RESULTS_CSV));
   }
 
@@ -145,15 +145,22 @@ public final class Experiment {
     return groups;
   }
 
-  /** Writes results.csv, results.md and the two plots into the experiment's output folder. */
-  public static void writeReport(ExperimentSpec spec, List<ResultGroup> groups) throws IOException {
+  /**
+   * Writes results.csv, results.md and the two plots into the experiment's output folder.
+   *
+   * @param spec the experiment
+   * @param groups its results ({@link #collect})
+   * @param log where a warning goes if the plots cannot be drawn (no fonts); the tables are written anyway
+   */
+  public static void writeReport(ExperimentSpec spec, List<ResultGroup> groups, PrintWriter log)
+      throws IOException {
     Path out = spec.out();
     Json.writeAtomically(out.resolve(RESULTS_CSV),
         ReportText.csvTable(groups, List.of(), "test").getBytes(StandardCharsets.UTF_8));
-    Charts.accuracyPerEpoch(groups, spec.name() + ": test accuracy per epoch", "test accuracy (%)",
-        out.resolve(ACCURACY_PNG));
-    Charts.finalAccuracy(groups, spec.name() + ": final test accuracy", "test accuracy (%)",
-        out.resolve(FINAL_PNG));
+    Charts.drawOrWarn(log, out.resolve(ACCURACY_PNG), () -> Charts.accuracyPerEpoch(groups,
+        spec.name() + ": test accuracy per epoch", "test accuracy (%)", out.resolve(ACCURACY_PNG)));
+    Charts.drawOrWarn(log, out.resolve(FINAL_PNG), () -> Charts.finalAccuracy(groups,
+        spec.name() + ": final test accuracy", "test accuracy (%)", out.resolve(FINAL_PNG)));
     Json.writeAtomically(out.resolve(RESULTS_MD), markdown(spec, groups).getBytes(StandardCharsets.UTF_8));
   }
 
@@ -173,7 +180,8 @@ public final class Experiment {
     }
     sb.append(teacher ? "Teacher " : "Student ").append(spec.arch()).append(" on ").append(spec.data())
         .append(spec.perClass() == null ? " (all training images)" : " (first " + spec.perClass() + " images per class)")
-        .append(teacher ? "" : ", distilled from `" + spec.teacher() + "`").append("; seeds ")
+        .append(teacher ? "" : ", distilled from `" + spec.teacher() + "`")
+        .append(spec.seeds().size() == 1 ? "; seed " : "; seeds ")
         .append(String.join(", ", spec.seeds().stream().map(String::valueOf).toList())).append(".\n\n");
 
     sb.append("| method | options | n | final test acc. (%) | best-epoch test acc. (%) | s / epoch |\n");

@@ -109,7 +109,7 @@ public final class GridRunner {
       MachineInfo.current().writeTo(c.dir());
       done++;
     }
-    progress.printf(Locale.ROOT, "[%s] %d runs trained in %s, %d were already complete%n", name, done,
+    progress.printf(Locale.ROOT, "[%s] %s trained in %s, %d already complete%n", name, runs(done),
         duration((System.nanoTime() - start) / 1e9), skipped);
     progress.flush();
     return new Outcome(done, skipped);
@@ -153,6 +153,11 @@ public final class GridRunner {
             + "', this grid wants '" + want + "' (choose another output folder, or delete that run to retrain it)");
       }
     }
+  }
+
+  /** "1 run", "2 runs". */
+  static String runs(int n) {
+    return n + (n == 1 ? " run" : " runs");
   }
 
   /** Formats seconds as m:ss or h:mm:ss. */

@@ -177,7 +177,7 @@ public final class Sweep {
       throw new IllegalArgumentException("no finished run in " + spec.out() + "; train them first (without"
           + " --report-only)");
     }
-    writeReport(spec, groups, best);
+    writeReport(spec, groups, best, options.log());
     return new Result(outcome, groups, best, spec.out().resolve(SWEEP_MD), spec.out().resolve(SWEEP_CSV));
   }
 
@@ -217,12 +217,13 @@ public final class Sweep {
     return best;
   }
 
-  static void writeReport(SweepSpec spec, List<ResultGroup> groups, ResultGroup best) throws IOException {
+  static void writeReport(SweepSpec spec, List<ResultGroup> groups, ResultGroup best, java.io.PrintWriter log)
+      throws IOException {
     Path out = spec.out();
     Json.writeAtomically(out.resolve(SWEEP_CSV),
         ReportText.csvTable(groups, List.of("lambda", "taps"), "val").getBytes(StandardCharsets.UTF_8));
-    Charts.finalAccuracy(groups, "sweep of " + spec.method() + ": final validation accuracy",
-        "validation accuracy (%)", out.resolve(SWEEP_PNG));
+    Charts.drawOrWarn(log, out.resolve(SWEEP_PNG), () -> Charts.finalAccuracy(groups, "sweep of " + spec.method()
+        + ": final validation accuracy", "validation accuracy (%)", out.resolve(SWEEP_PNG)));
     Json.writeAtomically(out.resolve(SWEEP_MD), markdown(spec, groups, best).getBytes(StandardCharsets.UTF_8));
   }
 
@@ -231,7 +232,7 @@ public final class Sweep {
     sb.append("# Sweep of ").append(spec.method()).append(" (").append(spec.arch()).append(" student)\n\n");
     sb.append("Data: ").append(spec.splitsName()).append(". The runs train on the rest and are evaluated on that")
         .append(" validation split; the test split is never used, so the chosen setting can then be measured on")
-        .append(" it without bias. Teacher `").append(spec.teacher()).append("`; seeds ")
+        .append(" it without bias. Teacher `").append(spec.teacher()).append(spec.seeds().size() == 1 ? "`; seed " : "`; seeds ")
         .append(String.join(", ", spec.seeds().stream().map(String::valueOf).toList())).append(".\n\n");
     sb.append("| setting | λ | taps | n | final val. acc. (%) | best-epoch val. acc. (%) | s / epoch |\n");
     sb.append("|---|--:|---|--:|--:|--:|--:|\n");

@@ -39,7 +39,7 @@ class ExperimentCommandTest {
         """.formatted(teacher));
     ExperimentCommandTest t = new ExperimentCommandTest();
     assertEquals(0, t.run("experiment", recipe.toString(), "--quiet", "--threads", "1"), t.err);
-    assertTrue(t.out.contains("t: 1 runs, 1 trained now, 0 already complete"), t.out);
+    assertTrue(t.out.contains("t: 1 run, 1 trained now, 0 already complete"), t.out);
     assertTrue(Files.isRegularFile(teacher.resolve("model/model.json")));
     assertTrue(Files.isRegularFile(teacher.resolve("results.md")));
   }
