@@ -98,6 +98,50 @@ class ExperimentFileTest {
   }
 
   @Test
+  void theShippedTeacherIsTheRecipesFinishedRunAndFitsEveryMethodOfTheGrid(@TempDir Path dir) throws Exception {
+    ExperimentSpec recipe = ExperimentFile.read(Path.of("experiments/teacher-fmnist-resnet20.yaml"));
+    // The recipe's only run is the shipped folder, finished, of the same configuration: rerunning the recipe
+    // trains nothing. Checked on a copy, rebuilding its report there (no data, no training).
+    Path copy = dir.resolve("teacher");
+    try (var walk = Files.walk(recipe.out())) {
+      for (Path p : walk.toList()) {
+        Files.copy(p, copy.resolve(recipe.out().relativize(p).toString()));
+      }
+    }
+    ExperimentSpec onCopy = recipe.withOverrides(null, null, null, copy, null);
+    for (GridRunner.Cell c : Experiment.cells(onCopy)) {
+      GridRunner.checkSameRun(c);
+    }
+    java.io.StringWriter log = new java.io.StringWriter();
+    Experiment.Result r = Experiment.run(onCopy, new Experiment.Options(true, false, ai.djl.Device.cpu(), "t",
+        new java.io.PrintWriter(log), () -> {
+          throw new AssertionError("nothing to train");
+        }));
+    RunResultCheck.sameAsSummary(r.groups().get(0), copy);
+
+    ExperimentSpec grid = ExperimentFile.read(Path.of("experiments/fmnist-10k.yaml"));
+    Experiment.checkTeacher(grid);
+    var card = org.nst4j.train.ModelStore.readCard(grid.teacher());
+    assertEquals("resnet20", card.architecture());
+    List<String> studentTaps = org.nst4j.model.ModelZoo.create(grid.arch(), 1, 10, 0).tapNames();
+    for (MethodSpec m : grid.methods()) {
+      Experiment.checkTaps(m.label(), m, studentTaps, card.tapNames());
+    }
+  }
+
+  /** Compares a report group with the summary.json of its single run. */
+  private static final class RunResultCheck {
+    static void sameAsSummary(ResultGroup g, Path run) throws Exception {
+      var node = org.nst4j.train.Json.PRETTY.readTree(run.resolve("summary.json").toFile());
+      assertEquals(1, g.runs().size());
+      assertEquals(node.get("test_accuracy").asDouble(), g.finalAccuracy().mean(), 0);
+      assertTrue(Double.isNaN(g.finalAccuracy().std()), "one seed has no std");
+      assertTrue(Files.readString(run.resolve("results.csv")).contains(
+          String.format(java.util.Locale.ROOT, ",1,0,%.4f,,", 100 * node.get("test_accuracy").asDouble())));
+    }
+  }
+
+  @Test
   void minimalFileTakesTheDefaults() {
     ExperimentSpec s = ExperimentFile.parse(MINIMAL, F);
     assertEquals("tiny", s.name());
