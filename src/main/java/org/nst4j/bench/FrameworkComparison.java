@@ -62,6 +62,7 @@ public final class FrameworkComparison {
     }
     List<Sample> samples = new ArrayList<>();
     Path tmp = Files.createTempDirectory("nst4j-compare");
+    boolean done = false;
     try {
       for (int r = 0; r < reps; r++) {
         for (String method : methods) {
@@ -77,8 +78,10 @@ public final class FrameworkComparison {
           }
         }
       }
+      done = true;
     } finally {
-      try (var walk = Files.walk(tmp)) {
+      // A failed run keeps its folder: the child's log is the only account of what went wrong.
+      try (var walk = done ? Files.walk(tmp) : java.util.stream.Stream.<Path>empty()) {
         for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
           Files.deleteIfExists(p);
         }
@@ -117,10 +120,13 @@ public final class FrameworkComparison {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().putAll(env);
     Process p = pb.start();
-    if (!p.waitFor(2, TimeUnit.HOURS) || p.exitValue() != 0) {
+    boolean finished = p.waitFor(2, TimeUnit.HOURS);
+    if (!finished || p.exitValue() != 0) {
       p.destroyForcibly();
       List<String> lines = Files.readAllLines(log);
-      throw new IOException("benchmark process failed: " + String.join(" ", cmd) + "\n"
+      throw new IOException("benchmark process " + (finished ? "failed (exit " + p.exitValue() + ")" : "timed out")
+          + ", its output is in " + log
+          + ": " + String.join(" ", cmd) + "\n"
           + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
     }
   }

@@ -27,6 +27,8 @@ final class Machine {
     } catch (java.io.IOException | RuntimeException e) {
       // Not Linux: leave "unknown".
     }
+    // The engine loads the natives; the compare command's parent process never trained anything before this.
+    ai.djl.engine.Engine.getEngine("PyTorch");
     return "Machine: " + cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores (nproc), " + mem
         + "; Java " + System.getProperty("java.version") + "; DJL 0.36.0, libtorch 2.7.1 (CPU); libtorch intra-op threads "
         + ai.djl.pytorch.jni.JniUtils.getNumThreads() + ".\n";
