@@ -20,6 +20,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "experiment", mixinStandardHelpOptions = true,
     description = {"Run every (method, seed) of an experiment file, each in <out>/runs/<method>/seed-<s>/, then"
         + " write <out>/results.md, results.csv, accuracy-per-epoch.png and final-accuracy.png.",
+        "Once every run of a student grid has finished, the student's and the teacher's inference speed (images/s"
+        + " at batch 1 and 64) is measured once into <out>/inference-speed.json and shown in the report.",
         "Finished runs are skipped and an interrupted one continues from its checkpoint, so the same command"
         + " resumes a grid; on a finished grid it trains nothing and rewrites the same report.",
         "A file with 'role: teacher' is a teacher recipe: it trains that one model into its out folder."})
@@ -54,11 +56,15 @@ final class ExperimentCommand implements Callable<Integer> {
   @Option(names = "--report-only", description = "Rebuild the report from the run folders without training.")
   boolean reportOnly;
 
+  @Option(names = "--no-speed", description = "Do not measure inference speed (a kept inference-speed.json is"
+      + " still shown).")
+  boolean noSpeed;
+
   @Override
   public Integer call() throws Exception {
     ExperimentSpec experiment = ExperimentFile.read(file).withOverrides(methods, seeds, epochs, out, teacher);
     Experiment.Options options = new Experiment.Options(reportOnly, !quiet, runtime.device(),
-        Commands.commandLine(spec), spec.commandLine().getErr(), runtime::applyThreads);
+        Commands.commandLine(spec), spec.commandLine().getErr(), runtime::applyThreads, !noSpeed);
     Experiment.Result result = Experiment.run(experiment, options);
     PrintWriter w = spec.commandLine().getOut();
     int runs = experiment.methods().size() * experiment.seeds().size();

@@ -28,7 +28,9 @@ import org.nst4j.train.RunSpec;
  *       accuracy (percent), mean seconds per epoch; rows in the file's method order;
  *   <li>{@code results.md}: the same table, the per-run table, the plots, the machine, date and command
  *       (read from the run folders) and the experiment file;
- *   <li>{@code accuracy-per-epoch.png} and {@code final-accuracy.png}.
+ *   <li>{@code accuracy-per-epoch.png} and {@code final-accuracy.png};
+ *   <li>{@code inference-speed.json} ({@link SpeedReport}), measured once when a student grid is complete and
+ *       kept, shown in results.md.
  * </ul>
  *
  * <p>The report is a pure function of the experiment and its run folders: rebuilding it on a finished grid
@@ -51,22 +53,35 @@ public final class Experiment {
    * @param log where progress lines go (stderr)
    * @param beforeTraining called once before the first run is trained (e.g. to start the engine with a
    *     thread count); not called when nothing needs training
+   * @param measureSpeed once every run of a student grid has finished, measure the student's and the
+   *     teacher's inference speed for the report if its output folder holds no {@value SpeedReport#FILE} yet
    */
   public record Options(boolean reportOnly, boolean progress, Device device, String command, PrintWriter log,
-      Runnable beforeTraining) {
-    /** Train with progress on stderr, on the CPU. */
+      Runnable beforeTraining, boolean measureSpeed) {
+    /** Options that never measure inference speed (the report then has no speed section unless one is kept). */
+    public Options(boolean reportOnly, boolean progress, Device device, String command, PrintWriter log,
+        Runnable beforeTraining) {
+      this(reportOnly, progress, device, command, log, beforeTraining, false);
+    }
+
+    /** Train with progress on stderr, on the CPU, and measure inference speed once the grid is complete. */
     public static Options defaults(String command) {
-      return new Options(false, true, Device.cpu(), command, new PrintWriter(System.err, true), () -> {});
+      return new Options(false, true, Device.cpu(), command, new PrintWriter(System.err, true), () -> {}, true);
     }
 
     /** These options with {@code reportOnly} replaced. */
     public Options withReportOnly(boolean r) {
-      return new Options(r, progress, device, command, log, beforeTraining);
+      return new Options(r, progress, device, command, log, beforeTraining, measureSpeed);
     }
 
     /** These options with {@code progress} replaced. */
     public Options withProgress(boolean p) {
-      return new Options(reportOnly, p, device, command, log, beforeTraining);
+      return new Options(reportOnly, p, device, command, log, beforeTraining, measureSpeed);
+    }
+
+    /** These options with {@code measureSpeed} replaced. */
+    public Options withMeasureSpeed(boolean m) {
+      return new Options(reportOnly, progress, device, command, log, beforeTraining, m);
     }
   }
 
@@ -106,6 +121,13 @@ public final class Experiment {
     if (groups.stream().allMatch(g -> g.runs().isEmpty())) {
       throw new IllegalArgumentException("no finished run in " + spec.out() + " for " + spec.file()
           + "; train them first (without --report-only)");
+    }
+    boolean complete = groups.stream().allMatch(g -> g.runs().size() == spec.seeds().size());
+    if (options.measureSpeed() && complete && spec.role() == ExperimentSpec.Role.STUDENT
+        && SpeedReport.read(spec.out()) == null) {
+      options.beforeTraining().run(); // the thread count the runs trained with
+      options.log().println("[" + spec.name() + "] measuring inference speed (student and teacher, batch 1 and 64)");
+      SpeedReport.measure(cells.get(0).dir(), spec.teacher()).write(spec.out());
     }
     writeReport(spec, groups, options.log());
     return new Result(outcome, groups, spec.out().resolve(RESULTS_MD), spec.out().resolve(RESULTS_CSV));
@@ -165,7 +187,7 @@ public final class Experiment {
   }
 
   /** The Markdown report. */
-  static String markdown(ExperimentSpec spec, List<ResultGroup> groups) {
+  static String markdown(ExperimentSpec spec, List<ResultGroup> groups) throws IOException {
     StringBuilder sb = new StringBuilder();
     boolean teacher = spec.role() == ExperimentSpec.Role.TEACHER;
     sb.append("# ").append(spec.name()).append(teacher ? ": teacher" : ": results").append("\n\n");
@@ -197,6 +219,10 @@ public final class Experiment {
         + " final accuracy, never in its place. s / epoch: training time per epoch, evaluation excluded.\n\n");
     sb.append("![Mean test accuracy per epoch](").append(ACCURACY_PNG).append(")\n\n");
     sb.append("![Final test accuracy, mean ± std](").append(FINAL_PNG).append(")\n\n");
+    SpeedReport speed = SpeedReport.read(spec.out());
+    if (speed != null) {
+      sb.append(speed.markdown()).append('\n');
+    }
     sb.append("## Runs\n\n");
     ReportText.runsTable(sb, groups, spec.out(), "test");
     sb.append("\n## Provenance\n\n");

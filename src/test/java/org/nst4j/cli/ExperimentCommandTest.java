@@ -76,7 +76,7 @@ class ExperimentCommandTest {
   @Test
   void runsTheSelectedMethodsAndSeedsThenRebuildsTheReportWithoutTraining() throws Exception {
     Path f = grid("g", teacher, "");
-    assertEquals(0, run("experiment", f.toString(), "--methods", "nst-poly,ce", "--seeds", "1", "--quiet",
+    assertEquals(0, run("experiment", f.toString(), "--methods", "nst-poly,ce", "--seeds", "1", "--quiet", "--no-speed",
         "--threads", "1"), err);
     assertTrue(out.contains("g: 2 runs, 2 trained now, 0 already complete"), out);
     assertTrue(out.matches("(?s).*\\n  ce        n=1  final test \\d+\\.\\d\\d %  best \\d+\\.\\d\\d %\\n.*"), out);
