@@ -169,8 +169,10 @@ final class BenchCommand implements Runnable {
           + threads + " threads; nst4j side: " + threads + " libtorch intra-op threads.\n\n"
           + "Both sides: ResNet-8 student, randomly initialised ResNet-20 teacher (same cost as a trained one), first"
           + " 1,000 images per class of Fashion-MNIST, batch 64 (156 steps), pad-crop-flip, SGD Nesterov, cosine;"
-          + " the epoch is timed from its first batch to its last update, evaluation excluded. Each number is one"
-          + " fresh process, so the first epoch includes warm-up on both sides.\n";
+          + " an epoch is timed from its first batch to its last update, evaluation excluded. Each process trains"
+          + " two epochs (the cosine schedule spanning both): its first includes the warm-up (libtorch's allocator"
+          + " and kernel selection on both sides, the JIT on the Java side), its second is the steady state at"
+          + " which every later epoch of a training runs. Sides alternate which goes first in each repetition.\n";
       String md = org.nst4j.bench.FrameworkComparison.report(samples, header);
       Files.createDirectories(out.toAbsolutePath().getParent());
       Files.writeString(out, md);
