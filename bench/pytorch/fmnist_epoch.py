@@ -42,6 +42,9 @@ def parse_args(argv=None):
                         "teacher (valid for timing only)")
     p.add_argument("--seed", type=int, default=0, help="seed for init, shuffling, augmentation")
     p.add_argument("--json", default=None, help="write the timing summary as JSON to this file")
+    p.add_argument("--channels-last", action="store_true",
+                   help="models and batches in torch.channels_last memory format (nst4j feeds its images "
+                        "channels-last; default off: how PyTorch training scripts are usually written)")
     p.add_argument("--data", default="/usr/share/datasets/fashion-mnist",
                    help="folder holding the four Fashion-MNIST gz IDX files")
     a = p.parse_args(argv)
@@ -332,7 +335,8 @@ def main(a):
     n = train_x.shape[0]
     batches = n // BATCH  # last partial batch dropped
 
-    student = resnet8()
+    fmt = torch.channels_last if a.channels_last else torch.contiguous_format
+    student = resnet8().to(memory_format=fmt)
     teacher = None
     teacher_desc = None
     if a.method == "kd+nst-poly":
@@ -345,7 +349,7 @@ def main(a):
             teacher_desc = a.teacher
         else:
             teacher_desc = "random-init (timing only, accuracies meaningless for transfer)"
-        teacher.eval()
+        teacher = teacher.to(memory_format=fmt).eval()
         for p in teacher.parameters():
             p.requires_grad_(False)
 
@@ -370,7 +374,7 @@ def main(a):
         loss_sum = torch.zeros(())
         for bi in range(batches):
             idx = perm[bi * BATCH:(bi + 1) * BATCH]
-            x = aug.batch(idx)
+            x = aug.batch(idx).contiguous(memory_format=fmt)
             y = train_y[idx]
             for g in opt.param_groups:
                 g["lr"] = cosine_lr(step, total_steps)
@@ -421,6 +425,7 @@ def main(a):
             "peak_rss_mb": rss,
             "torch_version": torch.__version__,
             "threads": torch.get_num_threads(),
+            "channels_last": a.channels_last,
             "images": n,
             "batches": batches,
             # extras beyond the required fields

@@ -49,12 +49,13 @@ public final class FrameworkComparison {
    * @param threads intra-op threads on both sides
    * @param python the Python interpreter with torch (Debian's: /usr/bin/python3)
    * @param script the PyTorch script
+   * @param scriptArgs extra arguments of the script (e.g. {@code --channels-last})
    * @param javaOptions JVM options of the nst4j child (heap cap, offline flag)
    * @param log progress lines go here
    * @return every sample, in the order measured
    */
   public static List<Sample> run(List<String> methods, int reps, int threads, Path python, Path script,
-      List<String> javaOptions, java.io.PrintWriter log) throws IOException, InterruptedException {
+      List<String> scriptArgs, List<String> javaOptions, java.io.PrintWriter log) throws IOException, InterruptedException {
     if (reps < 1) {
       throw new IllegalArgumentException("--reps must be ≥ 1, got " + reps);
     }
@@ -75,7 +76,7 @@ public final class FrameworkComparison {
           List<String> order = r % 2 == 0 ? List.of("nst4j", "pytorch") : List.of("pytorch", "nst4j");
           for (String side : order) {
             Sample s = side.equals("nst4j") ? java(method, threads, javaOptions, tmp) : python(method, threads,
-                python, script, tmp);
+                python, script, scriptArgs, tmp);
             samples.add(s);
             log.printf(Locale.ROOT, "rep %d/%d %-7s %-12s epoch 1 %.2f s, epoch 2 %.2f s, peak RSS %.0f MiB%n",
                 r + 1, reps, side, method, s.firstEpoch(), s.secondEpoch(), s.peakRssMb());
@@ -109,7 +110,8 @@ public final class FrameworkComparison {
     return sample("nst4j", method, result);
   }
 
-  private static Sample python(String method, int threads, Path python, Path script, Path tmp)
+  private static Sample python(String method, int threads, Path python, Path script, List<String> scriptArgs,
+      Path tmp)
       throws IOException, InterruptedException {
     Path json = tmp.resolve("py.json");
     exec(List.of(python.toString(), script.toString(), "--method", method, "--epochs", Integer.toString(EPOCHS),

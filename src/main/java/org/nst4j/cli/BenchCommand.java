@@ -148,6 +148,10 @@ final class BenchCommand implements Runnable {
     @Option(names = "--script", defaultValue = "bench/pytorch/fmnist_epoch.py", paramLabel = "FILE")
     Path script;
 
+    @Option(names = "--pytorch-channels-last", description = "Run the PyTorch side in torch.channels_last memory"
+        + " format too (nst4j always feeds its images channels-last); default: the usual contiguous format.")
+    boolean pytorchChannelsLast;
+
     @Option(names = "--out", defaultValue = "docs/bench/java-vs-pytorch.md", paramLabel = "FILE")
     Path out;
 
@@ -161,11 +165,12 @@ final class BenchCommand implements Runnable {
       }
       List<String> jvm = List.of("-Xmx4g", "-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
       List<org.nst4j.bench.FrameworkComparison.Sample> samples = org.nst4j.bench.FrameworkComparison.run(methods,
-          reps, threads, python, script, jvm, spec.commandLine().getErr());
+          reps, threads, python, script, pytorchChannelsLast ? List.of("--channels-last") : List.of(), jvm, spec.commandLine().getErr());
       String torch = new String(new ProcessBuilder(python.toString(), "-c", "import torch; print(torch.__version__)")
           .redirectErrorStream(true).start().getInputStream().readAllBytes()).trim();
       String header = "Command: `" + Commands.commandLine(spec) + "`, " + java.time.LocalDate.now() + ".\n\n"
-          + Machine.describe() + "PyTorch side: " + python + " with torch " + torch + " (Debian python3-torch), "
+          + Machine.describe() + "PyTorch side: " + python + " with torch " + torch + " (Debian python3-torch)"
+          + (pytorchChannelsLast ? " in channels-last memory format" : " in the usual contiguous (NCHW) format") + ", "
           + threads + " threads; nst4j side: " + threads + " libtorch intra-op threads.\n\n"
           + "Both sides: ResNet-8 student, randomly initialised ResNet-20 teacher (same cost as a trained one), first"
           + " 1,000 images per class of Fashion-MNIST, batch 64 (156 steps), pad-crop-flip, SGD Nesterov, cosine;"

@@ -36,7 +36,7 @@ class FrameworkComparisonTest {
   @Test
   void aMissingInterpreterIsRefused() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FrameworkComparison.run(
-        List.of("ce"), 1, 1, Path.of("/nonexistent/python3"), Path.of("bench/pytorch/fmnist_epoch.py"), List.of(), null));
+        List.of("ce"), 1, 1, Path.of("/nonexistent/python3"), Path.of("bench/pytorch/fmnist_epoch.py"), List.of(), List.of(), null));
     assertTrue(e.getMessage().contains("no Python interpreter"), e.getMessage());
   }
 }
