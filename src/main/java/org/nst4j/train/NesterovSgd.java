@@ -69,37 +69,47 @@ public final class NesterovSgd implements AutoCloseable {
   public void step(double learningRate) {
     float lr = (float) learningRate;
     float mu = (float) momentum;
+    float wd = (float) weightDecay;
+    // torch.optim.SGD's update, computed in place in the gradient tensor (zeroed afterwards anyway), so that
+    // a parameter costs 6-8 small libtorch calls and no copy: d = g + wd·w; b = mu·b + d; d += mu·b (Nesterov)
+    // or d = b; w -= lr·d. The two temporaries are closed at once: DJL attaches an op's result to its first
+    // operand's manager, where they would otherwise pile up step after step (the optimizer phase
+    // of the step profile, docs/bench/java-vs-pytorch.md).
     for (int i = 0; i < parameters.size(); i++) {
       NDArray weight = parameters.get(i).getArray();
-      // DJL attaches an op's result to its first operand's manager: every temporary is attached to the
-      // per-parameter scope explicitly, or it would pile up in the model's manager step after step.
-      try (NDManager scope = weight.getManager().newSubManager()) {
-        NDArray grad = weight.getGradient();
-        grad.attach(scope);
-        NDArray g = grad.duplicate();
-        if (weightDecay != 0) {
-          NDArray decay = weight.mul((float) weightDecay);
-          decay.attach(scope);
-          g.addi(decay);
+      NDArray grad = weight.getGradient(); // a new handle on the parameter's .grad, closed below
+      try {
+        if (wd != 0) {
+          try (NDArray decay = weight.mul(wd)) {
+            grad.addi(decay);
+          }
         }
+        NDArray direction = grad;
         if (mu > 0) {
           if (buffers[i] == null) {
-            buffers[i] = g.duplicate();
+            buffers[i] = grad.duplicate();
             buffers[i].attach(weight.getManager());
           } else {
-            buffers[i].muli(mu).addi(g);
+            buffers[i].muli(mu).addi(grad);
           }
           if (nesterov) {
-            NDArray look = buffers[i].mul(mu);
-            look.attach(scope);
-            g.addi(look);
+            try (NDArray look = buffers[i].mul(mu)) {
+              grad.addi(look);
+            }
           } else {
-            g = buffers[i].duplicate();
-            g.attach(scope);
+            direction = buffers[i];
           }
         }
-        weight.subi(g.muli(lr));
+        if (direction == grad) {
+          weight.subi(grad.muli(lr));
+        } else {
+          try (NDArray update = direction.mul(lr)) {
+            weight.subi(update);
+          }
+        }
         grad.subi(grad);
+      } finally {
+        grad.close();
       }
     }
   }

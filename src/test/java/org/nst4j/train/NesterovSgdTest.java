@@ -21,16 +21,28 @@ class NesterovSgdTest {
   /** Minimises f(p) = ½·Σ c_i·p_i² (gradient c·p) and compares with torch.optim.SGD's update written out. */
   @Test
   void matchesPyTorchSgdNesterovWithWeightDecay() {
+    checkAgainstPyTorch(0.9, 0.01, true);
+  }
+
+  @Test
+  void matchesPyTorchSgdWithPlainMomentum() {
+    checkAgainstPyTorch(0.9, 0.01, false);
+  }
+
+  @Test
+  void matchesPyTorchSgdWithoutMomentum() {
+    checkAgainstPyTorch(0, 5e-4, false);
+  }
+
+  private static void checkAgainstPyTorch(double mu, double wd, boolean nesterov) {
     float[] c = {1f, 2f, 0.5f};
     float[] start = {1f, -2f, 3f};
     double lr = 0.1;
-    double mu = 0.9;
-    double wd = 0.01;
     try (NDManager manager = NDManager.newBaseManager()) {
       Parameter p = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).build();
       p.setArray(manager.create(start));
       NDArray coef = manager.create(c);
-      try (NesterovSgd sgd = new NesterovSgd(NesterovSgd.trainable(List.of(p)), mu, wd, true)) {
+      try (NesterovSgd sgd = new NesterovSgd(NesterovSgd.trainable(List.of(p)), mu, wd, nesterov)) {
         double[] ref = {start[0], start[1], start[2]};
         double[] buf = new double[3];
         for (int step = 0; step < 5; step++) {
@@ -38,11 +50,16 @@ class NesterovSgdTest {
             NDArray w = p.getArray();
             gc.backward(w.mul(w).mul(coef).sum().mul(0.5f));
           }
+          int before = manager.getManagedArrays().size();
           sgd.step(lr);
+          // No temporary of the update stays behind in the parameter's manager (the first step adds the buffer).
+          assertEquals(before + (step == 0 && mu > 0 ? 1 : 0), manager.getManagedArrays().size(), "step " + step);
           for (int i = 0; i < 3; i++) {
             double g = c[i] * ref[i] + wd * ref[i];
-            buf[i] = step == 0 ? g : mu * buf[i] + g;
-            g = g + mu * buf[i];
+            if (mu > 0) {
+              buf[i] = step == 0 ? g : mu * buf[i] + g;
+              g = nesterov ? g + mu * buf[i] : buf[i];
+            }
             ref[i] -= lr * g;
           }
           float[] got = p.getArray().toFloatArray();
