@@ -15,7 +15,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.nst4j.data.Augmentation;
 import org.nst4j.data.Batch;
 import org.nst4j.data.BatchLoader;
 import org.nst4j.data.ImageDataset;
@@ -96,7 +95,7 @@ public final class TrainingLoop {
       return;
     }
     loader = new BatchLoader(train, config.batchSize(), true, config.dropLast(),
-        config.augment() ? Augmentation.padCropFlip(2, true) : Augmentation.none(), normalization, config.seed());
+        config.augmentation(), normalization, config.seed());
     int batches = loader.batchesPerEpoch();
     if (batches < 1) {
       throw new IllegalArgumentException("training set of " + train.size() + " images gives no full batch of "
@@ -139,6 +138,11 @@ public final class TrainingLoop {
   /** The first epoch {@link #run} trains: 1, or the one after the restored checkpoint. */
   public int firstEpoch() {
     return firstEpoch;
+  }
+
+  /** The loader of the training batches, made by {@link #prepare} (null before); for tests. */
+  BatchLoader loader() {
+    return loader;
   }
 
   /**

@@ -209,6 +209,9 @@ class TrainCommandTest {
         bad(new String[] {"--momentum", "1"}, "momentum"),
         bad(new String[] {"--momentum", "0"}, "nesterov"),
         bad(new String[] {"--seed", "-1"}, "seed"),
+        bad(new String[] {"--pad", "-1"}, "pad must be ≥ 0"),
+        bad(new String[] {"--pad", "abc"}, "--pad"),
+        bad(new String[] {"--pad", "4", "--no-augment"}, "--pad", "--no-augment"),
         bad(new String[] {"--per-class", "0"}, "--per-class"),
         bad(new String[] {"--threads", "0"}, "--threads"),
         bad(new String[] {"--threads", "100000"}, "--threads must be ≤"),
@@ -231,6 +234,16 @@ class TrainCommandTest {
     Path out = dir.resolve("out");
     Cli.assertBadInput(Cli.run(train(tiny, out, options)), fragments);
     assertFalse(Files.exists(out), "no output folder for bad input");
+  }
+
+  @Test
+  void padReachesTheRunsConfiguration() throws IOException {
+    Path out = dir.resolve("pad4");
+    Cli.Result r = Cli.run(train(tiny, out, "--pad", "4"));
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(Files.readString(out.resolve("config.json")).contains(" augment pad=4\""),
+        Files.readString(out.resolve("config.json")));
+    assertTrue(Files.readString(out.resolve("summary.json")).contains(" augment pad=4\""));
   }
 
   @Test

@@ -20,6 +20,31 @@ class TrainingConfigTest {
     assertEquals(TrainingConfig.Schedule.COSINE, c.schedule());
     assertTrue(c.dropLast());
     assertTrue(c.augment());
+    assertEquals(2, c.pad());
+    assertEquals(2, c.augmentation().pad());
+    assertTrue(c.augmentation().horizontalFlip());
+  }
+
+  @Test
+  void padIsAPaddingOfTheAugmentationAndWrittenOnlyWhenNotTheDefault() {
+    TrainingConfig c = TrainingConfig.builder().optPad(4).build();
+    assertEquals(4, c.pad());
+    assertEquals(4, c.augmentation().pad());
+    assertTrue(c.toString().endsWith(" augment pad=4"), c.toString());
+    assertEquals(c.toString(), c.toBuilder().build().toString());
+    // The default's text is the one written before pad was a setting (grids compare it with run folders).
+    assertEquals("epochs=15 batch=64 lr=0.05 cosine momentum=0.9 nesterov wd=5.0E-4 seed=0 augment",
+        TrainingConfig.builder().build().toString());
+    assertEquals(TrainingConfig.builder().build().toString(), TrainingConfig.builder().optPad(2).build().toString());
+    TrainingConfig none = TrainingConfig.builder().optPad(4).optAugment(false).build();
+    assertTrue(none.augmentation().isNone());
+    assertTrue(!none.toString().contains("pad"), none.toString());
+    TrainingConfig zero = TrainingConfig.builder().optPad(0).build();
+    assertEquals(0, zero.augmentation().pad());
+    assertTrue(zero.augmentation().horizontalFlip(), "pad 0 still flips");
+    assertEquals("pad must be ≥ 0 pixels, got -1",
+        assertThrows(IllegalArgumentException.class, () -> TrainingConfig.builder().optPad(-1).build())
+            .getMessage());
   }
 
   @Test
