@@ -50,6 +50,10 @@ final class ExperimentCommand implements Callable<Integer> {
   @Option(names = "--teacher", paramLabel = "PATH", description = "Teacher replacing the file's.")
   Path teacher;
 
+  @Option(names = "--teacher-taps", split = ",", paramLabel = "A,B",
+      description = "Names of a TorchScript teacher's maps replacing the file's teacher_taps.")
+  List<String> teacherTaps;
+
   @Option(names = "--quiet", description = "No per-epoch progress (the one line per run with the ETA stays).")
   boolean quiet;
 
@@ -62,7 +66,8 @@ final class ExperimentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ExperimentSpec experiment = ExperimentFile.read(file).withOverrides(methods, seeds, epochs, out, teacher);
+    ExperimentSpec experiment = ExperimentFile.read(file).withOverrides(methods, seeds, epochs, out, teacher,
+        teacherTaps);
     Experiment.Options options = new Experiment.Options(reportOnly, !quiet, runtime.device(),
         Commands.commandLine(spec), spec.commandLine().getErr(), runtime::applyThreads, !noSpeed);
     Experiment.Result result = Experiment.run(experiment, options);

@@ -34,8 +34,14 @@ final class SweepCommand implements Callable<Integer> {
   @Option(names = "--student", required = true, paramLabel = "A", description = "Student architecture.")
   String student;
 
-  @Option(names = "--teacher", required = true, paramLabel = "PATH", description = "The teacher's saved model.")
+  @Option(names = "--teacher", required = true, paramLabel = "PATH",
+      description = "The teacher: a run or model folder written by nst4j, or a TorchScript file whose forward"
+          + " returns (logits, map_1, ..., map_n).")
   Path teacher;
+
+  @Option(names = "--teacher-taps", split = ",", paramLabel = "A,B",
+      description = "Names of a TorchScript teacher's maps, in order (default tap1..tapN).")
+  List<String> teacherTaps;
 
   @Option(names = "--method", defaultValue = "nst-poly", paramLabel = "M",
       description = "The method (default: ${DEFAULT-VALUE}).")
@@ -104,7 +110,8 @@ final class SweepCommand implements Callable<Integer> {
         tapSettings.add(names);
       }
     }
-    SweepSpec sweep = new SweepSpec(data.data, data.dataDir, data.perClass, k, student, teacher, method, null,
+    SweepSpec sweep = new SweepSpec(data.data, data.dataDir, data.perClass, k, student, teacher, teacherTaps, method,
+        null,
         lambdas, tapSettings, b.build(), seeds, out);
     Experiment.Options options = new Experiment.Options(reportOnly, !quiet, runtime.device(),
         Commands.commandLine(spec), spec.commandLine().getErr(), runtime::applyThreads);

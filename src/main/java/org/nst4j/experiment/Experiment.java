@@ -1,6 +1,7 @@
 package org.nst4j.experiment;
 
 import ai.djl.Device;
+import ai.djl.Model;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -14,9 +15,12 @@ import java.util.function.Supplier;
 import org.nst4j.data.DataSources;
 import org.nst4j.data.DataSplits;
 import org.nst4j.model.ModelZoo;
+import org.nst4j.model.TappedModel;
 import org.nst4j.transfer.Objectives;
 import org.nst4j.train.Json;
+import org.nst4j.train.ModelCard;
 import org.nst4j.train.ModelStore;
+import org.nst4j.train.Teachers;
 import org.nst4j.train.RunSpec;
 
 /**
@@ -203,6 +207,8 @@ public final class Experiment {
     sb.append(teacher ? "Teacher " : "Student ").append(spec.arch()).append(" on ").append(spec.data())
         .append(spec.perClass() == null ? " (all training images)" : " (first " + spec.perClass() + " images per class)")
         .append(teacher ? "" : ", distilled from `" + spec.teacher() + "`")
+        .append(spec.teacherTaps() == null ? "" : " (TorchScript; its maps: " + String.join(", ", spec.teacherTaps())
+            + ")")
         .append(spec.seeds().size() == 1 ? "; seed " : "; seeds ")
         .append(String.join(", ", spec.seeds().stream().map(String::valueOf).toList())).append(".\n\n");
 
@@ -243,13 +249,54 @@ public final class Experiment {
       if (spec.role() == ExperimentSpec.Role.STUDENT) {
         List<String> studentTaps = ModelZoo.create(spec.arch(), data.train().channels(), data.numClasses(), 0)
             .tapNames();
-        List<String> teacherTaps = ModelStore.readCard(spec.teacher()).tapNames();
+        List<String> teacherTaps = teacherTapNames(spec.teacher(), spec.teacherTaps(), data, options.device(),
+            spec.file() + ": teacher_taps");
         for (MethodSpec m : spec.methods()) {
           checkTaps(spec.file() + ": method " + m.label(), m, studentTaps, teacherTaps);
         }
       }
       return data;
     };
+  }
+
+  /**
+   * The teacher's tap names, checked before the first run trains: an nst4j model's are its architecture's (and
+   * then {@code names} must be null); a TorchScript teacher is loaded once on the data's image shape (which
+   * checks that its forward returns {@code (logits, maps...)} with the data's classes) and its maps are
+   * {@code names}, whose number must be the module's, or {@code tap1..tapN}.
+   *
+   * @param teacher the teacher path
+   * @param names the names of a TorchScript teacher's maps, or null
+   * @param data the data the runs train on
+   * @param device where to load a TorchScript teacher for the check
+   * @param what names the setting in messages, e.g. {@code x.yaml: teacher_taps} or {@code --teacher-taps}
+   * @return the tap names methods may use on the teacher's side
+   * @throws IllegalArgumentException if names are given for an nst4j model or their number is not the module's
+   * @throws org.nst4j.data.DataFormatException if the TorchScript file is unusable
+   */
+  static List<String> teacherTapNames(Path teacher, List<String> names, DataSplits data, Device device,
+      String what) {
+    if (!Teachers.isTorchScript(teacher)) {
+      ModelCard card = ModelStore.readCard(teacher);
+      if (names != null) {
+        throw new IllegalArgumentException(what + ": names the maps of a TorchScript teacher (a .pt file), but "
+            + teacher + " is a model saved by nst4j (" + card.architecture() + "), whose taps are "
+            + card.tapNames());
+      }
+      return card.tapNames();
+    }
+    List<String> found;
+    try (Model m = Teachers.load(teacher, null, data.train(), device)) {
+      found = ((TappedModel) m.getBlock()).tapNames();
+    }
+    if (names == null) {
+      return found;
+    }
+    if (names.size() != found.size()) {
+      throw new IllegalArgumentException(what + ": names " + names.size() + " map" + (names.size() == 1 ? "" : "s")
+          + " " + names + ", but the forward of " + teacher + " returns " + found.size() + " after its logits");
+    }
+    return names;
   }
 
   /**
@@ -289,6 +336,9 @@ public final class Experiment {
    * @throws IllegalArgumentException if {@code spec.teacher()} holds no saved model
    */
   static void checkTeacher(ExperimentSpec spec) {
+    if (Teachers.isTorchScript(spec.teacher())) {
+      return; // loaded and checked with the data (teacherTapNames)
+    }
     try {
       ModelStore.modelDir(spec.teacher());
     } catch (IllegalArgumentException e) {
@@ -309,6 +359,7 @@ public final class Experiment {
         .optMethod(m.method())
         .optLossOptions(m.options())
         .optTeacher(spec.role() == ExperimentSpec.Role.TEACHER ? null : spec.teacher())
+        .optTeacherTaps(spec.teacherTaps())
         .setData(data)
         .optPerClass(spec.perClass())
         .setConfig(spec.config().toBuilder().optSeed(cell.seed()).build())

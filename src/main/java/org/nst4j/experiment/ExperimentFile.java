@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import org.nst4j.data.DataSources;
 import org.nst4j.model.ModelZoo;
+import org.nst4j.train.Teachers;
 import org.nst4j.train.TrainingConfig;
 import org.nst4j.transfer.LossOptions;
 import org.nst4j.transfer.SpatialPolicy;
@@ -40,7 +41,12 @@ import org.nst4j.transfer.SpatialPolicy;
  *   name: fashion-mnist             # a data-set name or path (as --data)
  *   per_class: 1000                 # optional: first N training images per class
  *   data_dir: /some/folder          # optional (as --data-dir)
- * teacher: models/fmnist-resnet20   # student role; default models/fmnist-resnet20 for Fashion-MNIST
+ * teacher: models/fmnist-resnet20   # student role; default models/fmnist-resnet20 for Fashion-MNIST; a run or
+ *                                   #   model folder saved by nst4j, or a TorchScript file exported from PyTorch
+ *                                   #   (teacher.pt) whose forward returns (logits, map_1, ..., map_n)
+ * teacher_taps: [map1, map2]        # TorchScript teacher only: names of the maps after its logits, in order
+ *                                   #   (a list, or comma-separated text; default tap1..tapN); methods' taps
+ *                                   #   name them, e.g. taps: [stage3:map2]
  * teacher_recipe: experiments/teacher-fmnist-resnet20.yaml   # optional: how to train the teacher
  * student: resnet8                  # student role: the student's architecture
  * arch: resnet20                    # teacher role: the teacher's architecture
@@ -55,7 +61,8 @@ import org.nst4j.transfer.SpatialPolicy;
  *   milestones: [8, 12]             # multistep only
  *   lr_decay: 0.1                   # multistep factor
  *   drop_last: true
- *   augment: true
+ *   augment: true                   # pad-crop-flip
+ *   pad: 2                          # its zero padding in pixels, ≥ 0 (CIFAR: 4)
  *   eval_batch: 500
  * methods:                          # student role, in report order
  *   - ce                            # a method string with the default options
@@ -78,10 +85,10 @@ public final class ExperimentFile {
   public static final Path DEFAULT_FMNIST_TEACHER_RECIPE = Path.of("experiments", "teacher-fmnist-resnet20.yaml");
 
   private static final List<String> TOP_KEYS = List.of("name", "description", "protocol", "role", "data",
-      "teacher", "teacher_recipe", "student", "arch", "schedule", "methods", "seeds", "out");
+      "teacher", "teacher_taps", "teacher_recipe", "student", "arch", "schedule", "methods", "seeds", "out");
   private static final List<String> DATA_KEYS = List.of("name", "per_class", "data_dir");
   private static final List<String> SCHEDULE_KEYS = List.of("epochs", "batch", "lr", "momentum", "nesterov",
-      "weight_decay", "lr_schedule", "milestones", "lr_decay", "drop_last", "augment", "eval_batch");
+      "weight_decay", "lr_schedule", "milestones", "lr_decay", "drop_last", "augment", "pad", "eval_batch");
   private static final List<String> METHOD_KEYS = List.of("method", "name", "lambda", "nst_scale",
       "keep_teacher_term", "nst_degree", "nst_c", "nst_sigma2", "kd_temperature", "kd_alpha", "fitnet_beta",
       "at_beta", "at_p", "taps", "spatial");
@@ -203,8 +210,9 @@ public final class ExperimentFile {
       }
       Path teacher = null;
       Path recipe = null;
+      List<String> teacherTaps = null;
       if (role == ExperimentSpec.Role.TEACHER) {
-        for (String k : List.of("teacher", "teacher_recipe", "methods")) {
+        for (String k : List.of("teacher", "teacher_taps", "teacher_recipe", "methods")) {
           if (root.has(k)) {
             throw fail(k, "not allowed in a teacher recipe (role: teacher), which trains with ce");
           }
@@ -222,6 +230,7 @@ public final class ExperimentFile {
           teacher = Path.of(t);
           recipe = r == null ? null : Path.of(r);
         }
+        teacherTaps = teacherTaps(root.get("teacher_taps"), t == null ? null : teacher);
       }
 
       TrainingConfig config = schedule(root.get("schedule"), role);
@@ -233,10 +242,42 @@ public final class ExperimentFile {
       Path out = outText == null ? Path.of("runs", name) : Path.of(outText);
       try {
         return new ExperimentSpec(file, yaml, name, description, protocol, role, data, dataDir, perClass, teacher,
-            recipe, arch, config, methods, seeds, out);
+            teacherTaps, recipe, arch, config, methods, seeds, out);
       } catch (IllegalArgumentException e) {
         throw e.getMessage().startsWith(file.toString()) ? e : fail("", e.getMessage());
       }
+    }
+
+    /**
+     * The names of a TorchScript teacher's maps, or null when the key is absent. Whether their number is the
+     * module's is checked when the grid starts (that needs the module loaded on the data's shape).
+     *
+     * @param node the value of {@code teacher_taps}
+     * @param teacher the file's {@code teacher}, or null when it names none (the default teacher)
+     */
+    private List<String> teacherTaps(JsonNode node, Path teacher) {
+      if (node == null || node.isNull()) {
+        return null;
+      }
+      String p = "teacher_taps";
+      if (teacher == null) {
+        throw fail(p, "names the maps of a TorchScript teacher, but the file names no teacher; give its .pt file"
+            + " with 'teacher:'");
+      }
+      List<String> names = stringList(node, p, "[map1, map2] or \"map1, map2\"");
+      require(!names.isEmpty(), p, "must name at least one map (leave the key out for tap1..tapN)");
+      Set<String> seen = new LinkedHashSet<>();
+      for (String n : names) {
+        require(!n.contains(":"), p, "a tap name cannot contain ':' (methods' taps use it to pair a student tap"
+            + " with a teacher tap), got '" + n + "'");
+        require(seen.add(n), p, "'" + n + "' appears twice in " + names);
+      }
+      if (Files.exists(teacher) && !Teachers.isTorchScript(teacher)) {
+        throw fail(p, "names the maps of a TorchScript teacher (a .pt file whose forward returns (logits, map_1,"
+            + " ..., map_n)), but " + teacher + " is a model saved by nst4j, whose taps its architecture names;"
+            + " remove teacher_taps");
+      }
+      return names;
     }
 
     private TrainingConfig schedule(JsonNode node, ExperimentSpec.Role role) {
@@ -316,6 +357,12 @@ public final class ExperimentFile {
       Boolean augment = optionalBoolean(node, p, "augment");
       if (augment != null) {
         b.optAugment(augment);
+      }
+      Integer pad = optionalInt(node, p, "pad", 0);
+      if (pad != null) {
+        require(augment == null || augment, p + ".pad", "sets the padding of the augmentation that 'augment:"
+            + " false' turns off; remove one of them");
+        b.optPad(pad);
       }
       Integer evalBatch = optionalInt(node, p, "eval_batch", 1);
       if (evalBatch != null) {
@@ -420,7 +467,7 @@ public final class ExperimentFile {
       }
       JsonNode taps = m.get("taps");
       if (taps != null && !taps.isNull()) {
-        b.optTaps(stringList(taps, p + ".taps"));
+        b.optTaps(stringList(taps, p + ".taps", "[stage3]"));
       }
       String spatial = optionalString(m, p, "spatial");
       if (spatial != null) {
@@ -553,7 +600,7 @@ public final class ExperimentFile {
       throw fail(join(parent, key), "must be true or false, got " + describe(v));
     }
 
-    private List<String> stringList(JsonNode v, String path) {
+    private List<String> stringList(JsonNode v, String path, String example) {
       List<String> out = new ArrayList<>();
       if (v.isTextual()) {
         for (String s : v.asText().split(",")) {
@@ -568,7 +615,7 @@ public final class ExperimentFile {
           out.add(e.asText().trim());
         }
       } else {
-        throw fail(path, "must be a list of tap names, e.g. [stage3], got " + describe(v));
+        throw fail(path, "must be a list of tap names, e.g. " + example + ", got " + describe(v));
       }
       for (String s : out) {
         require(!s.isEmpty(), path, "tap names must not be empty, got " + v);

@@ -25,7 +25,9 @@ import org.nst4j.train.TrainingConfig;
  * @param data a data-set name or path, as {@link org.nst4j.data.DataSources#resolve} takes it
  * @param dataDir where named data sets are looked for first, or null
  * @param perClass first N training images per class, or null for all
- * @param teacher the teacher's saved model (student role), else null
+ * @param teacher the teacher (student role): a model saved by nst4j or a TorchScript file; else null
+ * @param teacherTaps names of a TorchScript teacher's maps after its logits, in order, or null ({@code tap1..tapN},
+ *     or the taps of an nst4j teacher's architecture)
  * @param teacherRecipe the YAML file that trains the teacher (named in the error when it is missing), or null
  * @param arch the architecture trained (the student's, or the teacher's for a recipe)
  * @param config the hyper-parameters (its seed is replaced by each run's seed)
@@ -44,6 +46,7 @@ public record ExperimentSpec(
     Path dataDir,
     Integer perClass,
     Path teacher,
+    List<String> teacherTaps,
     Path teacherRecipe,
     String arch,
     TrainingConfig config,
@@ -71,6 +74,14 @@ public record ExperimentSpec(
     methods = List.copyOf(methods);
     seeds = List.copyOf(seeds);
     yaml = yaml == null ? "" : yaml;
+    if (teacherTaps != null) {
+      teacherTaps = List.copyOf(teacherTaps);
+      if (teacherTaps.isEmpty() || teacherTaps.stream().anyMatch(t -> t.isBlank() || t.contains(":"))
+          || new LinkedHashSet<>(teacherTaps).size() != teacherTaps.size()) {
+        throw new IllegalArgumentException(file + ": teacher_taps: names must be distinct, non-blank and without"
+            + " ':', got " + teacherTaps);
+      }
+    }
     if (methods.isEmpty()) {
       throw new IllegalArgumentException(file + ": methods: at least one method is needed");
     }
@@ -88,7 +99,7 @@ public record ExperimentSpec(
       }
     }
     if (role == Role.TEACHER) {
-      if (teacher != null) {
+      if (teacher != null || teacherTaps != null) {
         throw new IllegalArgumentException(file + ": a teacher recipe (role: teacher) takes no teacher");
       }
       if (methods.size() != 1 || !methods.get(0).method().equals("ce")) {
@@ -101,6 +112,17 @@ public record ExperimentSpec(
     } else if (teacher == null) {
       throw new IllegalArgumentException(file + ": teacher: missing (the path of a model saved by nst4j)");
     }
+  }
+
+  /**
+   * An experiment without {@code teacher_taps} (a teacher saved by nst4j, or a TorchScript teacher whose maps
+   * are {@code tap1..tapN}); see the canonical constructor.
+   */
+  public ExperimentSpec(Path file, String yaml, String name, String description, String protocol, Role role,
+      String data, Path dataDir, Integer perClass, Path teacher, Path teacherRecipe, String arch,
+      TrainingConfig config, List<MethodSpec> methods, List<Long> seeds, Path out) {
+    this(file, yaml, name, description, protocol, role, data, dataDir, perClass, teacher, null, teacherRecipe, arch,
+        config, methods, seeds, out);
   }
 
   /** The run folder of one (method, seed). */
@@ -126,6 +148,23 @@ public record ExperimentSpec(
    */
   public ExperimentSpec withOverrides(List<String> onlyMethods, List<Long> newSeeds, Integer epochs, Path newOut,
       Path newTeacher) {
+    return withOverrides(onlyMethods, newSeeds, epochs, newOut, newTeacher, null);
+  }
+
+  /**
+   * This experiment with command-line overrides applied; every argument may be null (keep the file's value).
+   *
+   * @param onlyMethods labels of the methods to keep (in the file's order, whatever the order given)
+   * @param newSeeds seeds replacing the file's
+   * @param epochs epochs replacing the file's
+   * @param newOut output folder replacing the file's
+   * @param newTeacher teacher replacing the file's (its {@code teacher_taps} are kept unless replaced too)
+   * @param newTeacherTaps names of the TorchScript teacher's maps replacing the file's {@code teacher_taps}
+   * @return the changed experiment
+   * @throws IllegalArgumentException naming the option and the bad value
+   */
+  public ExperimentSpec withOverrides(List<String> onlyMethods, List<Long> newSeeds, Integer epochs, Path newOut,
+      Path newTeacher, List<String> newTeacherTaps) {
     List<MethodSpec> ms = methods;
     if (onlyMethods != null) {
       if (role == Role.TEACHER) {
@@ -170,7 +209,19 @@ public record ExperimentSpec(
     if (newTeacher != null && role == Role.TEACHER) {
       throw new IllegalArgumentException("--teacher: " + file + " is a teacher recipe; it takes no teacher");
     }
+    List<String> tt = teacherTaps;
+    if (newTeacherTaps != null) {
+      if (role == Role.TEACHER) {
+        throw new IllegalArgumentException("--teacher-taps: " + file + " is a teacher recipe; it takes no teacher");
+      }
+      tt = newTeacherTaps.stream().map(String::trim).toList();
+      if (tt.isEmpty() || tt.stream().anyMatch(t -> t.isEmpty() || t.contains(":"))
+          || new LinkedHashSet<>(tt).size() != tt.size()) {
+        throw new IllegalArgumentException("--teacher-taps: names must be distinct, non-blank and without ':', got "
+            + newTeacherTaps);
+      }
+    }
     return new ExperimentSpec(file, yaml, name, description, protocol, role, data, dataDir, perClass,
-        newTeacher != null ? newTeacher : teacher, teacherRecipe, arch, c, ms, ss, newOut != null ? newOut : out);
+        newTeacher != null ? newTeacher : teacher, tt, teacherRecipe, arch, c, ms, ss, newOut != null ? newOut : out);
   }
 }

@@ -17,6 +17,7 @@ import org.nst4j.model.ModelZoo;
 import org.nst4j.train.Json;
 import org.nst4j.train.ModelStore;
 import org.nst4j.train.RunSpec;
+import org.nst4j.train.Teachers;
 
 /**
  * Runs a {@link SweepSpec}: carves a validation split from the training subset ({@link #carve}), trains every
@@ -134,16 +135,19 @@ public final class Sweep {
     GridRunner.Outcome outcome = new GridRunner.Outcome(0, 0);
     if (!options.reportOnly()) {
       Supplier<DataSplits> prepare = () -> {
-        try {
-          ModelStore.modelDir(spec.teacher());
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("--teacher: " + e.getMessage());
+        if (!Teachers.isTorchScript(spec.teacher())) {
+          try {
+            ModelStore.modelDir(spec.teacher());
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--teacher: " + e.getMessage());
+          }
         }
         options.beforeTraining().run();
         DataSplits data = validationSplits(load.get(), spec);
         List<String> studentTaps = ModelZoo.create(spec.arch(), data.train().channels(), data.numClasses(), 0)
             .tapNames();
-        List<String> teacherTaps = ModelStore.readCard(spec.teacher()).tapNames();
+        List<String> teacherTaps = Experiment.teacherTapNames(spec.teacher(), spec.teacherTaps(), data,
+            options.device(), "--teacher-taps");
         for (SweepSpec.Setting s : settings) {
           Experiment.checkTaps("--taps", MethodSpec.of(spec.method(), s.options()), studentTaps, teacherTaps);
         }
@@ -156,6 +160,7 @@ public final class Sweep {
             .optMethod(spec.method())
             .optLossOptions(s.options())
             .optTeacher(spec.teacher())
+            .optTeacherTaps(spec.teacherTaps())
             .setData(data)
             .setConfig(spec.config().toBuilder().optSeed(cell.seed()).build())
             .setOut(cell.dir())

@@ -19,7 +19,8 @@ import org.nst4j.transfer.Objectives;
  * @param perClass first N training images per class (before carving), or null for all
  * @param valPerClass the last K images of each class of that subset form the validation split
  * @param arch the student's architecture
- * @param teacher the teacher's saved model
+ * @param teacher the teacher: a model saved by nst4j or a TorchScript file
+ * @param teacherTaps names of a TorchScript teacher's maps after its logits, or null (tap1..tapN)
  * @param method the method string (with an NST term when {@code lambdas} is not empty)
  * @param base loss options of every setting, before its λ and taps are applied
  * @param lambdas NST weights λ to try (empty: the base λ only)
@@ -29,7 +30,7 @@ import org.nst4j.transfer.Objectives;
  * @param out output folder: {@code runs/<setting>/seed-<s>/}, {@code sweep.md}, {@code sweep.csv}
  */
 public record SweepSpec(String data, Path dataDir, Integer perClass, int valPerClass, String arch, Path teacher,
-    String method, LossOptions base, List<Double> lambdas, List<List<String>> taps, TrainingConfig config,
+    List<String> teacherTaps, String method, LossOptions base, List<Double> lambdas, List<List<String>> taps, TrainingConfig config,
     List<Long> seeds, Path out) {
 
   /**
@@ -40,6 +41,14 @@ public record SweepSpec(String data, Path dataDir, Integer perClass, int valPerC
   public SweepSpec {
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(teacher, "teacher");
+    if (teacherTaps != null) {
+      teacherTaps = List.copyOf(teacherTaps.stream().map(String::trim).toList());
+      if (teacherTaps.isEmpty() || teacherTaps.stream().anyMatch(t -> t.isEmpty() || t.contains(":"))
+          || new LinkedHashSet<>(teacherTaps).size() != teacherTaps.size()) {
+        throw new IllegalArgumentException("--teacher-taps: names must be distinct, non-blank and without ':', got "
+            + teacherTaps);
+      }
+    }
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(out, "--out");
     base = base == null ? LossOptions.defaults() : base;
@@ -95,6 +104,13 @@ public record SweepSpec(String data, Path dataDir, Integer perClass, int valPerC
     for (Setting s : settings(method, base, lambdas, taps)) {
       Objects.requireNonNull(s.options());
     }
+  }
+
+  /** A sweep against a teacher saved by nst4j, or a TorchScript teacher whose maps are tap1..tapN. */
+  public SweepSpec(String data, Path dataDir, Integer perClass, int valPerClass, String arch, Path teacher,
+      String method, LossOptions base, List<Double> lambdas, List<List<String>> taps, TrainingConfig config,
+      List<Long> seeds, Path out) {
+    this(data, dataDir, perClass, valPerClass, arch, teacher, null, method, base, lambdas, taps, config, seeds, out);
   }
 
   /**

@@ -222,6 +222,39 @@ class ExperimentFileTest {
   }
 
   @Test
+  void padAndTeacherTapsAreRead() {
+    ExperimentSpec s = ExperimentFile.parse(MINIMAL.replace("some/teacher", "teachers/resnet.pt")
+        + "teacher_taps: [layer2, layer3]\nschedule: {pad: 4}\n", F);
+    assertEquals(4, s.config().pad());
+    assertEquals(4, s.config().augmentation().pad());
+    assertEquals(List.of("layer2", "layer3"), s.teacherTaps());
+    assertEquals(List.of("a", "b"), ExperimentFile.parse(MINIMAL + "teacher_taps: ' a,b '\n", F).teacherTaps());
+    assertEquals(0, ExperimentFile.parse(MINIMAL + "schedule: {pad: 0}\n", F).config().pad());
+    ExperimentSpec plain = ExperimentFile.parse(MINIMAL, F);
+    assertNull(plain.teacherTaps());
+    assertEquals(TrainingConfig.DEFAULT_PAD, plain.config().pad());
+    // --teacher-taps replaces the file's names, --teacher alone keeps them.
+    assertEquals(List.of("layer2", "layer3"), s.withOverrides(null, null, null, null, Path.of("t.pt")).teacherTaps());
+    assertEquals(List.of("x"), plain.withOverrides(null, null, null, null, null, List.of(" x")).teacherTaps());
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> plain.withOverrides(null, null, null, null, null, List.of("x", "x"))).getMessage()
+        .startsWith("--teacher-taps: names must be distinct"));
+  }
+
+  @Test
+  void thePaperCifarRecipesPadFourPixelsAndTheOthersTwo() {
+    for (String f : List.of("paper-cifar10", "paper-cifar100", "teacher-cifar10-preact-resnet1001",
+        "teacher-cifar100-preact-resnet1001")) {
+      TrainingConfig c = ExperimentFile.read(Path.of("experiments", f + ".yaml")).config();
+      assertTrue(c.augment(), f);
+      assertEquals(4, c.pad(), f);
+    }
+    for (String f : List.of("fmnist-10k", "teacher-fmnist-resnet20", "paper-imagenet", "teacher-imagenet-resnet101")) {
+      assertEquals(2, ExperimentFile.read(Path.of("experiments", f + ".yaml")).config().pad(), f);
+    }
+  }
+
+  @Test
   void everyBadFieldIsNamedWithTheFile() {
     String[][] cases = {
       {MINIMAL + "colour: blue\n", "x.yaml: unknown key 'colour'"},
@@ -259,6 +292,22 @@ class ExperimentFileTest {
       {"name: t\nrole: teacher\ndata: sample\narch: resnet8\nseeds: [0, 1]\n", "x.yaml: seeds: a teacher recipe"},
       {MINIMAL + "name: again\n", "x.yaml: not valid YAML"},
       {"", "x.yaml: the file is empty"},
+      {MINIMAL + "schedule: {pad: -1}\n", "x.yaml: schedule.pad: must be an integer ≥ 0, got -1"},
+      {MINIMAL + "schedule: {pad: 1.5}\n", "x.yaml: schedule.pad: must be an integer"},
+      {MINIMAL + "schedule: {augment: false, pad: 4}\n", "x.yaml: schedule.pad: sets the padding of the"
+          + " augmentation that 'augment: false' turns off"},
+      {MINIMAL + "teacher_taps: [a, a]\n", "x.yaml: teacher_taps: 'a' appears twice in [a, a]"},
+      {MINIMAL + "teacher_taps: 'a, '\n", "x.yaml: teacher_taps: tap names must not be empty"},
+      {MINIMAL + "teacher_taps: []\n", "x.yaml: teacher_taps: must name at least one map"},
+      {MINIMAL + "teacher_taps: [a, 3]\n", "x.yaml: teacher_taps[1]: must be a tap name, got 3"},
+      {MINIMAL + "teacher_taps: {a: b}\n", "x.yaml: teacher_taps: must be a list of tap names, e.g. [map1, map2]"},
+      {MINIMAL + "teacher_taps: ['s:t']\n", "x.yaml: teacher_taps: a tap name cannot contain ':'"},
+      {"name: a\ndata: fmnist\nstudent: resnet8\nmethods: [kd]\nteacher_taps: [a]\n",
+          "x.yaml: teacher_taps: names the maps of a TorchScript teacher, but the file names no teacher"},
+      {MINIMAL.replace("some/teacher", "models/fmnist-resnet20") + "teacher_taps: [a]\n",
+          "x.yaml: teacher_taps: names the maps of a TorchScript teacher (a .pt file whose forward returns"},
+      {"name: t\nrole: teacher\ndata: sample\narch: resnet8\nteacher_taps: [a]\n",
+          "x.yaml: teacher_taps: not allowed in a teacher recipe"},
       {"- just\n- a list\n", "x.yaml: must be a mapping"},
     };
     for (String[] c : cases) {

@@ -31,7 +31,8 @@ import org.nst4j.train.RunSummary;
 /**
  * A 2-method × 2-seed grid on the embedded sample against a tiny teacher trained here: it completes, its
  * report matches the summaries, a rerun trains nothing and rewrites the same bytes, and an interrupted grid
- * reruns only the missing run. The tests share one grid and run in order.
+ * reruns only the missing run. The tests share one grid and run in order. Then a grid against the tiny
+ * TorchScript teacher of the model tests, with its maps named by {@code teacher_taps}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ExperimentTest {
@@ -242,6 +243,94 @@ class ExperimentTest {
     IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
         () -> Experiment.run(s, options(new ByteArrayOutputStream()).withReportOnly(true)));
     assertTrue(none.getMessage().contains("no finished run"), none.getMessage());
+  }
+
+  /** The tiny TorchScript teacher of the model tests (made by make_teacher.py beside it): maps 8×14×14, 16×7×7. */
+  static Path torchScriptTeacher() throws Exception {
+    return Path.of(ExperimentTest.class.getResource("/org/nst4j/model/torchscript/teacher.pt").toURI());
+  }
+
+  static String torchScriptGrid(Path teacher, String teacherTaps, String nstTaps, Path out) {
+    return """
+        name: ts-grid
+        data: {name: %s, per_class: 10}
+        teacher: %s
+        teacher_taps: %s
+        student: cnn-small
+        schedule: {epochs: 1, batch: 20, lr: 0.05}
+        methods:
+          - method: kd
+            kd_temperature: 4
+          - method: at
+            taps: [block1:map1, block3:map2]
+          - method: nst-poly
+            lambda: 50
+            taps: [%s]
+        out: %s
+        """.formatted(Fixtures.data(), teacher, teacherTaps, nstTaps, out);
+  }
+
+  @Test
+  @Order(7)
+  void aGridDistilsFromATorchScriptTeacherWithNamedTaps() throws Exception {
+    Path out = dir.resolve("ts-out");
+    Path file = dir.resolve("ts.yaml");
+    // teacher_taps as comma-separated text; the list form is read in ExperimentFileTest.
+    Files.writeString(file, torchScriptGrid(torchScriptTeacher(), "\"map1, map2\"", "block3:map2", out));
+    ExperimentSpec ts = ExperimentFile.read(file);
+    assertEquals(List.of("map1", "map2"), ts.teacherTaps());
+    Experiment.Result r = Experiment.run(ts, options(new ByteArrayOutputStream()));
+    assertEquals(new GridRunner.Outcome(3, 0), r.outcome());
+    for (String m : List.of("kd", "at", "nst-poly")) {
+      Path run = out.resolve("runs").resolve(m).resolve("seed-0");
+      var config = Json.PRETTY.readTree(run.resolve("config.json").toFile());
+      assertEquals(torchScriptTeacher().toString(), config.get("teacher").asText());
+      assertEquals("[\"map1\",\"map2\"]", config.get("teacher_taps").toString(), m);
+      RunSummary summary = new RunFolder(run).readSummary();
+      assertEquals("student", summary.role());
+      assertEquals(m, summary.method());
+      // The transfer term was computed against the teacher's outputs: present, finite and positive.
+      double term = new RunFolder(run).readEpochLog().get(0).terms().get(m);
+      assertTrue(Double.isFinite(term) && term > 0, m + " term " + term);
+    }
+    String md = Files.readString(out.resolve(Experiment.RESULTS_MD));
+    assertTrue(md.contains("distilled from `" + torchScriptTeacher() + "` (TorchScript; its maps: map1, map2)"), md);
+  }
+
+  @Test
+  @Order(8)
+  void badTeacherTapsAreRefusedBeforeAnythingIsWritten() throws Exception {
+    Path out = dir.resolve("ts-bad");
+    // One name for two maps: found when the module is loaded, before the first run.
+    ExperimentSpec one = ExperimentFile.parse(torchScriptGrid(torchScriptTeacher(), "[map2]", "block3:map2", out),
+        Path.of("ts.yaml"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Experiment.run(one, options(new ByteArrayOutputStream())));
+    assertEquals("ts.yaml: teacher_taps: names 1 map [map2], but the forward of " + torchScriptTeacher()
+        + " returns 2 after its logits", e.getMessage());
+    assertFalse(Files.exists(out), "nothing written");
+    // A method's tap that the names do not include.
+    ExperimentSpec unknown = ExperimentFile.parse(torchScriptGrid(torchScriptTeacher(), "[map1, map2]",
+        "block3:tap2", out), Path.of("ts.yaml"));
+    e = assertThrows(IllegalArgumentException.class,
+        () -> Experiment.run(unknown, options(new ByteArrayOutputStream())));
+    assertTrue(e.getMessage().contains("method nst-poly: unknown tap 'tap2' for the teacher; its taps are [map1,"
+        + " map2]"), e.getMessage());
+    assertFalse(Files.exists(out), "nothing written");
+    // Names for a teacher saved by nst4j: refused when the file is read.
+    e = assertThrows(IllegalArgumentException.class, () -> ExperimentFile.parse(
+        torchScriptGrid(dir.resolve("teacher"), "[map1, map2]", "block3:map2", out), Path.of("ts.yaml")));
+    assertTrue(e.getMessage().startsWith("ts.yaml: teacher_taps: names the maps of a TorchScript teacher"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("is a model saved by nst4j"), e.getMessage());
+    // Without names, the maps are tap1, tap2.
+    ExperimentSpec unnamed = ExperimentFile.parse(torchScriptGrid(torchScriptTeacher(), "[map1, map2]",
+        "block3:map2", out).replace("teacher_taps: [map1, map2]\n", ""), Path.of("ts.yaml"));
+    e = assertThrows(IllegalArgumentException.class,
+        () -> Experiment.run(unnamed, options(new ByteArrayOutputStream())));
+    assertTrue(e.getMessage().contains("unknown tap 'map1' for the teacher; its taps are [tap1, tap2]"),
+        e.getMessage());
+    assertFalse(Files.exists(out), "nothing written");
   }
 
   private static Map<Path, FileTime> summaryTimes() throws Exception {

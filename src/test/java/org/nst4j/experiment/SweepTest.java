@@ -166,6 +166,31 @@ class SweepTest {
   }
 
   @Test
+  void sweepsAgainstATorchScriptTeacherWithNamedMaps(@TempDir Path dir) throws Exception {
+    TrainingConfig c = TrainingConfig.builder().setEpochs(1).setBatchSize(14).setLearningRate(0.05).build();
+    Path teacher = ExperimentTest.torchScriptTeacher();
+    SweepSpec spec = new SweepSpec(Fixtures.data().toString(), null, 10, 3, "cnn-small", teacher,
+        List.of("map1", "map2"), "nst-poly", LossOptions.defaults(), List.of(10.0), List.of(List.of("block3:map2")),
+        c, List.of(0L), dir.resolve("ok"));
+    Sweep.Result r = Sweep.run(spec, new Experiment.Options(false, false, Device.cpu(), "t",
+        new PrintWriter(new ByteArrayOutputStream(), true), () -> {}));
+    assertEquals(1, r.outcome().trained());
+    Path run = dir.resolve("ok/runs").resolve(spec.settings().get(0).label()).resolve("seed-0");
+    assertTrue(Files.readString(run.resolve("config.json")).contains("\"teacher_taps\" : [ \"map1\", \"map2\" ]"));
+    double nst = new RunFolder(run).readEpochLog().get(0).terms().get("nst-poly");
+    assertTrue(Double.isFinite(nst) && nst > 0, "nst term " + nst);
+
+    SweepSpec tooMany = new SweepSpec(Fixtures.data().toString(), null, 10, 3, "cnn-small", teacher,
+        List.of("a", "b", "c"), "nst-poly", null, List.of(10.0), null, c, null, dir.resolve("bad"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Sweep.run(tooMany,
+        new Experiment.Options(false, false, Device.cpu(), "t", new PrintWriter(new ByteArrayOutputStream()),
+            () -> {})));
+    assertTrue(e.getMessage().startsWith("--teacher-taps: names 3 maps [a, b, c], but the forward of"),
+        e.getMessage());
+    assertTrue(!Files.exists(dir.resolve("bad")), "nothing written");
+  }
+
+  @Test
   void badSweepsAreRefusedWithTheOptionNamed(@TempDir Path dir) throws Exception {
     TrainingConfig c = TrainingConfig.builder().build();
     String[][] cases = {
