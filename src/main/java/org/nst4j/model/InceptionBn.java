@@ -8,14 +8,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
-import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -47,22 +44,13 @@ import java.util.List;
  * outputs of 5b's four branches. The official NST code transfers from that pre-ReLU map ({@code in5b_bn},
  * fed to {@code mmd_poly}); being the last tap, it is what NST and FitNet use by default.
  */
-public final class InceptionBn extends TappedModel {
+public final class InceptionBn extends ChainedModel {
   private static final byte VERSION = 1;
   static final List<String> TAPS = List.of("block3", "block4", "block_last", "block_last_prerelu");
   private static final Shape K3 = new Shape(3, 3);
   private static final Shape S1 = new Shape(1, 1);
   private static final Shape S2 = new Shape(2, 2);
   private static final Shape P1 = new Shape(1, 1);
-
-  private final boolean cifar;
-  private final int inputChannels;
-  private final int numClasses;
-  private final List<ConvBn> stem = new ArrayList<>();
-  private final List<Block> blocks = new ArrayList<>();
-  private final int block3;
-  private final int block4;
-  private final Linear fc;
 
   /**
    * Builds an uninitialised Inception-BN.
@@ -74,128 +62,33 @@ public final class InceptionBn extends TappedModel {
    * @throws IllegalArgumentException if a count is not positive
    */
   public InceptionBn(boolean cifar, int inputChannels, int numClasses) {
-    super(VERSION);
+    super(VERSION, cifar ? "inception-bn-cifar" : "inception-bn", TAPS, inputChannels, numClasses);
     ModelZoo.checkCounts(inputChannels, numClasses);
-    this.cifar = cifar;
-    this.inputChannels = inputChannels;
-    this.numClasses = numClasses;
-    if (cifar) {
-      stem.add(addChildBlock("conv1", new ConvBn(64, 3, 1)));
-    } else {
-      stem.add(addChildBlock("conv1", new ConvBn(64, 7, 2)));
+    layer("conv1", cifar ? new ConvBn(64, 3, 1) : new ConvBn(64, 7, 2));
+    relu();
+    if (!cifar) {
+      maxPool(3, 2, 1);
     }
-    stem.add(addChildBlock("conv2red", new ConvBn(64, 1, 1)));
-    stem.add(addChildBlock("conv2", new ConvBn(192, 3, 1)));
+    layer("conv2red", new ConvBn(64, 1, 1));
+    relu();
+    layer("conv2", new ConvBn(192, 3, 1));
+    relu();
+    if (!cifar) {
+      maxPool(3, 2, 1);
+    }
     // Widths of symbol/inception_bn.py: 1×1, 3×3 reduce, 3×3, double-3×3 reduce, double 3×3, pool, proj.
-    add("in3a", new InceptionA(64, 64, 64, 64, 96, false, 32, false));
-    add("in3b", new InceptionA(64, 64, 96, 64, 96, false, 64, false));
-    block3 = blocks.size() - 1;
-    add("in3c", new Reduction(128, 160, 64, 96));
-    add("in4a", new InceptionA(224, 64, 96, 96, 128, false, 128, false));
-    add("in4b", new InceptionA(192, 96, 128, 96, 128, false, 128, false));
-    add("in4c", new InceptionA(160, 128, 160, 128, 160, false, 128, false));
-    add("in4d", new InceptionA(96, 128, 192, 160, 192, false, 128, false));
-    block4 = blocks.size() - 1;
-    add("in4e", new Reduction(128, 192, 192, 256));
-    add("in5a", new InceptionA(352, 192, 320, 160, 224, false, 128, false));
-    add("in5b", new InceptionA(352, 192, 320, 192, 224, true, 128, true));
-    fc = addChildBlock("fc", Layers.linear(numClasses));
-  }
-
-  private void add(String name, Block block) {
-    blocks.add(addChildBlock(name, block));
-  }
-
-  @Override
-  public String architecture() {
-    return cifar ? "inception-bn-cifar" : "inception-bn";
-  }
-
-  @Override
-  public List<String> tapNames() {
-    return TAPS;
-  }
-
-  @Override
-  public int inputChannels() {
-    return inputChannels;
-  }
-
-  @Override
-  public int numClasses() {
-    return numClasses;
-  }
-
-  @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDArray x = inputs.singletonOrThrow();
-    for (int i = 0; i < stem.size(); i++) {
-      x = Activation.relu(Layers.run(stem.get(i), ps, x, training));
-      if (!cifar && i != 1) {
-        x = Pool.maxPool2d(x, K3, S2, P1, false); // after conv1 and after conv2
-      }
-    }
-    NDArray t3 = null;
-    NDArray t4 = null;
-    NDList last = null;
-    for (int i = 0; i < blocks.size(); i++) {
-      NDList out = blocks.get(i).forward(ps, new NDList(x), training);
-      x = out.get(0);
-      if (i == block3) {
-        t3 = x;
-      } else if (i == block4) {
-        t4 = x;
-      }
-      last = out;
-    }
-    NDArray logits = Layers.run(fc, ps, Pool.globalAvgPool2d(x), training);
-    return new NDList(logits, t3, t4, last.get(0), last.get(1));
-  }
-
-  private static Shape pooled(Shape s) {
-    return new Shape(s.get(0), s.get(1), (s.get(2) - 1) / 2 + 1, (s.get(3) - 1) / 2 + 1);
-  }
-
-  @Override
-  public Shape[] getOutputShapes(Shape[] inputShapes) {
-    Layers.checkInput(inputShapes[0], inputChannels, architecture());
-    Shape x = inputShapes[0];
-    for (int i = 0; i < stem.size(); i++) {
-      x = Layers.shape(stem.get(i), x);
-      if (!cifar && i != 1) {
-        x = pooled(x);
-      }
-    }
-    Shape[] result = new Shape[5];
-    for (int i = 0; i < blocks.size(); i++) {
-      x = Layers.shape(blocks.get(i), x);
-      if (i == block3) {
-        result[1] = x;
-      } else if (i == block4) {
-        result[2] = x;
-      }
-    }
-    result[3] = x;
-    result[4] = x;
-    result[0] = new Shape(x.get(0), numClasses);
-    return result;
-  }
-
-  @Override
-  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-    Layers.checkInput(inputShapes[0], inputChannels, architecture());
-    Shape x = inputShapes[0];
-    for (int i = 0; i < stem.size(); i++) {
-      x = Layers.init(stem.get(i), manager, dataType, x);
-      if (!cifar && i != 1) {
-        x = pooled(x);
-      }
-    }
-    for (Block b : blocks) {
-      x = Layers.init(b, manager, dataType, x);
-    }
-    Layers.init(fc, manager, dataType, new Shape(x.get(0), x.get(1)));
+    layer("in3a", new InceptionA(64, 64, 64, 64, 96, false, 32, false));
+    tapped("in3b", new InceptionA(64, 64, 96, 64, 96, false, 64, false)); // block3
+    layer("in3c", new Reduction(128, 160, 64, 96));
+    layer("in4a", new InceptionA(224, 64, 96, 96, 128, false, 128, false));
+    layer("in4b", new InceptionA(192, 96, 128, 96, 128, false, 128, false));
+    layer("in4c", new InceptionA(160, 128, 160, 128, 160, false, 128, false));
+    tapped("in4d", new InceptionA(96, 128, 192, 160, 192, false, 128, false)); // block4
+    layer("in4e", new Reduction(128, 192, 192, 256));
+    layer("in5a", new InceptionA(352, 192, 320, 160, 224, false, 128, false));
+    // block_last and block_last_prerelu: 5b returns its output and its pre-ReLU concatenation.
+    tapped("in5b", new InceptionA(352, 192, 320, 192, 224, true, 128, true));
+    classifier();
   }
 
   /** Convolution (no bias) + BatchNorm; returns the BN output, BEFORE the ReLU (callers apply it). */

@@ -10,6 +10,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
+import java.util.List;
 
 /** Factories for the DJL layers of the zoo, with the protocol's settings, and small forward helpers. */
 final class Layers {
@@ -57,10 +58,31 @@ final class Layers {
     return block.getOutputShapes(new Shape[] {input})[0];
   }
 
+  /** Output shape of single-input blocks applied one after the other (the input itself for none). */
+  static Shape shape(List<? extends Block> chain, Shape input) {
+    Shape x = input;
+    for (Block block : chain) {
+      x = shape(block, x);
+    }
+    return x;
+  }
+
   /** Initialises a single-input block and returns its output shape. */
   static Shape init(Block block, NDManager manager, DataType dataType, Shape input) {
     block.initialize(manager, dataType, input);
     return shape(block, input);
+  }
+
+  /**
+   * Initialises single-input blocks applied one after the other, each with the output shape of the one
+   * before; returns the last output shape (the input itself for none).
+   */
+  static Shape init(List<? extends Block> chain, NDManager manager, DataType dataType, Shape input) {
+    Shape x = input;
+    for (Block block : chain) {
+      x = init(block, manager, dataType, x);
+    }
+    return x;
   }
 
   /** Checks an input shape is B×C×H×W with the expected channel count. */

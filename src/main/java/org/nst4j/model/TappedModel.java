@@ -22,22 +22,49 @@ import java.util.List;
  */
 public abstract class TappedModel extends AbstractBlock {
 
-  /** Creates the block with DJL's parameter-file version {@code version}. */
-  protected TappedModel(byte version) {
+  private final String architecture;
+  private final List<String> tapNames;
+  private final int inputChannels;
+  private final int numClasses;
+
+  /**
+   * Creates the block. Subclasses check their own arguments (the counts with {@code
+   * ModelZoo.checkCounts}) in their constructors, in the order their error messages are documented.
+   *
+   * @param version DJL's parameter-file version of the subclass
+   * @param architecture the name returned by {@link #architecture()}
+   * @param tapNames the names returned by {@link #tapNames()}, in forward-output order
+   * @param inputChannels the number of input channels the model is built for
+   * @param numClasses the number of classes (width of the logits)
+   */
+  protected TappedModel(byte version, String architecture, List<String> tapNames, int inputChannels,
+      int numClasses) {
     super(version);
+    this.architecture = architecture;
+    this.tapNames = List.copyOf(tapNames);
+    this.inputChannels = inputChannels;
+    this.numClasses = numClasses;
   }
 
   /** The zoo name this model was built from, e.g. {@code resnet20}. */
-  public abstract String architecture();
+  public final String architecture() {
+    return architecture;
+  }
 
   /** Names of the taps, in forward-output order after the logits (e.g. {@code stage1..stage3}). */
-  public abstract List<String> tapNames();
+  public final List<String> tapNames() {
+    return tapNames;
+  }
 
   /** Number of input channels the model was built for. */
-  public abstract int inputChannels();
+  public final int inputChannels() {
+    return inputChannels;
+  }
 
   /** Number of classes (width of the logits). */
-  public abstract int numClasses();
+  public final int numClasses() {
+    return numClasses;
+  }
 
   /** Writes the input shapes and the architecture header (see the class comment). */
   @Override

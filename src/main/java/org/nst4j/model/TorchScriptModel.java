@@ -46,19 +46,12 @@ public final class TorchScriptModel extends TappedModel {
   private static final int PROBE_BATCH = 2;
 
   private final PtSymbolBlock module;
-  private final String name;
-  private final List<String> taps;
-  private final int inputChannels;
-  private final int numClasses;
 
+  /** A wrapper named {@code name} (its {@link #architecture()}, {@code torchscript:<file name>}). */
   private TorchScriptModel(PtSymbolBlock module, String name, List<String> taps, int inputChannels,
       int numClasses) {
-    super(VERSION);
+    super(VERSION, name, taps, inputChannels, numClasses);
     this.module = addChildBlock("module", module);
-    this.name = name;
-    this.taps = List.copyOf(taps);
-    this.inputChannels = inputChannels;
-    this.numClasses = numClasses;
   }
 
   private static List<Path> ptFiles(Path dir) {
@@ -238,35 +231,14 @@ public final class TorchScriptModel extends TappedModel {
     return nl < 0 ? m : m.substring(0, nl);
   }
 
-  /** {@code torchscript:<file name>}. */
-  @Override
-  public String architecture() {
-    return name;
-  }
-
-  @Override
-  public List<String> tapNames() {
-    return taps;
-  }
-
-  @Override
-  public int inputChannels() {
-    return inputChannels;
-  }
-
-  @Override
-  public int numClasses() {
-    return numClasses;
-  }
-
   /** Runs the module in inference mode ({@code training} is ignored: a TorchScript teacher is frozen). */
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDList out = module.forward(ps, inputs, false);
-    if (out.size() != taps.size() + 1) {
-      throw new IllegalStateException(name + " returned " + out.size() + " arrays, expected logits and "
-          + taps.size() + " maps as on the probe batch");
+    if (out.size() != tapNames().size() + 1) {
+      throw new IllegalStateException(architecture() + " returned " + out.size()
+          + " arrays, expected logits and " + tapNames().size() + " maps as on the probe batch");
     }
     return out;
   }

@@ -1,5 +1,6 @@
 package org.nst4j.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -13,6 +14,7 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import java.util.function.BiFunction;
 
 /** Checks shared by the tests of the larger zoo architectures. */
 final class ArchTesting {
@@ -68,5 +70,21 @@ final class ArchTesting {
       NDArray grad = p.getValue().getArray().getGradient();
       assertTrue(grad.abs().sum().getFloat() > 0f, p.getKey() + " got no gradient");
     }
+  }
+
+  /**
+   * Gives a block seeded weights and checks it: {@link #everyParameterLearns}, then an inference forward
+   * equal to {@code expected} (the forward written out from the block's children) and of the shape {@code
+   * getOutputShapes} announces.
+   */
+  static void checkForward(Block block, NDManager manager, Shape input,
+      BiFunction<ParameterStore, NDArray, NDArray> expected) {
+    SeededInit.apply(block, 1);
+    everyParameterLearns(block, manager, input);
+    ParameterStore ps = new ParameterStore(manager, false);
+    NDArray x = manager.randomNormal(input);
+    NDArray y = block.forward(ps, new NDList(x), false).singletonOrThrow();
+    assertTrue(expected.apply(ps, x).allClose(y, 1e-5, 1e-6, false));
+    assertEquals(block.getOutputShapes(new Shape[] {input})[0], y.getShape());
   }
 }

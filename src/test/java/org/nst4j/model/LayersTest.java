@@ -9,10 +9,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LayersTest {
@@ -25,6 +27,24 @@ class LayersTest {
     assertEquals(new Shape(5, 8, 28, 28), Layers.shape(c3, new Shape(5, 4, 28, 28)));
     assertEquals(new Shape(5, 8, 14, 14), Layers.shape(Layers.conv(8, 3, 2), new Shape(5, 4, 28, 28)));
     assertEquals(new Shape(5, 8, 4, 4), Layers.shape(Layers.conv(8, 1, 2), new Shape(5, 4, 7, 7)));
+  }
+
+  @Test
+  void chainsFeedEachBlockTheShapeOfTheOneBefore() {
+    Shape in = new Shape(2, 3, 9, 9);
+    assertEquals(in, Layers.shape(List.of(), in));
+    // 9 -(3×3/2)-> 5 -(BN)-> 5 -(1×1/1)-> 5 -(3×3/2)-> 3; the widths are the last convolution's.
+    List<Block> chain =
+        List.of(Layers.conv(8, 3, 2), Layers.batchNorm(), Layers.conv(4, 1, 1), Layers.conv(6, 3, 2));
+    assertEquals(new Shape(2, 6, 3, 3), Layers.shape(chain, in));
+    try (NDManager manager = NDManager.newBaseManager()) {
+      assertEquals(new Shape(2, 6, 3, 3), Layers.init(chain, manager, DataType.FLOAT32, in));
+      // Each layer was initialised for the channels of the one before it.
+      assertEquals(new Shape(8, 3, 3, 3), chain.get(0).getParameters().get("weight").getArray().getShape());
+      assertEquals(new Shape(8), chain.get(1).getParameters().get("gamma").getArray().getShape());
+      assertEquals(new Shape(4, 8, 1, 1), chain.get(2).getParameters().get("weight").getArray().getShape());
+      assertEquals(new Shape(6, 4, 3, 3), chain.get(3).getParameters().get("weight").getArray().getShape());
+    }
   }
 
   @Test

@@ -1,0 +1,65 @@
+package org.nst4j.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * A post-activation residual block (He et al. 2016): a branch of convolutions, each followed by a
+ * BatchNorm, with a ReLU between consecutive pairs; plus the shortcut; then a ReLU. The shortcut is the
+ * identity, or where the block changes the shape a strided 1×1 convolution + BN projection of the input.
+ *
+ * <p>Children, in this order (they fix the parameter names): {@code conv1, bn1, ..., convK, bnK}, then
+ * {@code projConv, projBn} for a projection. The subclasses ({@link ResNet.BasicBlock}, {@link
+ * ImageNetResNet.Bottleneck}) only choose the convolutions; their class names appear in the parameter names
+ * of the stages that hold them.
+ */
+abstract class PostActivationBlock extends ResidualBlock {
+  private final Conv2d[] convs;
+  private final BatchNorm[] bns;
+
+  /**
+   * Builds the block.
+   *
+   * @param in channels entering the block
+   * @param stride the block's stride
+   * @param strideAt which convolution of the branch carries the stride (0-based)
+   * @param kernels the branch's kernel sizes, padding k/2
+   * @param widths the branch's output channels; the last is the block's
+   */
+  PostActivationBlock(int in, int stride, int strideAt, int[] kernels, int[] widths) {
+    convs = new Conv2d[kernels.length];
+    bns = new BatchNorm[kernels.length];
+    for (int i = 0; i < kernels.length; i++) {
+      convs[i] = branch("conv" + (i + 1), Layers.conv(widths[i], kernels[i], i == strideAt ? stride : 1));
+      bns[i] = branch("bn" + (i + 1), Layers.batchNorm());
+    }
+    int out = widths[widths.length - 1];
+    if (projects(in, out, stride)) {
+      projection("projConv", Layers.conv(out, 1, stride));
+      projection("projBn", Layers.batchNorm());
+    }
+  }
+
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray x = inputs.singletonOrThrow();
+    NDArray y = x;
+    for (int i = 0; i < convs.length; i++) {
+      if (i > 0) {
+        y = Activation.relu(y);
+      }
+      y = Layers.run(bns[i], ps, Layers.run(convs[i], ps, y, training), training);
+    }
+    NDArray shortcut = hasProjection() ? project(ps, x, training) : x;
+    // In place: batch_norm's backward needs its input and saved statistics, not its output, so adding
+    // into the BN output is safe for autograd (torchvision does the same with `out += identity`).
+    y.addi(shortcut);
+    return new NDList(Activation.relu(y));
+  }
+}
