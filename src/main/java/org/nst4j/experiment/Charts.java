@@ -157,9 +157,12 @@ public final class Charts {
     renderer.setErrorIndicatorStroke(new BasicStroke(1.5f));
     renderer.setDrawBarOutline(false);
     renderer.setShadowVisible(false);
-    // The mean on each bar, inside its top, so that the numbers can be read off the picture.
-    renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}",
-        new java.text.DecimalFormat("0.00", java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT))));
+    // The mean on each bar, inside its top, so that the numbers can be read off the picture; rounded half-up
+    // like the tables' String.format (DecimalFormat's default, half-even, printed 88.08 where they say 88.09).
+    java.text.DecimalFormat twoDecimals =
+        new java.text.DecimalFormat("0.00", java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT));
+    twoDecimals.setRoundingMode(java.math.RoundingMode.HALF_UP);
+    renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", twoDecimals));
     renderer.setDefaultItemLabelsVisible(true);
     renderer.setDefaultItemLabelPaint(Color.WHITE);
     renderer.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
