@@ -163,7 +163,7 @@ final class BenchCommand implements Runnable {
       if (threads < 1) {
         throw new IllegalArgumentException("--threads must be ≥ 1, got " + threads);
       }
-      List<String> jvm = List.of("-Xmx4g", "-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+      List<String> jvm = List.of("-Xmx4g", "-Xmn128m", "-XX:+UseParallelGC", "-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
       List<org.nst4j.bench.FrameworkComparison.Sample> samples = org.nst4j.bench.FrameworkComparison.run(methods,
           reps, threads, python, script, pytorchChannelsLast ? List.of("--channels-last") : List.of(), jvm, spec.commandLine().getErr());
       String torch = new String(new ProcessBuilder(python.toString(), "-c", "import torch; print(torch.__version__)")
