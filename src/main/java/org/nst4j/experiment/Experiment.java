@@ -22,6 +22,7 @@ import org.nst4j.train.ModelCard;
 import org.nst4j.train.ModelStore;
 import org.nst4j.train.Teachers;
 import org.nst4j.train.RunSpec;
+import org.nst4j.train.TrainingConfig;
 
 /**
  * Runs an {@link ExperimentSpec}: every (method, seed) through {@link GridRunner} (finished runs are skipped,
@@ -354,21 +355,41 @@ public final class Experiment {
 
   private static RunSpec runSpec(ExperimentSpec spec, GridRunner.Cell cell, DataSplits data, Options options) {
     MethodSpec m = spec.methods().stream().filter(x -> x.label().equals(cell.label())).findFirst().orElseThrow();
-    return RunSpec.builder()
-        .setArch(spec.arch())
-        .optMethod(m.method())
-        .optLossOptions(m.options())
-        .optTeacher(spec.role() == ExperimentSpec.Role.TEACHER ? null : spec.teacher())
-        .optTeacherTaps(spec.teacherTaps())
-        .setData(data)
+    return cellRun(cell, spec.arch(), m, spec.role() == ExperimentSpec.Role.TEACHER ? null : spec.teacher(),
+        spec.teacherTaps(), data, spec.config(), options)
         .optPerClass(spec.perClass())
-        .setConfig(spec.config().toBuilder().optSeed(cell.seed()).build())
+        .optLabel(spec.name() + " " + m.label() + " seed " + cell.seed())
+        .build();
+  }
+
+  /**
+   * What every grid run has in common, experiments and sweeps alike: the cell's folder and seed, resumed if
+   * interrupted, with the options' device, progress and command.
+   *
+   * @param cell the run's place in the grid
+   * @param arch the architecture to train
+   * @param method the objective and its options
+   * @param teacher the teacher, or null
+   * @param teacherTaps the names of a TorchScript teacher's maps, or null
+   * @param data the splits to train and evaluate on
+   * @param config the schedule (its seed is replaced by the cell's)
+   * @param options how the grid runs
+   * @return a builder to complete (per-class subset, label) and build
+   */
+  static RunSpec.Builder cellRun(GridRunner.Cell cell, String arch, MethodSpec method, Path teacher,
+      List<String> teacherTaps, DataSplits data, TrainingConfig config, Options options) {
+    return RunSpec.builder()
+        .setArch(arch)
+        .optMethod(method.method())
+        .optLossOptions(method.options())
+        .optTeacher(teacher)
+        .optTeacherTaps(teacherTaps)
+        .setData(data)
+        .setConfig(config.toBuilder().optSeed(cell.seed()).build())
         .setOut(cell.dir())
         .optResume(true)
         .optDevice(options.device())
         .optProgress(options.progress())
-        .optCommand(options.command())
-        .optLabel(spec.name() + " " + m.label() + " seed " + cell.seed())
-        .build();
+        .optCommand(options.command());
   }
 }

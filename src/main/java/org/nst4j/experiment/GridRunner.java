@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.nst4j.data.DataSplits;
+import org.nst4j.train.ConsoleProgress;
 import org.nst4j.train.Json;
 import org.nst4j.train.RunFolder;
 import org.nst4j.train.RunSpec;
@@ -96,7 +97,7 @@ public final class GridRunner {
     for (Cell c : pending) {
       int index = cells.indexOf(c) + 1;
       double elapsed = (System.nanoTime() - start) / 1e9;
-      String eta = done == 0 ? "ETA after the first run" : "ETA " + duration(elapsed / done * (pending.size() - done));
+      String eta = done == 0 ? "ETA after the first run" : "ETA " + ConsoleProgress.duration(elapsed / done * (pending.size() - done));
       progress.printf(Locale.ROOT, "[%s] run %d/%d: %s seed %d (%d of %d to train%s; %s)%n", name, index,
           cells.size(), c.label(), c.seed(), done + 1, pending.size(),
           skipped > 0 ? ", " + skipped + " already complete" : "", eta);
@@ -110,7 +111,7 @@ public final class GridRunner {
       done++;
     }
     progress.printf(Locale.ROOT, "[%s] %s trained in %s, %d already complete%n", name, runs(done),
-        duration((System.nanoTime() - start) / 1e9), skipped);
+        ConsoleProgress.duration((System.nanoTime() - start) / 1e9), skipped);
     progress.flush();
     return new Outcome(done, skipped);
   }
@@ -158,15 +159,5 @@ public final class GridRunner {
   /** "1 run", "2 runs". */
   static String runs(int n) {
     return n + (n == 1 ? " run" : " runs");
-  }
-
-  /** Formats seconds as m:ss or h:mm:ss. */
-  static String duration(double seconds) {
-    if (!Double.isFinite(seconds)) {
-      return "?";
-    }
-    long s = Math.round(seconds);
-    return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60)
-        : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
   }
 }

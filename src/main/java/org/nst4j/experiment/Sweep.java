@@ -16,7 +16,6 @@ import org.nst4j.data.ImageDataset;
 import org.nst4j.model.ModelZoo;
 import org.nst4j.train.Json;
 import org.nst4j.train.ModelStore;
-import org.nst4j.train.RunSpec;
 import org.nst4j.train.Teachers;
 
 /**
@@ -155,19 +154,8 @@ public final class Sweep {
       };
       outcome = GridRunner.run("sweep " + spec.method(), cells, prepare, (cell, data) -> {
         SweepSpec.Setting s = settings.stream().filter(x -> x.label().equals(cell.label())).findFirst().orElseThrow();
-        return RunSpec.builder()
-            .setArch(spec.arch())
-            .optMethod(spec.method())
-            .optLossOptions(s.options())
-            .optTeacher(spec.teacher())
-            .optTeacherTaps(spec.teacherTaps())
-            .setData(data)
-            .setConfig(spec.config().toBuilder().optSeed(cell.seed()).build())
-            .setOut(cell.dir())
-            .optResume(true)
-            .optDevice(options.device())
-            .optProgress(options.progress())
-            .optCommand(options.command())
+        return Experiment.cellRun(cell, spec.arch(), MethodSpec.of(spec.method(), s.options()), spec.teacher(),
+            spec.teacherTaps(), data, spec.config(), options)
             .optLabel("sweep " + s.label() + " seed " + cell.seed())
             .build();
       }, options.log());

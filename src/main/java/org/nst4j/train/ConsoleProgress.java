@@ -92,8 +92,13 @@ public final class ConsoleProgress implements TrainingListener {
     out.flush();
   }
 
-  /** Formats seconds as m:ss or h:mm:ss. */
-  static String duration(double seconds) {
+  /**
+   * Formats seconds as m:ss or h:mm:ss ("?" when not finite), for ETAs and elapsed times.
+   *
+   * @param seconds a duration
+   * @return e.g. {@code 4:05} or {@code 1:02:03}
+   */
+  public static String duration(double seconds) {
     if (!Double.isFinite(seconds)) {
       return "?";
     }
