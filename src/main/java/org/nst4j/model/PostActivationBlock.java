@@ -57,9 +57,12 @@ abstract class PostActivationBlock extends ResidualBlock {
       y = Layers.run(bns[i], ps, Layers.run(convs[i], ps, y, training), training);
     }
     NDArray shortcut = hasProjection() ? project(ps, x, training) : x;
-    // In place: batch_norm's backward needs its input and saved statistics, not its output, so adding
-    // into the BN output is safe for autograd (torchvision does the same with `out += identity`).
-    y.addi(shortcut);
+    // Out of place on purpose. DJL's BatchNorm returns a view of libtorch's result (it swaps axis 1 with
+    // itself around batch_norm), and an in-place add into a view makes autograd rebuild the base's gradient
+    // through CopySlices, which hands the add's backward a clone in NCHW layout: the projection's BatchNorm
+    // then gets an NCHW gradient for a channels-last input and libtorch 2.7.1 runs its generic, unvectorised
+    // BatchNorm backward (docs/performance.md, "the BatchNorm backward fallback").
+    y = y.add(shortcut);
     return new NDList(Activation.relu(y));
   }
 }
