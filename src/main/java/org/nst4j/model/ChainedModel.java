@@ -8,6 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
@@ -15,6 +17,7 @@ import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /**
@@ -32,7 +35,7 @@ import java.util.function.UnaryOperator;
  * names, hence the seeded initialisation ({@link SeededInit} seeds each parameter from its name) and the
  * layout of saved parameter files.
  */
-abstract class ChainedModel extends TappedModel {
+abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder {
   private final List<Link> links = new ArrayList<>();
   private Linear fc;
 
@@ -42,25 +45,35 @@ abstract class ChainedModel extends TappedModel {
   }
 
   /**
-   * One link of the chain: a child block, or a parameter-free operation with its shape rule; {@code tapped}
-   * when every array the link returns is a tap.
+   * One link of the chain: a child block, a convolution and the BatchNorm that follows it ({@code pair}), or a
+   * parameter-free operation with its shape rule; {@code tapped} when every array the link returns is a tap.
    */
-  private record Link(Block block, UnaryOperator<NDArray> op, UnaryOperator<Shape> opShape, boolean tapped) {
+  private record Link(
+      Block block, ConvBatchNorm pair, UnaryOperator<NDArray> op, UnaryOperator<Shape> opShape, boolean tapped) {
 
     Link asTap() {
-      return new Link(block, op, opShape, true);
+      return new Link(block, pair, op, opShape, true);
     }
 
     NDList forward(ParameterStore ps, NDArray x, boolean training) {
+      if (pair != null) {
+        return new NDList(pair.forward(ps, x, training));
+      }
       return block != null ? block.forward(ps, new NDList(x), training) : new NDList(op.apply(x));
     }
 
     Shape[] outputShapes(Shape x) {
+      if (pair != null) {
+        return new Shape[] {pair.outputShape(x)};
+      }
       return block != null ? block.getOutputShapes(new Shape[] {x}) : new Shape[] {opShape.apply(x)};
     }
 
-    /** Initialises the block, if any; returns the shape of the first output. */
+    /** Initialises the block(s), if any; returns the shape of the first output. */
     Shape initialize(NDManager manager, DataType dataType, Shape x) {
+      if (pair != null) {
+        return pair.initialize(manager, dataType, x);
+      }
       return block != null ? Layers.init(block, manager, dataType, x) : opShape.apply(x);
     }
   }
@@ -72,7 +85,9 @@ abstract class ChainedModel extends TappedModel {
   }
 
   /**
-   * Appends a block, added as child {@code name}. Its first output feeds the next link.
+   * Appends a block, added as child {@code name}. Its first output feeds the next link. A BatchNorm that
+   * directly follows a convolution which is not a tap joins it as one link, so that {@link
+   * TappedModel#foldBatchNorm()} can fold it; it runs exactly as the two blocks otherwise.
    *
    * @return the block
    * @throws IllegalStateException after {@link #classifier}
@@ -80,13 +95,23 @@ abstract class ChainedModel extends TappedModel {
   final <T extends Block> T layer(String name, T block) {
     checkOpen();
     T child = addChildBlock(name, block);
-    links.add(new Link(child, null, null, false));
+    Link last = links.isEmpty() ? null : links.get(links.size() - 1);
+    if (child instanceof BatchNorm bn && last != null && !last.tapped() && last.block() instanceof Conv2d conv) {
+      links.set(links.size() - 1, new Link(null, new ConvBatchNorm(conv, bn), null, null, false));
+    } else {
+      links.add(new Link(child, null, null, null, false));
+    }
     return child;
+  }
+
+  @Override
+  public List<ConvBatchNorm> convBatchNorms() {
+    return links.stream().map(Link::pair).filter(Objects::nonNull).toList();
   }
 
   private void op(UnaryOperator<NDArray> op, UnaryOperator<Shape> shape) {
     checkOpen();
-    links.add(new Link(null, op, shape, false));
+    links.add(new Link(null, null, op, shape, false));
   }
 
   /** Appends a ReLU. */

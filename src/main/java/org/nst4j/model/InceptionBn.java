@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -92,31 +91,35 @@ public final class InceptionBn extends ChainedModel {
   }
 
   /** Convolution (no bias) + BatchNorm; returns the BN output, BEFORE the ReLU (callers apply it). */
-  static final class ConvBn extends AbstractBlock {
+  static final class ConvBn extends AbstractBlock implements ConvBatchNorm.Holder {
     private static final byte VERSION = 1;
-    private final Conv2d conv;
-    private final BatchNorm bn;
+    private final ConvBatchNorm pair;
 
     ConvBn(int filters, int kernel, int stride) {
       super(VERSION);
-      conv = addChildBlock("conv", Layers.conv(filters, kernel, stride));
-      bn = addChildBlock("bn", Layers.batchNorm());
+      Conv2d conv = addChildBlock("conv", Layers.conv(filters, kernel, stride));
+      pair = new ConvBatchNorm(conv, addChildBlock("bn", Layers.batchNorm()));
+    }
+
+    @Override
+    public List<ConvBatchNorm> convBatchNorms() {
+      return List.of(pair);
     }
 
     @Override
     protected NDList forwardInternal(
         ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-      return new NDList(Layers.run(bn, ps, Layers.run(conv, ps, inputs.singletonOrThrow(), training), training));
+      return new NDList(pair.forward(ps, inputs.singletonOrThrow(), training));
     }
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-      return conv.getOutputShapes(inputShapes);
+      return new Shape[] {pair.outputShape(inputShapes[0])};
     }
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-      Layers.init(bn, manager, dataType, Layers.init(conv, manager, dataType, inputShapes[0]));
+      pair.initialize(manager, dataType, inputShapes[0]);
     }
   }
 

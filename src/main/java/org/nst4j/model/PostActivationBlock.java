@@ -7,6 +7,8 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A post-activation residual block (He et al. 2016): a branch of convolutions, each followed by a
@@ -18,9 +20,9 @@ import ai.djl.util.PairList;
  * ImageNetResNet.Bottleneck}) only choose the convolutions; their class names appear in the parameter names
  * of the stages that hold them.
  */
-abstract class PostActivationBlock extends ResidualBlock {
-  private final Conv2d[] convs;
-  private final BatchNorm[] bns;
+abstract class PostActivationBlock extends ResidualBlock implements ConvBatchNorm.Holder {
+  private final ConvBatchNorm[] branch;
+  private final ConvBatchNorm projection;
 
   /**
    * Builds the block.
@@ -32,17 +34,27 @@ abstract class PostActivationBlock extends ResidualBlock {
    * @param widths the branch's output channels; the last is the block's
    */
   PostActivationBlock(int in, int stride, int strideAt, int[] kernels, int[] widths) {
-    convs = new Conv2d[kernels.length];
-    bns = new BatchNorm[kernels.length];
+    branch = new ConvBatchNorm[kernels.length];
     for (int i = 0; i < kernels.length; i++) {
-      convs[i] = branch("conv" + (i + 1), Layers.conv(widths[i], kernels[i], i == strideAt ? stride : 1));
-      bns[i] = branch("bn" + (i + 1), Layers.batchNorm());
+      Conv2d conv = branch("conv" + (i + 1), Layers.conv(widths[i], kernels[i], i == strideAt ? stride : 1));
+      branch[i] = new ConvBatchNorm(conv, branch("bn" + (i + 1), Layers.batchNorm()));
     }
     int out = widths[widths.length - 1];
     if (projects(in, out, stride)) {
-      projection("projConv", Layers.conv(out, 1, stride));
-      projection("projBn", Layers.batchNorm());
+      Conv2d conv = projection("projConv", Layers.conv(out, 1, stride));
+      projection = new ConvBatchNorm(conv, projection("projBn", Layers.batchNorm()));
+    } else {
+      projection = null;
     }
+  }
+
+  @Override
+  public List<ConvBatchNorm> convBatchNorms() {
+    List<ConvBatchNorm> pairs = new ArrayList<>(List.of(branch));
+    if (projection != null) {
+      pairs.add(projection);
+    }
+    return pairs;
   }
 
   @Override
@@ -50,13 +62,13 @@ abstract class PostActivationBlock extends ResidualBlock {
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
     NDArray y = x;
-    for (int i = 0; i < convs.length; i++) {
+    for (int i = 0; i < branch.length; i++) {
       if (i > 0) {
         y = Activation.relu(y);
       }
-      y = Layers.run(bns[i], ps, Layers.run(convs[i], ps, y, training), training);
+      y = branch[i].forward(ps, y, training);
     }
-    NDArray shortcut = hasProjection() ? project(ps, x, training) : x;
+    NDArray shortcut = projection != null ? projection.forward(ps, x, training) : x;
     // Out of place on purpose. DJL's BatchNorm returns a view of libtorch's result (it swaps axis 1 with
     // itself around batch_norm), and an in-place add into a view makes autograd rebuild the base's gradient
     // through CopySlices, which hands the add's backward a clone in NCHW layout: the projection's BatchNorm

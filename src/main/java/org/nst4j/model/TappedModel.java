@@ -2,9 +2,13 @@ package org.nst4j.model;
 
 import ai.djl.MalformedModelException;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 
 /**
@@ -64,6 +68,47 @@ public abstract class TappedModel extends AbstractBlock {
   /** Number of classes (width of the logits). */
   public final int numClasses() {
     return numClasses;
+  }
+
+  /**
+   * Folds every BatchNorm that directly follows a convolution into that convolution, for inference: the
+   * pair then runs as one convolution with weight W·s and bias β − μ·s, s = γ/√(σ² + ε), computed now from
+   * the current parameters (see {@code ConvBatchNorm}). Outputs equal the unfolded model's up to float
+   * rounding. Meant for a frozen model, e.g. a distillation teacher: until {@link #unfoldBatchNorm()}, a
+   * forward pass with {@code training = true} throws {@link IllegalStateException}, and changed parameters
+   * need another call. Parameters and saved files are unchanged. BatchNorm layers that follow something
+   * else (pre-activation blocks) are left as they are.
+   *
+   * @return how many BatchNorm layers were folded
+   * @throws IllegalStateException if the model is not initialised
+   */
+  public final int foldBatchNorm() {
+    List<ConvBatchNorm> pairs = convBatchNorms();
+    pairs.forEach(ConvBatchNorm::fold);
+    return pairs.size();
+  }
+
+  /** Undoes {@link #foldBatchNorm()} (nothing if not folded); the model can train again. */
+  public final void unfoldBatchNorm() {
+    convBatchNorms().forEach(ConvBatchNorm::unfold);
+  }
+
+  /** Whether {@link #foldBatchNorm()} is in effect. */
+  public final boolean isBatchNormFolded() {
+    return convBatchNorms().stream().anyMatch(ConvBatchNorm::isFolded);
+  }
+
+  private List<ConvBatchNorm> convBatchNorms() {
+    List<ConvBatchNorm> pairs = new ArrayList<>();
+    Deque<Block> pending = new ArrayDeque<>(List.of(this));
+    while (!pending.isEmpty()) {
+      Block block = pending.pop();
+      if (block instanceof ConvBatchNorm.Holder holder) {
+        pairs.addAll(holder.convBatchNorms());
+      }
+      pending.addAll(block.getChildren().values());
+    }
+    return pairs;
   }
 
   /** Writes the input shapes and the architecture header (see the class comment). */

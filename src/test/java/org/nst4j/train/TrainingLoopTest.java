@@ -1,11 +1,14 @@
 package org.nst4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nst4j.data.Augmentation;
 import org.nst4j.data.DataSources;
@@ -46,5 +49,35 @@ class TrainingLoopTest {
     assertEquals(4, cifar.pad());
     assertTrue(cifar.horizontalFlip());
     assertTrue(loaderAugmentation(b.optAugment(false).build()).isNone(), "--no-augment: no padding, no flip");
+  }
+
+  @Test
+  void theTeacherRunsFoldedDuringTheRunAndIsUnfoldedAfterIt() {
+    DataSplits sample = DataSources.sample();
+    ImageDataset train = sample.train().firstPerClass(2);
+    Shape input = new Shape(1, train.channels(), train.height(), train.width());
+    try (Objective objective = Objectives.create("kd", LossOptions.defaults());
+        Model model = Model.newInstance("student")) {
+      TappedModel student = ModelZoo.create("cnn-small", train.channels(), train.numClasses(), 0);
+      TappedModel teacher = ModelZoo.create("resnet8", train.channels(), train.numClasses(), 1);
+      model.setBlock(student);
+      student.initialize(model.getNDManager(), DataType.FLOAT32, input);
+      teacher.initialize(model.getNDManager(), DataType.FLOAT32, input);
+      List<Boolean> foldedPerBatch = new ArrayList<>();
+      TrainingLoop loop = TrainingLoop.builder().setStudent(student, model.getNDManager()).optTeacher(teacher)
+          .setObjective(objective).setData(train, null, sample.normalization())
+          .setConfig(TrainingConfig.builder().setBatchSize(10).setEpochs(1).build())
+          .addListener(new TrainingListener() {
+            @Override
+            public void onBatch(int epoch, int batch, double loss) {
+              foldedPerBatch.add(teacher.isBatchNormFolded());
+            }
+          })
+          .build();
+      loop.run(false, List.of());
+      assertEquals(2, foldedPerBatch.size());
+      assertEquals(List.of(true, true), foldedPerBatch, "the frozen teacher runs folded");
+      assertFalse(teacher.isBatchNormFolded(), "and is handed back unfolded");
+    }
   }
 }
