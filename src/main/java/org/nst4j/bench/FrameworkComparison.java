@@ -154,7 +154,10 @@ public final class FrameworkComparison {
 
   /**
    * The Markdown report: per method the median seconds of each side's second epoch (steady state) and their
-   * ratio, the same for the first epoch (warm-up included), every run's values, and peak RSS.
+   * ratio, the same for the first epoch (warm-up included), every run's values, and peak RSS. Beside the ratio
+   * of the medians, the median of the per-repetition ratios: the two runs of one repetition follow each other,
+   * so their ratio is little affected by the machine's slow drifts (on the development VM the same run took
+   * from 12 to 17 s within an hour), which move the medians of each side.
    *
    * @param samples the measurements
    * @param header machine, versions and command, already formatted
@@ -167,8 +170,9 @@ public final class FrameworkComparison {
     }
     StringBuilder md = new StringBuilder("# One FMNIST-10k distillation epoch: nst4j vs PyTorch-Python\n\n");
     md.append(header).append('\n');
-    md.append("| method | epoch | nst4j s (median) | PyTorch s (median) | nst4j / PyTorch | nst4j runs | PyTorch runs |")
-        .append(" nst4j peak RSS MiB | PyTorch peak RSS MiB |\n|---|---|--:|--:|--:|---|---|--:|--:|\n");
+    md.append("| method | epoch | nst4j s (median) | PyTorch s (median) | nst4j / PyTorch | median of per-repetition")
+        .append(" ratios | nst4j runs | PyTorch runs | nst4j peak RSS MiB | PyTorch peak RSS MiB |\n")
+        .append("|---|---|--:|--:|--:|--:|---|---|--:|--:|\n");
     for (Map.Entry<String, List<Sample>> e : byMethod.entrySet()) {
       List<Sample> j = e.getValue().stream().filter(s -> s.side().equals("nst4j")).toList();
       List<Sample> p = e.getValue().stream().filter(s -> s.side().equals("pytorch")).toList();
@@ -178,9 +182,13 @@ public final class FrameworkComparison {
         java.util.function.Function<Sample, Double> f = steady ? Sample::secondEpoch : Sample::firstEpoch;
         List<Double> js = j.stream().map(f).toList();
         List<Double> ps = p.stream().map(f).toList();
-        md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.3f | %s | %s | %.0f | %.0f |%n", e.getKey(),
-            steady ? "2nd (steady state)" : "1st (with warm-up)", median(js), median(ps), median(js) / median(ps),
-            fmt(js), fmt(ps), jr, pr));
+        List<Double> paired = new ArrayList<>();
+        for (int i = 0; i < Math.min(js.size(), ps.size()); i++) {
+          paired.add(js.get(i) / ps.get(i)); // run() makes repetition i's pair the i-th sample of each side
+        }
+        md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.3f | %.3f | %s | %s | %.0f | %.0f |%n",
+            e.getKey(), steady ? "2nd (steady state)" : "1st (with warm-up)", median(js), median(ps),
+            median(js) / median(ps), paired.isEmpty() ? Double.NaN : median(paired), fmt(js), fmt(ps), jr, pr));
       }
     }
     return md.toString();

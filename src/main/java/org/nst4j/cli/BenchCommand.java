@@ -177,7 +177,10 @@ final class BenchCommand implements Runnable {
           + " an epoch is timed from its first batch to its last update, evaluation excluded. Each process trains"
           + " two epochs (the cosine schedule spanning both): its first includes the warm-up (libtorch's allocator"
           + " and kernel selection on both sides, the JIT on the Java side), its second is the steady state at"
-          + " which every later epoch of a training runs. Sides alternate which goes first in each repetition.\n";
+          + " which every later epoch of a training runs. Sides alternate which goes first in each repetition."
+          + " nst4j folds its frozen teacher's BatchNorm layers into the convolutions before training (as"
+          + " torch.jit.freeze would); the PyTorch script runs its teacher as the usual eager module in eval"
+          + " mode.\n";
       String md = org.nst4j.bench.FrameworkComparison.report(samples, header);
       Files.createDirectories(out.toAbsolutePath().getParent());
       Files.writeString(out, md);
