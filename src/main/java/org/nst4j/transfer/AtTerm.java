@@ -59,7 +59,7 @@ public final class AtTerm implements TransferTerm {
     if (maps.getShape().dimension() != 4) {
       throw new IllegalArgumentException("feature maps must be B×C×H×W, got " + maps.getShape());
     }
-    NDArray powered = p == 2 ? maps.square() : maps.abs().pow(p);
+    NDArray powered = p == 2 ? maps.square() : Scalars.power(maps.abs(), p);
     NDArray a = powered.mean(new int[] {1});
     return a.reshape(a.getShape().get(0), -1).normalize(2, 1, Mmd.EPS);
   }

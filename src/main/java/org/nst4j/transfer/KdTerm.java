@@ -65,8 +65,8 @@ public final class KdTerm implements TransferTerm {
    * @return scalar KL
    */
   public static NDArray klDivergence(NDArray studentLogits, NDArray teacherLogits, double temperature) {
-    NDArray logPs = studentLogits.div(temperature).logSoftmax(1);
-    NDArray logPt = teacherLogits.div(temperature).logSoftmax(1);
+    NDArray logPs = Scalars.over(studentLogits, temperature).logSoftmax(1);
+    NDArray logPt = Scalars.over(teacherLogits, temperature).logSoftmax(1);
     return logPt.exp().mul(logPt.sub(logPs)).sum(new int[] {1}).mean();
   }
 }

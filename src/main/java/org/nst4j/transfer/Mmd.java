@@ -89,7 +89,7 @@ public final class Mmd {
       return ms.sub(mt).square().sum(new int[] {1});
     }
     // ‖ms‖² − 2 msᵀmt: the expansion of ‖ms − mt‖² without ‖mt‖².
-    return ms.mul(ms.sub(mt.mul(2))).sum(new int[] {1});
+    return ms.mul(ms.sub(Scalars.times(mt, 2))).sum(new int[] {1});
   }
 
   /**
@@ -128,14 +128,14 @@ public final class Mmd {
     if (f == PolyForm.SPATIAL_GRAM) {
       // ‖ŜŜᵀ‖²_F = ‖ŜᵀŜ‖²_F and ‖ŜT̂ᵀ‖²_F = ⟨ŜᵀŜ, T̂ᵀT̂⟩ (trace identities), so
       // MMD² = ‖ŜᵀŜ/Cs − T̂ᵀT̂/Ct‖²_F.
-      NDArray a = s.transpose(0, 2, 1).matMul(s).div(s.getShape().get(1));
-      NDArray b = t.transpose(0, 2, 1).matMul(t).div(t.getShape().get(1));
-      NDArray e = keepTeacherTerm ? a.sub(b).square() : a.mul(a.sub(b.mul(2)));
+      NDArray a = Scalars.over(s.transpose(0, 2, 1).matMul(s), s.getShape().get(1));
+      NDArray b = Scalars.over(t.transpose(0, 2, 1).matMul(t), t.getShape().get(1));
+      NDArray e = keepTeacherTerm ? a.sub(b).square() : a.mul(a.sub(Scalars.times(b, 2)));
       return meanOrSumLast2(e, false);
     }
     NDArray mmd =
         meanOrSumLast2(polyKernel(gram(s, s), degree, c), true)
-            .sub(meanOrSumLast2(polyKernel(gram(s, t), degree, c), true).mul(2));
+            .sub(Scalars.times(meanOrSumLast2(polyKernel(gram(s, t), degree, c), true), 2));
     if (keepTeacherTerm) {
       mmd = mmd.add(meanOrSumLast2(polyKernel(gram(t, t), degree, c), true));
     }
@@ -188,12 +188,12 @@ public final class Mmd {
       }
       divisor = null;
     } else {
-      divisor = autoSigma2(s, t).maximum(EPS).mul(-2).reshape(batch, 1, 1);
+      divisor = Scalars.times(Scalars.atLeast(autoSigma2(s, t), EPS), -2).reshape(batch, 1, 1);
     }
     double fixed = sigma2 == null ? 0 : -2 * sigma2;
     NDArray kss = gaussBlock(ns, ns, gram(s, s), divisor, fixed);
     NDArray kst = gaussBlock(ns, nt, gram(s, t), divisor, fixed);
-    NDArray mmd = meanOrSumLast2(kss, true).sub(meanOrSumLast2(kst, true).mul(2));
+    NDArray mmd = meanOrSumLast2(kss, true).sub(Scalars.times(meanOrSumLast2(kst, true), 2));
     if (keepTeacherTerm) {
       mmd = mmd.add(meanOrSumLast2(gaussBlock(nt, nt, gram(t, t), divisor, fixed), true));
     }
@@ -221,10 +221,10 @@ public final class Mmd {
     NDArray sumNt = td.square().sum(new int[] {1, 2});
     NDArray rs = sd.sum(new int[] {1});
     NDArray rt = td.sum(new int[] {1});
-    NDArray ss = sumNs.mul(2 * cs).sub(rs.square().sum(new int[] {1}).mul(2));
-    NDArray tt = sumNt.mul(2 * ct).sub(rt.square().sum(new int[] {1}).mul(2));
-    NDArray st = sumNs.mul(ct).add(sumNt.mul(cs)).sub(rs.mul(rt).sum(new int[] {1}).mul(2));
-    return ss.add(tt).add(st).div(cs * cs + ct * ct + cs * ct).stopGradient();
+    NDArray ss = Scalars.times(sumNs, 2 * cs).sub(Scalars.times(rs.square().sum(new int[] {1}), 2));
+    NDArray tt = Scalars.times(sumNt, 2 * ct).sub(Scalars.times(rt.square().sum(new int[] {1}), 2));
+    NDArray st = Scalars.times(sumNs, ct).add(Scalars.times(sumNt, cs)).sub(Scalars.times(rs.mul(rt).sum(new int[] {1}), 2));
+    return Scalars.over(ss.add(tt).add(st), cs * cs + ct * ct + cs * ct).stopGradient();
   }
 
   /**
@@ -337,7 +337,7 @@ public final class Mmd {
     long batch = s.getShape().get(0);
     double[] sig =
         kernel == Kernel.GAUSS && sigma2 == null
-            ? autoSigma2(s, t).maximum(EPS).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray()
+            ? Scalars.atLeast(autoSigma2(s, t), EPS).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray()
             : null;
     NDList per = new NDList();
     for (long i = 0; i < batch; i++) {
@@ -347,7 +347,7 @@ public final class Mmd {
       NDArray v =
           pairMean(si, si, kernel, degree, c, sg)
               .add(pairMean(ti, ti, kernel, degree, c, sg))
-              .sub(pairMean(si, ti, kernel, degree, c, sg).mul(2));
+              .sub(Scalars.times(pairMean(si, ti, kernel, degree, c, sg), 2));
       per.add(v);
     }
     return NDArrays.stack(per);
@@ -362,10 +362,10 @@ public final class Mmd {
         k = xe.mul(ye).sum(new int[] {2});
         break;
       case POLY:
-        k = xe.mul(ye).sum(new int[] {2}).add(c).pow(degree);
+        k = Scalars.power(xe.mul(ye).sum(new int[] {2}).add(c), degree);
         break;
       case GAUSS:
-        k = xe.sub(ye).square().sum(new int[] {2}).div(-2 * sg).exp();
+        k = Scalars.over(xe.sub(ye).square().sum(new int[] {2}), -2 * sg).exp();
         break;
       default:
         throw new IllegalStateException(kernel.toString());
@@ -394,12 +394,12 @@ public final class Mmd {
     if (degree == 1) {
       return x;
     }
-    return degree == 2 ? x.square() : x.pow(degree);
+    return degree == 2 ? x.square() : Scalars.power(x, degree);
   }
 
   private static NDArray gaussBlock(NDArray na, NDArray nb, NDArray g, NDArray divisor, double fixed) {
-    NDArray d = na.expandDims(2).add(nb.expandDims(1)).sub(g.mul(2));
-    return (divisor == null ? d.div(fixed) : d.div(divisor)).exp();
+    NDArray d = na.expandDims(2).add(nb.expandDims(1)).sub(Scalars.times(g, 2));
+    return (divisor == null ? Scalars.over(d, fixed) : d.div(divisor)).exp();
   }
 
   /** Per-image mean (or sum) over the last two axes of a B×P×Q array (PtNDArray.mean takes one axis). */
