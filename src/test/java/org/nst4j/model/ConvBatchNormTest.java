@@ -126,14 +126,23 @@ class ConvBatchNormTest {
     }
   }
 
-  @Test
-  void foldingFollowsParameterChangesOnlyWhenAskedAgain() {
-    try (NDManager manager = NDManager.newBaseManager()) {
+  /** An initialised resnet8 on 2×1×12×12 inputs, its parameter store and a random input. */
+  private record Small(TappedModel model, ParameterStore ps, NDArray x) {
+    static Small resnet8(NDManager manager) {
       TappedModel model = ModelZoo.create("resnet8", 1, 10, 0);
       Shape input = new Shape(2, 1, 12, 12);
       model.initialize(manager, DataType.FLOAT32, input);
-      ParameterStore ps = new ParameterStore(manager, false);
-      NDArray x = manager.randomNormal(input);
+      return new Small(model, new ParameterStore(manager, false), manager.randomNormal(input));
+    }
+  }
+
+  @Test
+  void foldingFollowsParameterChangesOnlyWhenAskedAgain() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      Small small = Small.resnet8(manager);
+      TappedModel model = small.model();
+      ParameterStore ps = small.ps();
+      NDArray x = small.x();
       model.foldBatchNorm();
       List<float[]> before = outputs(model, ps, x);
       randomiseBatchNorms(model, 2);
@@ -148,11 +157,10 @@ class ConvBatchNormTest {
   @Test
   void aFoldedModelRefusesToTrainUntilUnfolded() {
     try (NDManager manager = NDManager.newBaseManager()) {
-      TappedModel model = ModelZoo.create("resnet8", 1, 10, 0);
-      Shape input = new Shape(2, 1, 12, 12);
-      model.initialize(manager, DataType.FLOAT32, input);
-      ParameterStore ps = new ParameterStore(manager, false);
-      NDArray x = manager.randomNormal(input);
+      Small small = Small.resnet8(manager);
+      TappedModel model = small.model();
+      ParameterStore ps = small.ps();
+      NDArray x = small.x();
       model.foldBatchNorm();
       IllegalStateException e =
           assertThrows(IllegalStateException.class, () -> model.forward(ps, new NDList(x), true));
