@@ -69,7 +69,7 @@ final class DemoCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--methods: give at least one method");
     }
     for (String method : methods) {
-      org.nst4j.transfer.Objectives.parse(method);
+      org.nst4j.transfer.TransferMethods.parse(method);
     }
     runtime.applyThreads();
     DataSplits sample = DataSources.resolve("sample", null);

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(name = "distill", mixinStandardHelpOptions = true,
     description = "Train a student with a transfer objective against a frozen teacher. Defaults: the FMNIST-10k"
         + " student recipe.")
-final class DistillCommand implements Callable<Integer> {
+final class DistillCommand implements Callable<Integer>, LossOptionsMixin.TakesMethodOptions {
   @Mixin DataOptions data = new DataOptions();
   @Mixin TrainingOptions training = new TrainingOptions();
   @Mixin LossOptionsMixin loss = new LossOptionsMixin();
@@ -34,8 +34,8 @@ final class DistillCommand implements Callable<Integer> {
   java.util.List<String> teacherTaps;
 
   @Option(names = "--method", defaultValue = "nst-poly", paramLabel = "M",
-      description = "ce, kd, fitnet, at, nst-linear, nst-poly, nst-gauss, or a sum such as kd+nst-poly"
-          + " (default: ${DEFAULT-VALUE}).")
+      completionCandidates = LossOptionsMixin.MethodNames.class,
+      description = "${COMPLETION-CANDIDATES}, or a sum such as kd+nst-poly (default: ${DEFAULT-VALUE}).")
   String method;
 
   @Override

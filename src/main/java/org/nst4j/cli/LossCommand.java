@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.nst4j.transfer.LossReport;
 import org.nst4j.transfer.NpyFile;
 import org.nst4j.transfer.Objectives;
+import org.nst4j.transfer.TransferMethods;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,12 +22,13 @@ import picocli.CommandLine.Option;
 @Command(name = "loss", mixinStandardHelpOptions = true,
     description = "Evaluate a transfer loss on saved .npy tensors and print one JSON object. Feature maps are"
         + " taps tap0, tap1, ... in the order given.")
-final class LossCommand implements Callable<Integer> {
+final class LossCommand implements Callable<Integer>, LossOptionsMixin.TakesMethodOptions {
   @Mixin LossOptionsMixin loss = new LossOptionsMixin();
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--method", required = true, paramLabel = "M",
-      description = "ce, kd, fitnet, at, nst-linear, nst-poly, nst-gauss, or a sum such as kd+nst-poly.")
+      completionCandidates = LossOptionsMixin.MethodNames.class,
+      description = "${COMPLETION-CANDIDATES}, or a sum such as kd+nst-poly.")
   String method;
 
   @Option(names = "--student-features", paramLabel = "NPY",
@@ -50,7 +52,7 @@ final class LossCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var options = loss.toOptions();
-    Objectives.parse(method);
+    TransferMethods.parse(method);
     try (NDManager manager = NDManager.newBaseManager()) {
       List<NDArray> sf = new ArrayList<>();
       for (Path p : studentFeatures) {

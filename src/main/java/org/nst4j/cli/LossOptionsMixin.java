@@ -1,59 +1,25 @@
 package org.nst4j.cli;
 
+import java.util.Iterator;
 import java.util.List;
 import org.nst4j.transfer.LossOptions;
+import org.nst4j.transfer.MethodOption;
 import org.nst4j.transfer.SpatialPolicy;
+import org.nst4j.transfer.TransferMethods;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /**
- * The transfer-loss options shared by {@code loss} and {@code distill}; {@link #toOptions()} validates them
- * (an invalid value is an {@link IllegalArgumentException}, which the CLI reports as {@code error: ...}).
+ * The transfer-method options of {@code loss} and {@code distill}: one CLI option per {@link MethodOption} of the
+ * registry ({@link TransferMethods#allOptions()}), made here from the option's name, default and help text
+ * ({@link #install}), plus the two settings every feature-map method shares, {@code --taps} and
+ * {@code --spatial}. {@link #toOptions()} validates them (an invalid value is an {@link
+ * IllegalArgumentException}, which the CLI reports as {@code error: ...}).
  */
 final class LossOptionsMixin {
-  @Option(names = "--lambda", paramLabel = "λ", defaultValue = "50",
-      description = "NST weight λ (default: ${DEFAULT-VALUE}).")
-  double lambda;
-
-  @Option(names = "--nst-scale", paramLabel = "half|full", defaultValue = "half",
-      description = "NST factor: half = λ/2 as in the paper, full = λ as in the official MXNet code"
-          + " (default: ${DEFAULT-VALUE}).")
-  String nstScale;
-
-  @Option(names = "--drop-teacher-term",
-      description = "Skip the NST teacher–teacher term (same gradient, cheaper; the value is then not MMD²).")
-  boolean dropTeacherTerm;
-
-  @Option(names = "--nst-degree", paramLabel = "D", defaultValue = "2",
-      description = "Polynomial kernel degree d (default: ${DEFAULT-VALUE}).")
-  int nstDegree;
-
-  @Option(names = "--nst-c", paramLabel = "C", defaultValue = "0",
-      description = "Polynomial kernel offset c (default: ${DEFAULT-VALUE}).")
-  double nstC;
-
-  @Option(names = "--nst-sigma2", paramLabel = "S2",
-      description = "Fixed Gaussian kernel σ² (default: per image, the mean pairwise squared distance).")
-  Double nstSigma2;
-
-  @Option(names = "--kd-temperature", paramLabel = "T", defaultValue = "4",
-      description = "KD temperature T (default: ${DEFAULT-VALUE}).")
-  double kdTemperature;
-
-  @Option(names = "--kd-alpha", paramLabel = "α", defaultValue = "0.9",
-      description = "KD weight α; the CE gets 1 − α (default: ${DEFAULT-VALUE}).")
-  double kdAlpha;
-
-  @Option(names = "--fitnet-beta", paramLabel = "β", defaultValue = "100",
-      description = "FitNet weight β (default: ${DEFAULT-VALUE}).")
-  double fitnetBeta;
-
-  @Option(names = "--at-beta", paramLabel = "β", defaultValue = "1000",
-      description = "AT weight β; the term is β/2 · Σ_taps (default: ${DEFAULT-VALUE}).")
-  double atBeta;
-
-  @Option(names = "--at-p", paramLabel = "P", defaultValue = "2",
-      description = "AT exponent p (default: ${DEFAULT-VALUE}).")
-  double atP;
+  @CommandLine.Spec(CommandLine.Spec.Target.MIXEE) CommandSpec mixee;
 
   @Option(names = "--taps", split = ",", paramLabel = "TAP",
       description = "Taps to compare, comma-separated: NAME, or STUDENT:TEACHER (default: NST and FitNet the"
@@ -65,6 +31,39 @@ final class LossOptionsMixin {
           + " (default: ${DEFAULT-VALUE}).")
   String spatial;
 
+  /** A command that takes the registry's method options ({@code --kd-temperature}, {@code --lambda}, ...). */
+  interface TakesMethodOptions {}
+
+  /**
+   * Adds the registry's method options to {@code root} and each of its subcommands that {@link
+   * TakesMethodOptions}.
+   *
+   * @param root a command line
+   * @return root
+   */
+  static CommandLine install(CommandLine root) {
+    List<CommandLine> all = new java.util.ArrayList<>(List.of(root));
+    all.addAll(root.getSubcommands().values());
+    for (CommandLine sub : all) {
+      CommandSpec spec = sub.getCommandSpec();
+      if (!(spec.userObject() instanceof TakesMethodOptions)
+          || spec.findOption(TransferMethods.allOptions().get(0).cliName()) != null) {
+        continue;
+      }
+      for (MethodOption<?> o : TransferMethods.allOptions()) {
+        OptionSpec.Builder b = OptionSpec.builder(o.cliName());
+        if (o.flagValue() != null) {
+          b.arity("0").type(boolean.class).description(o.description());
+        } else {
+          b.type(String.class).paramLabel(o.paramLabel())
+              .description(o.description().replaceAll("\\.$", "") + " (default: " + o.defaultText() + ").");
+        }
+        spec.addOption(b.build());
+      }
+    }
+    return root;
+  }
+
   /**
    * The validated options.
    *
@@ -72,31 +71,47 @@ final class LossOptionsMixin {
    * @throws IllegalArgumentException naming the invalid option
    */
   LossOptions toOptions() {
-    boolean half;
-    switch (nstScale == null ? "" : nstScale.trim().toLowerCase(java.util.Locale.ROOT)) {
-      case "half":
-        half = true;
-        break;
-      case "full":
-        half = false;
-        break;
-      default:
-        throw new IllegalArgumentException("--nst-scale must be half or full, got '" + nstScale + "'");
+    return methodOptions(mixee).optTaps(taps).optSpatial(SpatialPolicy.parse(spatial)).build();
+  }
+
+  /**
+   * The method options given on a command's line (the others keep their defaults).
+   *
+   * @param command a command that {@link TakesMethodOptions}, after parsing
+   * @return a builder holding them
+   * @throws IllegalArgumentException naming the invalid option
+   */
+  static LossOptions.Builder methodOptions(CommandSpec command) {
+    LossOptions.Builder b = LossOptions.builder();
+    for (MethodOption<?> o : TransferMethods.allOptions()) {
+      OptionSpec spec = command.findOption(o.cliName());
+      if (spec == null) {
+        throw new IllegalStateException(o.cliName() + " was not installed; call LossOptionsMixin.install");
+      }
+      if (command.commandLine().getParseResult().hasMatchedOption(spec)) {
+        set(b, o, spec);
+      }
     }
-    return LossOptions.builder()
-        .optLambda(lambda)
-        .optNstHalf(half)
-        .optKeepTeacherTerm(!dropTeacherTerm)
-        .optNstDegree(nstDegree)
-        .optNstC(nstC)
-        .optNstSigma2(nstSigma2)
-        .optKdTemperature(kdTemperature)
-        .optKdAlpha(kdAlpha)
-        .optFitnetBeta(fitnetBeta)
-        .optAtBeta(atBeta)
-        .optAtP(atP)
-        .optTaps(taps)
-        .optSpatial(SpatialPolicy.parse(spatial))
-        .build();
+    return b;
+  }
+
+  private static <T> void set(LossOptions.Builder b, MethodOption<T> o, OptionSpec spec) {
+    if (o.flagValue() != null) {
+      b.set(o, o.flagValue());
+      return;
+    }
+    try {
+      b.parse(o, spec.getValue());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(o.cliName() + ": " + e.getMessage());
+    }
+  }
+
+  /** The registry's method names, for the help of {@code --method} ({@code ${COMPLETION-CANDIDATES}}). */
+  static final class MethodNames implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return TransferMethods.names().iterator();
+    }
   }
 }

@@ -73,6 +73,7 @@ public final class Main implements Runnable {
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
     boolean debug = java.util.Arrays.asList(args).contains("--debug");
     CommandLine cli = new CommandLine(new Main());
+    LossOptionsMixin.install(cli);
     cli.setOut(out);
     cli.setErr(err);
     cli.setCaseInsensitiveEnumValuesAllowed(true);

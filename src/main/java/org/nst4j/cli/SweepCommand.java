@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
         + " validation split (the last K images of each class of the subset), evaluate on that validation split"
         + " (never on the test set), write <out>/sweep.md and sweep.csv, and print the best setting.",
         "Runs go to <out>/runs/<setting>/seed-<s>/; finished ones are skipped, an interrupted one resumes."})
-final class SweepCommand implements Callable<Integer> {
+final class SweepCommand implements Callable<Integer>, LossOptionsMixin.TakesMethodOptions {
   @Mixin DataOptions data = new DataOptions();
   @Mixin RuntimeOptions runtime = new RuntimeOptions();
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -44,7 +44,9 @@ final class SweepCommand implements Callable<Integer> {
   List<String> teacherTaps;
 
   @Option(names = "--method", defaultValue = "nst-poly", paramLabel = "M",
-      description = "The method (default: ${DEFAULT-VALUE}).")
+      completionCandidates = LossOptionsMixin.MethodNames.class,
+      description = "The method: ${COMPLETION-CANDIDATES}, or a sum such as kd+nst-poly; its options are the"
+          + " ones of distill (default: ${DEFAULT-VALUE}).")
   String method;
 
   @Option(names = "--lambdas", split = ",", paramLabel = "λ1,λ2",
@@ -111,7 +113,7 @@ final class SweepCommand implements Callable<Integer> {
       }
     }
     SweepSpec sweep = new SweepSpec(data.data, data.dataDir, data.perClass, k, student, teacher, teacherTaps, method,
-        null,
+        LossOptionsMixin.methodOptions(spec).build(),
         lambdas, tapSettings, b.build(), seeds, out);
     Experiment.Options options = new Experiment.Options(reportOnly, !quiet, runtime.device(),
         Commands.commandLine(spec), spec.commandLine().getErr(), runtime::applyThreads);

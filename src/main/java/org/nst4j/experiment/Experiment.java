@@ -16,8 +16,9 @@ import org.nst4j.data.DataSources;
 import org.nst4j.data.DataSplits;
 import org.nst4j.model.ModelZoo;
 import org.nst4j.model.TappedModel;
-import org.nst4j.transfer.Objectives;
+import org.nst4j.transfer.TransferMethod;
 import org.nst4j.train.Json;
+import org.nst4j.train.RunIdentity;
 import org.nst4j.train.ModelCard;
 import org.nst4j.train.ModelStore;
 import org.nst4j.train.Teachers;
@@ -42,6 +43,10 @@ import org.nst4j.train.TrainingConfig;
  * writes the same {@code results.csv} and {@code results.md}, byte for byte.
  */
 public final class Experiment {
+  /** What a grid checks before it skips or resumes a run folder: everything that makes the run this cell. */
+  private static final java.util.Set<RunIdentity.Part> GRID_CHECKS = java.util.EnumSet.of(RunIdentity.Part.ROLE, RunIdentity.Part.ARCH, RunIdentity.Part.METHOD,
+      RunIdentity.Part.PER_CLASS, RunIdentity.Part.SCHEDULE, RunIdentity.Part.METHOD_OPTIONS);
+
   /** Report file names. */
   public static final String RESULTS_MD = "results.md";
   public static final String RESULTS_CSV = "results.csv";
@@ -143,14 +148,10 @@ public final class Experiment {
     List<GridRunner.Cell> cells = new ArrayList<>();
     for (MethodSpec m : spec.methods()) {
       for (long seed : spec.seeds()) {
-        Map<String, Object> expected = new LinkedHashMap<>();
-        expected.put("role", spec.role() == ExperimentSpec.Role.TEACHER ? "teacher" : "student");
-        expected.put("arch", spec.arch());
-        expected.put("method", m.method());
-        expected.put("per_class", spec.perClass());
-        expected.put("config", spec.config().toBuilder().optSeed(seed).build().toString());
-        expected.put("loss_options", m.options().toString());
-        cells.add(new GridRunner.Cell(m.label(), seed, spec.runDir(m, seed), expected));
+        RunIdentity expected = RunIdentity.of(spec.role() == ExperimentSpec.Role.TEACHER ? "teacher" : "student",
+            spec.arch(), m.method(), null, spec.perClass(), spec.config().toBuilder().optSeed(seed).build(),
+            m.options());
+        cells.add(new GridRunner.Cell(m.label(), seed, spec.runDir(m, seed), expected, GRID_CHECKS));
       }
     }
     return cells;
@@ -311,8 +312,7 @@ public final class Experiment {
    */
   static void checkTaps(String what, MethodSpec method, List<String> studentTaps, List<String> teacherTaps) {
     List<String> taps = method.options().taps();
-    boolean usesTaps = Objectives.parse(method.method()).stream()
-        .anyMatch(t -> t.equals("at") || t.equals("fitnet") || t.startsWith("nst-"));
+    boolean usesTaps = method.methods().stream().anyMatch(TransferMethod::readsTaps);
     if (taps == null || !usesTaps) {
       return;
     }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +22,10 @@ import org.nst4j.model.ModelZoo;
 import org.nst4j.train.Teachers;
 import org.nst4j.train.TrainingConfig;
 import org.nst4j.transfer.LossOptions;
+import org.nst4j.transfer.MethodOption;
 import org.nst4j.transfer.SpatialPolicy;
+import org.nst4j.transfer.TransferMethod;
+import org.nst4j.transfer.TransferMethods;
 
 /**
  * Reads an experiment's YAML file into an {@link ExperimentSpec}, checking every field: an unknown key, a
@@ -89,9 +93,8 @@ public final class ExperimentFile {
   private static final List<String> DATA_KEYS = List.of("name", "per_class", "data_dir");
   private static final List<String> SCHEDULE_KEYS = List.of("epochs", "batch", "lr", "momentum", "nesterov",
       "weight_decay", "lr_schedule", "milestones", "lr_decay", "drop_last", "augment", "pad", "eval_batch");
-  private static final List<String> METHOD_KEYS = List.of("method", "name", "lambda", "nst_scale",
-      "keep_teacher_term", "nst_degree", "nst_c", "nst_sigma2", "kd_temperature", "kd_alpha", "fitnet_beta",
-      "at_beta", "at_p", "taps", "spatial");
+  /** The keys of a method entry besides its methods' own options ({@link TransferMethod#options()}). */
+  private static final List<String> METHOD_KEYS = List.of("method", "name", "taps", "spatial");
   private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
   private ExperimentFile() {}
@@ -389,10 +392,9 @@ public final class ExperimentFile {
         if (m.isTextual()) {
           out.add(method(p, m.asText(), null, LossOptions.builder()));
         } else if (m.isObject()) {
-          checkKeys(m, p, METHOD_KEYS);
           String method = requiredString(m, p, "method");
           p = p + " (" + method + ")";
-          out.add(method(p, method, optionalString(m, p, "name"), lossOptions(m, p)));
+          out.add(method(p, method, optionalString(m, p, "name"), lossOptions(m, p, method)));
         } else {
           throw fail(p, "must be a method string or a mapping with 'method' and options, got " + m);
         }
@@ -415,55 +417,44 @@ public final class ExperimentFile {
       }
     }
 
-    private LossOptions.Builder lossOptions(JsonNode m, String p) {
+    private LossOptions.Builder lossOptions(JsonNode m, String p, String method) {
       LossOptions.Builder b = LossOptions.builder();
-      Double v;
-      if ((v = optionalDouble(m, p, "lambda")) != null) {
-        b.optLambda(v);
+      List<TransferMethod> methods;
+      try {
+        methods = TransferMethods.parse(method);
+      } catch (IllegalArgumentException e) {
+        throw fail(p, e.getMessage());
       }
-      String scale = optionalString(m, p, "nst_scale");
-      if (scale != null) {
-        switch (scale.trim().toLowerCase(Locale.ROOT)) {
-          case "half":
-            b.optNstHalf(true);
-            break;
-          case "full":
-            b.optNstHalf(false);
-            break;
-          default:
-            throw fail(p + ".nst_scale", "must be half (λ/2, the paper) or full (λ, the MXNet code), got '"
-                + scale + "'");
+      Map<String, MethodOption<?>> known = new LinkedHashMap<>();
+      for (TransferMethod t : methods) {
+        for (MethodOption<?> o : t.options()) {
+          known.put(o.key(), o);
         }
       }
-      Boolean keep = optionalBoolean(m, p, "keep_teacher_term");
-      if (keep != null) {
-        b.optKeepTeacherTerm(keep);
-      }
-      Integer degree = optionalInt(m, p, "nst_degree", 1);
-      if (degree != null) {
-        b.optNstDegree(degree);
-      }
-      if ((v = optionalDouble(m, p, "nst_c")) != null) {
-        b.optNstC(v);
-      }
-      JsonNode s2 = m.get("nst_sigma2");
-      if (s2 != null && !s2.isNull() && !(s2.isTextual() && s2.asText().trim().equalsIgnoreCase("auto"))) {
-        b.optNstSigma2(doubleValue(s2, p + ".nst_sigma2"));
-      }
-      if ((v = optionalDouble(m, p, "kd_temperature")) != null) {
-        b.optKdTemperature(v);
-      }
-      if ((v = optionalDouble(m, p, "kd_alpha")) != null) {
-        b.optKdAlpha(v);
-      }
-      if ((v = optionalDouble(m, p, "fitnet_beta")) != null) {
-        b.optFitnetBeta(v);
-      }
-      if ((v = optionalDouble(m, p, "at_beta")) != null) {
-        b.optAtBeta(v);
-      }
-      if ((v = optionalDouble(m, p, "at_p")) != null) {
-        b.optAtP(v);
+      Iterator<String> names = m.fieldNames();
+      while (names.hasNext()) {
+        String key = names.next();
+        if (METHOD_KEYS.contains(key)) {
+          continue;
+        }
+        MethodOption<?> o = known.get(key);
+        if (o == null) {
+          throw fail(p + "." + key, "unknown key; the options of " + method + " are "
+              + (known.isEmpty() ? "none" : String.join(", ", known.keySet())) + ", besides "
+              + String.join(", ", METHOD_KEYS));
+        }
+        JsonNode v = m.get(key);
+        if (v == null || v.isNull()) {
+          continue;
+        }
+        if (v.isContainerNode()) {
+          throw fail(p + "." + key, "must be a single value, got " + describe(v));
+        }
+        try {
+          b.parse(o, v.asText());
+        } catch (IllegalArgumentException e) {
+          throw fail(p + "." + key, e.getMessage());
+        }
       }
       JsonNode taps = m.get("taps");
       if (taps != null && !taps.isNull()) {

@@ -1,6 +1,5 @@
 package org.nst4j.experiment;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -8,12 +7,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.nst4j.data.DataSplits;
 import org.nst4j.train.ConsoleProgress;
-import org.nst4j.train.Json;
 import org.nst4j.train.RunFolder;
+import org.nst4j.train.RunIdentity;
 import org.nst4j.train.RunSpec;
 import org.nst4j.train.RunSummary;
 import org.nst4j.train.TrainingRun;
@@ -31,13 +30,14 @@ public final class GridRunner {
    * @param label the method or setting it belongs to
    * @param seed its seed
    * @param dir its run folder
-   * @param expected entries its {@code config.json} must hold (key → value, compared as text); a folder
-   *     whose {@code config.json} disagrees holds another run and is refused
+   * @param expected the identity of its run; a folder whose {@code config.json} differs in the {@code compared}
+   *     parts holds another run and is refused
+   * @param compared the parts of the identity that must agree
    */
-  public record Cell(String label, long seed, Path dir, Map<String, Object> expected) {
-    /** Copies the map. */
+  public record Cell(String label, long seed, Path dir, RunIdentity expected, Set<RunIdentity.Part> compared) {
+    /** Copies the set. */
     public Cell {
-      expected = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(expected));
+      compared = Set.copyOf(compared);
     }
   }
 
@@ -139,20 +139,11 @@ public final class GridRunner {
       }
       return;
     }
-    JsonNode config;
-    try {
-      config = Json.PRETTY.readTree(f.config().toFile());
-    } catch (IOException e) {
-      throw new IllegalArgumentException(f.config() + ": not readable JSON (" + e.getMessage().split("\n")[0] + ")");
-    }
-    for (Map.Entry<String, Object> e : c.expected().entrySet()) {
-      JsonNode v = config.get(e.getKey());
-      String found = v == null || v.isNull() ? "null" : v.asText();
-      String want = String.valueOf(e.getValue());
-      if (!found.equals(want)) {
-        throw new IllegalArgumentException(c.dir() + " holds another run: its " + e.getKey() + " is '" + found
-            + "', this grid wants '" + want + "' (choose another output folder, or delete that run to retrain it)");
-      }
+    RunIdentity saved = RunIdentity.read(f.config());
+    List<String> differences = c.expected().differences(saved, c.compared());
+    if (!differences.isEmpty()) {
+      throw new IllegalArgumentException(c.dir() + " holds another run: its " + String.join(", ", differences)
+          + " (choose another output folder, or delete that run to retrain it)");
     }
   }
 

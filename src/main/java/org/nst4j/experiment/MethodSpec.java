@@ -1,12 +1,12 @@
 package org.nst4j.experiment;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import org.nst4j.transfer.LossOptions;
-import org.nst4j.transfer.Objectives;
+import org.nst4j.transfer.MethodOption;
+import org.nst4j.transfer.TransferMethod;
+import org.nst4j.transfer.TransferMethods;
 
 /**
  * One method of an experiment: a method string, its loss options, and the label naming its runs.
@@ -27,7 +27,7 @@ public record MethodSpec(String label, String method, LossOptions options) {
    */
   public MethodSpec {
     Objects.requireNonNull(options, "options");
-    method = Objectives.normalize(method);
+    method = TransferMethods.normalize(TransferMethods.parse(method));
     if (label == null || !LABEL.matcher(label).matches()) {
       throw new IllegalArgumentException("method label '" + label + "' must match " + LABEL.pattern()
           + " (it names a folder)");
@@ -36,51 +36,25 @@ public record MethodSpec(String label, String method, LossOptions options) {
 
   /** A method with the default options, labelled by its method string. */
   public static MethodSpec of(String method, LossOptions options) {
-    String m = Objectives.normalize(method);
+    String m = TransferMethods.normalize(TransferMethods.parse(method));
     return new MethodSpec(m, m, options);
   }
 
   /**
-   * The options that matter for this method, in words, e.g. {@code λ=50 (λ/2·MMD²), taps stage3} for
-   * {@code nst-poly}; empty for {@code ce}.
+   * The options that matter for this method, in words, e.g. {@code λ=50 (λ/2·MMD²), d=2 c=0, taps stage3} for
+   * {@code nst-poly}; empty for {@code ce} (see {@link TransferMethods#describe}).
    */
   public String describe() {
-    List<String> tokens = Objectives.parse(method);
-    List<String> parts = new ArrayList<>();
-    LossOptions o = options;
-    if (tokens.contains("kd")) {
-      parts.add("T=" + num(o.kdTemperature()) + " α=" + num(o.kdAlpha()));
-    }
-    if (tokens.contains("fitnet")) {
-      parts.add("β_fitnet=" + num(o.fitnetBeta()));
-    }
-    if (tokens.contains("at")) {
-      parts.add("β_at=" + num(o.atBeta()) + (o.atP() != LossOptions.DEFAULT_AT_P ? " p=" + num(o.atP()) : ""));
-    }
-    boolean nst = tokens.stream().anyMatch(t -> t.startsWith("nst-"));
-    if (nst) {
-      parts.add("λ=" + num(o.lambda()) + (o.nstHalf() ? " (λ/2·MMD²)" : " (λ·MMD²)"));
-      if (tokens.contains("nst-poly")) {
-        parts.add("d=" + o.nstDegree() + " c=" + num(o.nstC()));
-      }
-      if (tokens.contains("nst-gauss")) {
-        parts.add("σ²=" + (o.nstSigma2() == null ? "auto" : num(o.nstSigma2())));
-      }
-      if (!o.keepTeacherTerm()) {
-        parts.add("no teacher term");
-      }
-    }
-    if (nst || tokens.contains("fitnet") || tokens.contains("at")) {
-      parts.add("taps " + (o.taps() == null ? "default" : String.join(",", o.taps())));
-    }
-    return String.join(", ", parts);
+    return TransferMethods.describe(methods(), options);
+  }
+
+  /** The methods of the method string, in order. */
+  public List<TransferMethod> methods() {
+    return TransferMethods.parse(method);
   }
 
   /** A number without a useless ".0": 50 rather than 50.0, 0.9 as 0.9. */
   static String num(double v) {
-    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-      return Long.toString((long) v);
-    }
-    return String.format(Locale.ROOT, "%s", v);
+    return MethodOption.format(v);
   }
 }

@@ -14,7 +14,9 @@ import org.nst4j.data.DataSources;
 import org.nst4j.data.DataSplits;
 import org.nst4j.data.ImageDataset;
 import org.nst4j.model.ModelZoo;
+import org.nst4j.transfer.NstMethod;
 import org.nst4j.train.Json;
+import org.nst4j.train.RunIdentity;
 import org.nst4j.train.ModelStore;
 import org.nst4j.train.Teachers;
 
@@ -25,6 +27,10 @@ import org.nst4j.train.Teachers;
  * test split is never read: hyper-parameters chosen on it would make the final test accuracy optimistic.
  */
 public final class Sweep {
+  /** What a grid checks before it skips or resumes a run folder: everything that makes the run this cell. */
+  private static final java.util.Set<RunIdentity.Part> CHECKS = java.util.EnumSet.of(RunIdentity.Part.ROLE, RunIdentity.Part.ARCH, RunIdentity.Part.METHOD,
+      RunIdentity.Part.DATASET, RunIdentity.Part.PER_CLASS, RunIdentity.Part.SCHEDULE, RunIdentity.Part.METHOD_OPTIONS);
+
   /** Report file names. */
   public static final String SWEEP_MD = "sweep.md";
   public static final String SWEEP_CSV = "sweep.csv";
@@ -120,15 +126,9 @@ public final class Sweep {
     List<GridRunner.Cell> cells = new ArrayList<>();
     for (SweepSpec.Setting s : settings) {
       for (long seed : spec.seeds()) {
-        Map<String, Object> expected = new LinkedHashMap<>();
-        expected.put("role", "student");
-        expected.put("arch", spec.arch());
-        expected.put("method", spec.method());
-        expected.put("dataset", spec.splitsName());
-        expected.put("per_class", null);
-        expected.put("config", spec.config().toBuilder().optSeed(seed).build().toString());
-        expected.put("loss_options", s.options().toString());
-        cells.add(new GridRunner.Cell(s.label(), seed, runDir(spec, s, seed), expected));
+        RunIdentity expected = RunIdentity.of("student", spec.arch(), spec.method(), spec.splitsName(), null,
+            spec.config().toBuilder().optSeed(seed).build(), s.options());
+        cells.add(new GridRunner.Cell(s.label(), seed, runDir(spec, s, seed), expected, CHECKS));
       }
     }
     GridRunner.Outcome outcome = new GridRunner.Outcome(0, 0);
@@ -191,7 +191,7 @@ public final class Sweep {
         }
       }
       Map<String, String> extra = new LinkedHashMap<>();
-      extra.put("lambda", s.lambda() == null ? MethodSpec.num(s.options().lambda()) : MethodSpec.num(s.lambda()));
+      extra.put("lambda", s.lambda() == null ? MethodSpec.num(s.options().get(NstMethod.LAMBDA)) : MethodSpec.num(s.lambda()));
       extra.put("taps", s.taps() == null ? "default" : String.join(",", s.taps()));
       groups.add(new ResultGroup(s.label(), spec.method(), MethodSpec.of(spec.method(), s.options()).describe(), extra,
           spec.seeds(), runs));

@@ -8,7 +8,8 @@ import java.util.Objects;
 import org.nst4j.model.ModelZoo;
 import org.nst4j.train.TrainingConfig;
 import org.nst4j.transfer.LossOptions;
-import org.nst4j.transfer.Objectives;
+import org.nst4j.transfer.NstMethod;
+import org.nst4j.transfer.TransferMethods;
 
 /**
  * A hyper-parameter sweep: one method, trained for every (λ, taps) setting and seed on the training subset
@@ -76,8 +77,9 @@ public record SweepSpec(String data, Path dataDir, Integer perClass, int valPerC
       throw new IllegalArgumentException("--student: unknown architecture '" + arch + "'; known: "
           + String.join(", ", ModelZoo.architectures()));
     }
-    method = Objectives.normalize(method);
-    if (!lambdas.isEmpty() && Objectives.parse(method).stream().noneMatch(m -> m.startsWith("nst-"))) {
+    method = TransferMethods.normalize(TransferMethods.parse(method));
+    if (!lambdas.isEmpty()
+        && TransferMethods.parse(method).stream().noneMatch(m -> m.options().contains(NstMethod.LAMBDA))) {
       throw new IllegalArgumentException("--lambdas sets the NST weight λ, but method '" + method
           + "' has no NST term");
     }
@@ -138,7 +140,7 @@ public record SweepSpec(String data, Path dataDir, Integer perClass, int valPerC
         LossOptions.Builder b = base.toBuilder();
         List<String> parts = new ArrayList<>();
         if (l != null) {
-          b.optLambda(l);
+          b.set(NstMethod.LAMBDA, l);
           parts.add("lambda-" + MethodSpec.num(l));
         }
         if (t != null) {

@@ -161,6 +161,31 @@ public final class TrainingConfig {
     }
   }
 
+  /**
+   * The configuration as structured data, the part of a run's identity in {@code config.json} (keys as in an
+   * experiment file's {@code schedule}, plus {@code seed}).
+   *
+   * @return key → value, in a fixed order
+   */
+  public java.util.Map<String, Object> toMap() {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("epochs", epochs);
+    m.put("batch", batchSize);
+    m.put("lr", learningRate);
+    m.put("lr_schedule", schedule.name().toLowerCase(java.util.Locale.ROOT));
+    m.put("milestones", Arrays.stream(milestones).boxed().toList());
+    m.put("lr_decay", lrDecay);
+    m.put("momentum", momentum);
+    m.put("nesterov", nesterov);
+    m.put("weight_decay", weightDecay);
+    m.put("seed", seed);
+    m.put("augment", augment);
+    m.put("pad", pad);
+    m.put("drop_last", dropLast);
+    m.put("eval_batch", evalBatchSize);
+    return m;
+  }
+
   @Override
   public String toString() {
     return "epochs=" + epochs + " batch=" + batchSize + " lr=" + learningRate + " " + schedule.name().toLowerCase()

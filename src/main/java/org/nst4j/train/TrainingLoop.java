@@ -177,6 +177,7 @@ public final class TrainingLoop {
       }
       for (int epoch = firstEpoch; epoch <= config.epochs(); epoch++) {
         EpochStats stats = new EpochStats();
+        objective.beginEpoch(epoch); // e.g. DKD's warm-up weight, a pure function of the epoch (resume-safe)
         long start = System.nanoTime();
         int b = 0;
         for (Iterator<Batch> it = loader.epoch(epoch - 1); it.hasNext(); ) {

@@ -99,16 +99,9 @@ public final class TrainingRun {
         folder.stashRun();
       }
       Files.createDirectories(spec.out());
-      Map<String, Object> configJson = new LinkedHashMap<>();
-      configJson.put("role", spec.role());
-      configJson.put("arch", spec.arch());
-      configJson.put("method", objective.method());
+      Map<String, Object> configJson = new LinkedHashMap<>(RunIdentity.of(spec).toJson());
       configJson.put("teacher", spec.teacher() == null ? null : spec.teacher().toString());
       configJson.put("teacher_taps", teacher == null ? null : teacher.tapNames());
-      configJson.put("dataset", spec.data().name());
-      configJson.put("per_class", spec.perClass());
-      configJson.put("config", config.toString());
-      configJson.put("loss_options", spec.lossOptions().toString());
       configJson.put("command", spec.command());
       if (!resuming || !Files.isRegularFile(folder.config())) {
         // A resumed run keeps the configuration it was started with (the summary records the final one).
@@ -184,28 +177,14 @@ public final class TrainingRun {
     if (!Files.isRegularFile(folder.config())) {
       return;
     }
-    Map<?, ?> saved;
+    RunIdentity saved;
     try {
-      saved = Json.PRETTY.readValue(folder.config().toFile(), Map.class);
-    } catch (IOException e) {
+      saved = RunIdentity.read(folder.config());
+    } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(folder.config() + ": unreadable run configuration; cannot check that"
-          + " --resume continues the same run (" + e.getClass().getSimpleName() + ")");
+          + " --resume continues the same run (" + e.getMessage() + ")");
     }
-    Map<String, Object> now = new LinkedHashMap<>();
-    now.put("role", spec.role());
-    now.put("arch", spec.arch());
-    now.put("method", method);
-    now.put("dataset", spec.data().name());
-    now.put("per_class", spec.perClass());
-    List<String> differences = new ArrayList<>();
-    for (Map.Entry<String, Object> e : now.entrySet()) {
-      Object was = saved.get(e.getKey());
-      String a = was == null ? "null" : was.toString();
-      String b = e.getValue() == null ? "null" : e.getValue().toString();
-      if (!a.equals(b)) {
-        differences.add(e.getKey() + " " + a + " (now " + b + ")");
-      }
-    }
+    List<String> differences = RunIdentity.of(spec).differences(saved, RunIdentity.WHAT_RESUME_CHECKS);
     if (!differences.isEmpty()) {
       throw new IllegalArgumentException("--resume: " + spec.out() + " holds a run with " + String.join(", ",
           differences) + "; resume it with the same settings, or use another --out");

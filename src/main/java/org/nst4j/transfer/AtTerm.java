@@ -40,11 +40,11 @@ public final class AtTerm implements TransferTerm {
     for (TapPairs.Pair p : pairs) {
       NDArray[] st =
           Spatial.align(student.tap(p.student()), teacher.tap(p.teacher()), options.spatial(), p.label());
-      NDArray d = attention(st[0], options.atP()).sub(attention(st[1], options.atP()));
+      NDArray d = attention(st[0], options.get(AtMethod.P)).sub(attention(st[1], options.get(AtMethod.P)));
       NDArray m = d.square().mean();
       sum = sum == null ? m : sum.add(m);
     }
-    return Scalars.times(sum, options.atBeta() / 2);
+    return Scalars.times(sum, options.get(AtMethod.BETA) / 2);
   }
 
   /**

@@ -69,6 +69,13 @@ final class CompositeObjective implements Objective {
   }
 
   @Override
+  public void beginEpoch(int epoch) {
+    for (TransferTerm t : terms) {
+      t.beginEpoch(epoch);
+    }
+  }
+
+  @Override
   public List<Parameter> parameters() {
     List<Parameter> all = new ArrayList<>();
     for (TransferTerm t : terms) {

@@ -76,7 +76,7 @@ public final class FitNetTerm implements TransferTerm {
       NDArray m = r.sub(st[1]).square().mean();
       sum = sum == null ? m : sum.add(m);
     }
-    return Scalars.times(sum, options.fitnetBeta());
+    return Scalars.times(sum, options.get(FitNetMethod.BETA));
   }
 
   @Override

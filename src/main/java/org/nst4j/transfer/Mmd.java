@@ -239,13 +239,14 @@ public final class Mmd {
   public static NDArray mmd2(NDArray student, NDArray teacher, Kernel kernel, LossOptions options) {
     NDArray s = normalizeRows(student);
     NDArray t = normalizeRows(teacher);
+    boolean keep = options.get(NstMethod.KEEP_TEACHER_TERM);
     switch (kernel) {
       case LINEAR:
-        return linear(s, t, options.keepTeacherTerm());
+        return linear(s, t, keep);
       case POLY:
-        return poly(s, t, options.nstDegree(), options.nstC(), options.keepTeacherTerm(), PolyForm.AUTO);
+        return poly(s, t, options.get(NstPolyMethod.DEGREE), options.get(NstPolyMethod.C), keep, PolyForm.AUTO);
       case GAUSS:
-        return gauss(s, t, options.nstSigma2(), options.keepTeacherTerm());
+        return gauss(s, t, options.get(NstGaussMethod.SIGMA2), keep);
       default:
         throw new IllegalStateException(kernel.toString());
     }

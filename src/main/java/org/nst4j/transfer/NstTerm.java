@@ -6,7 +6,7 @@ import org.nst4j.model.ModelOutput;
 
 /**
  * Neuron Selectivity Transfer (Huang &amp; Wang 2017): {@code (λ/2) · Σ_taps mean_batch MMD²(F_S, F_T)}, or
- * λ instead of λ/2 when {@link LossOptions#nstHalf()} is false (spec, "NST").
+ * λ instead of λ/2 when {@link NstMethod#SCALE} is {@code full} (spec, "NST").
  *
  * <p>Default tap: the last tap of each model. Maps of different spatial size are aligned first
  * ({@link Spatial}); channel counts may differ.
@@ -47,6 +47,6 @@ public final class NstTerm implements TransferTerm {
       NDArray m = Mmd.mmd2(st[0], st[1], kernel, options).mean();
       sum = sum == null ? m : sum.add(m);
     }
-    return Scalars.times(sum, options.nstScale());
+    return Scalars.times(sum, NstMethod.scale(options));
   }
 }

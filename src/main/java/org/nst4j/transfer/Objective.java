@@ -44,6 +44,13 @@ public interface Objective extends AutoCloseable {
    */
   LossTerms compute(ModelOutput student, ModelOutput teacher, NDArray labels, boolean training);
 
+  /**
+   * Tells every term that an epoch begins ({@link TransferTerm#beginEpoch}).
+   *
+   * @param epoch the epoch about to train, from 1
+   */
+  void beginEpoch(int epoch);
+
   /** Trainable auxiliary parameters (empty unless the objective has e.g. a FitNet regressor). */
   List<Parameter> parameters();
 

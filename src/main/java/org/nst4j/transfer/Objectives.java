@@ -12,20 +12,15 @@ import java.util.Set;
 import org.nst4j.model.ModelOutput;
 
 /**
- * Builds {@link Objective}s from method strings (spec, "Sums").
+ * Builds {@link Objective}s from method strings (spec, "Sums"), through the registry {@link TransferMethods}.
  *
- * <p>Known methods: {@code ce}, {@code kd}, {@code fitnet}, {@code at}, {@code nst-linear}, {@code nst-poly},
- * {@code nst-gauss}, combined with '+'. Every objective has exactly one CE term, named {@code ce}: of weight
- * 1 − α when {@code kd} is present (the KD loss carries its (1 − α)·CE), else of weight 1. The transfer terms
- * follow in the order given, each under its own name ({@code kd}, {@code fitnet}, {@code at},
- * {@code nst-poly}, ...). {@code ce} may be written as a token ({@code ce+at}) and is then implied; the
- * normalised method string drops it unless it stands alone.
+ * <p>Every objective has exactly one CE term, named {@code ce}, whose weight is the product of its methods'
+ * {@link TransferMethod#crossEntropyShare} (1 − α when {@code kd} is present, since the KD loss carries its
+ * (1 − α)·CE; else 1). The methods' terms follow in the order given, each under its own name ({@code kd},
+ * {@code fitnet}, {@code at}, {@code nst-poly}, ...). {@code ce} may be written as a token ({@code ce+at}) and
+ * is then implied; the normalised method string drops it unless it stands alone.
  */
 public final class Objectives {
-  /** Every method token, in documentation order. */
-  public static final List<String> KNOWN =
-      List.of("ce", "kd", "fitnet", "at", "nst-linear", "nst-poly", "nst-gauss");
-
   private Objectives() {}
 
   /**
@@ -37,82 +32,23 @@ public final class Objectives {
    * @throws IllegalArgumentException for an empty, unknown or repeated method token
    */
   public static Objective create(String method, LossOptions options) {
-    List<String> tokens = parse(method);
+    List<TransferMethod> methods = TransferMethods.parse(method);
     if (options == null) {
       throw new IllegalArgumentException("loss options must not be null");
     }
-    boolean kd = tokens.contains("kd");
+    double ce = 1;
+    for (TransferMethod m : methods) {
+      ce *= m.crossEntropyShare(options);
+    }
     List<TransferTerm> terms = new ArrayList<>();
-    terms.add(new CrossEntropyTerm(kd ? 1 - options.kdAlpha() : 1));
-    for (String t : tokens) {
-      switch (t) {
-        case "ce":
-          break;
-        case "kd":
-          terms.add(new KdTerm(options.kdTemperature(), options.kdAlpha()));
-          break;
-        case "fitnet":
-          terms.add(new FitNetTerm(options));
-          break;
-        case "at":
-          terms.add(new AtTerm(options));
-          break;
-        case "nst-linear":
-          terms.add(new NstTerm(Mmd.Kernel.LINEAR, options));
-          break;
-        case "nst-poly":
-          terms.add(new NstTerm(Mmd.Kernel.POLY, options));
-          break;
-        case "nst-gauss":
-          terms.add(new NstTerm(Mmd.Kernel.GAUSS, options));
-          break;
-        default:
-          throw new IllegalStateException(t);
+    terms.add(new CrossEntropyTerm(ce));
+    for (TransferMethod m : methods) {
+      TransferTerm t = m.createTerm(options);
+      if (t != null) {
+        terms.add(t);
       }
     }
-    return new CompositeObjective(normalize(tokens), terms);
-  }
-
-  /**
-   * The normalised form of a method string ({@code "KD + nst-poly"} → {@code kd+nst-poly},
-   * {@code ce+at} → {@code at}).
-   *
-   * @param method the method string
-   * @return its normalised form
-   * @throws IllegalArgumentException as {@link #create}
-   */
-  public static String normalize(String method) {
-    return normalize(parse(method));
-  }
-
-  /**
-   * Splits and checks a method string.
-   *
-   * @param method the method string
-   * @return its lower-case tokens in order
-   * @throws IllegalArgumentException for an empty, unknown or repeated token, listing the known ones
-   */
-  public static List<String> parse(String method) {
-    if (method == null || method.isBlank()) {
-      throw new IllegalArgumentException("no method given; known methods: " + String.join(", ", KNOWN)
-          + " (combine with '+')");
-    }
-    Set<String> seen = new LinkedHashSet<>();
-    for (String raw : method.split("\\+", -1)) {
-      String t = raw.trim().toLowerCase(Locale.ROOT);
-      if (t.isEmpty()) {
-        throw new IllegalArgumentException("empty term in method '" + method + "'");
-      }
-      if (!KNOWN.contains(t)) {
-        throw new IllegalArgumentException(
-            "unknown method '" + raw.trim() + "' in '" + method + "'; known methods: "
-                + String.join(", ", KNOWN) + " (combine with '+')");
-      }
-      if (!seen.add(t)) {
-        throw new IllegalArgumentException("method '" + t + "' appears twice in '" + method + "'");
-      }
-    }
-    return List.copyOf(seen);
+    return new CompositeObjective(TransferMethods.normalize(methods), terms);
   }
 
   /**
@@ -150,14 +86,16 @@ public final class Objectives {
       NDArray studentLogits,
       NDArray teacherLogits,
       NDArray labels) {
-    List<String> tokens = parse(method);
-    String normalized = normalize(tokens);
+    List<TransferMethod> methods = TransferMethods.parse(method);
+    String normalized = TransferMethods.normalize(methods);
     List<NDArray> sf = studentFeatures == null ? List.of() : studentFeatures;
     List<NDArray> tf = teacherFeatures == null ? List.of() : teacherFeatures;
-    boolean kd = tokens.contains("kd");
-    boolean needsMaps = tokens.stream().anyMatch(t -> !t.equals("ce") && !t.equals("kd"));
+    boolean needsMaps = methods.stream().anyMatch(TransferMethod::readsTaps);
     List<String> notes = new ArrayList<>();
-    if (kd) {
+    for (TransferMethod m : methods) {
+      if (m == TransferMethods.get(CeMethod.NAME) || !m.reads().contains(TransferMethod.Input.LOGITS)) {
+        continue;
+      }
       List<String> missing = new ArrayList<>();
       if (studentLogits == null) {
         missing.add("student logits");
@@ -170,7 +108,7 @@ public final class Objectives {
       }
       if (!missing.isEmpty()) {
         throw new IllegalArgumentException(
-            "kd needs student logits, teacher logits and labels; missing: " + String.join(", ", missing));
+            m.name() + " needs student logits, teacher logits and labels; missing: " + String.join(", ", missing));
       }
     }
     boolean ceComputable = studentLogits != null && labels != null;
@@ -217,8 +155,10 @@ public final class Objectives {
         }
       }
       try (CompositeObjective obj = new CompositeObjective(normalized, terms)) {
-        if (tokens.contains("fitnet")) {
-          notes.add("fitnet regressor freshly initialised (seed 0), BatchNorm on batch statistics");
+        for (TransferMethod m : methods) {
+          if (m.trainsModules()) {
+            notes.add(m.name() + ": trained modules freshly initialised (seed 0), BatchNorm on batch statistics");
+          }
         }
         obj.initialize(sub, s, t, 0);
         Map<String, Double> values = new LinkedHashMap<>();
@@ -226,7 +166,7 @@ public final class Objectives {
         for (Map.Entry<String, NDArray> e : lt.terms().entrySet()) {
           values.put(e.getKey(), Scalars.value(e.getValue()));
         }
-        return new LossReport(normalized, values, notes, options.toMap());
+        return new LossReport(normalized, values, notes, options.toMap(methods));
       }
     }
   }
@@ -281,13 +221,5 @@ public final class Objectives {
                 + " classes");
       }
     }
-  }
-
-  private static String normalize(List<String> tokens) {
-    List<String> kept = new ArrayList<>(tokens);
-    if (kept.size() > 1) {
-      kept.remove("ce");
-    }
-    return String.join("+", kept);
   }
 }

@@ -53,6 +53,15 @@ public interface TransferTerm extends AutoCloseable {
    */
   NDArray compute(ModelOutput student, ModelOutput teacher, NDArray labels, boolean training);
 
+  /**
+   * Called by the training loop before the first batch of each epoch, epoch counted from 1 (e.g. for a
+   * warm-up weight). A term must not depend on being called: outside training (the {@code loss} command) it
+   * is never called, and the term is then at full weight. The default does nothing.
+   *
+   * @param epoch the epoch about to train, from 1
+   */
+  default void beginEpoch(int epoch) {}
+
   /** Trainable auxiliary parameters; empty by default. */
   default List<Parameter> parameters() {
     return List.of();

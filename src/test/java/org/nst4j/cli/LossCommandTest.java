@@ -21,6 +21,8 @@ import org.nst4j.transfer.LossOptions;
 import org.nst4j.transfer.NpyFile;
 import org.nst4j.transfer.Objectives;
 import picocli.CommandLine;
+import org.nst4j.transfer.KdMethod;
+import org.nst4j.transfer.NstMethod;
 
 class LossCommandTest {
   @TempDir Path dir;
@@ -66,7 +68,7 @@ class LossCommandTest {
   private int run(String... args) {
     StringWriter o = new StringWriter();
     StringWriter e = new StringWriter();
-    CommandLine cli = new CommandLine(new LossCommand());
+    CommandLine cli = LossOptionsMixin.install(new CommandLine(new LossCommand()));
     cli.setOut(new PrintWriter(o, true));
     cli.setErr(new PrintWriter(e, true));
     cli.setExecutionExceptionHandler((ex, c, p) -> {
@@ -107,7 +109,7 @@ class LossCommandTest {
     try (NDManager m = NDManager.newBaseManager()) {
       List<NDArray> sf = List.of(NpyFile.read(m, s0), NpyFile.read(m, s1));
       List<NDArray> tf = List.of(NpyFile.read(m, t0), NpyFile.read(m, t1));
-      LossOptions o = LossOptions.builder().optNstHalf(false).optLambda(10).optKdAlpha(0.5).build();
+      LossOptions o = LossOptions.builder().set(NstMethod.SCALE, "full").set(NstMethod.LAMBDA, 10.0).set(KdMethod.ALPHA, 0.5).build();
       var r = Objectives.evaluate(m, "kd+nst-poly", o, sf, tf, NpyFile.read(m, zs), NpyFile.read(m, zt),
           NpyFile.read(m, y));
       assertEquals(r.total(), j.get("total").asDouble(), 0);
@@ -127,8 +129,8 @@ class LossCommandTest {
     JsonNode j = new ObjectMapper().readTree(out);
     assertEquals(List.of("at", "nst-gauss", "fitnet"), iterator(j.get("terms").fieldNames()));
     assertTrue(j.get("notes").get(0).asText().startsWith("ce omitted"));
-    assertEquals(false, j.get("options").get("keepTeacherTerm").asBoolean());
-    assertEquals(0.5, j.get("options").get("nstSigma2").asDouble());
+    assertEquals(false, j.get("options").get("keep_teacher_term").asBoolean());
+    assertEquals(0.5, j.get("options").get("nst_sigma2").asDouble());
   }
 
   private static List<String> iterator(java.util.Iterator<String> it) {
@@ -148,7 +150,7 @@ class LossCommandTest {
     assertEquals(2, run("--method", "nst-poly", "--kd-alpha", "2"));
     assertTrue(err.contains("alpha must be in [0, 1]"), err);
     assertEquals(2, run("--method", "nst-poly", "--nst-scale", "double"));
-    assertTrue(err.contains("--nst-scale must be half or full"), err);
+    assertTrue(err.contains("--nst-scale: NST scale must be half (λ/2, the paper) or full"), err);
     assertEquals(2, run("--method", "nst-cubic"));
     assertTrue(err.contains("known methods"), err);
     Path bad = dir.resolve("bad.npy");

@@ -241,8 +241,8 @@ class TrainCommandTest {
     Path out = dir.resolve("pad4");
     Cli.Result r = Cli.run(train(tiny, out, "--pad", "4"));
     assertEquals(0, r.code(), r.toString());
-    assertTrue(Files.readString(out.resolve("config.json")).contains(" augment pad=4\""),
-        Files.readString(out.resolve("config.json")));
+    assertEquals(4, new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("config.json").toFile())
+        .get("schedule").get("pad").asInt(), Files.readString(out.resolve("config.json")));
     assertTrue(Files.readString(out.resolve("summary.json")).contains(" augment pad=4\""));
   }
 

@@ -14,6 +14,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nst4j.train.TrainingConfig;
 import org.nst4j.transfer.LossOptions;
+import org.nst4j.transfer.AtMethod;
+import org.nst4j.transfer.FitNetMethod;
+import org.nst4j.transfer.KdMethod;
+import org.nst4j.transfer.NstGaussMethod;
+import org.nst4j.transfer.NstMethod;
+import org.nst4j.transfer.NstPolyMethod;
 
 class ExperimentFileTest {
   private static final Path F = Path.of("x.yaml");
@@ -53,27 +59,27 @@ class ExperimentFileTest {
     assertEquals(List.of("ce", "kd", "fitnet", "at", "nst-linear", "nst-poly", "nst-gauss", "kd+nst-poly"),
         s.labels());
     LossOptions kd = s.methods().get(1).options();
-    assertEquals(4, kd.kdTemperature());
-    assertEquals(0.9, kd.kdAlpha());
+    assertEquals(4, kd.get(KdMethod.TEMPERATURE).doubleValue());
+    assertEquals(0.9, kd.get(KdMethod.ALPHA).doubleValue());
     LossOptions fitnet = s.methods().get(2).options();
-    assertEquals(100, fitnet.fitnetBeta());
+    assertEquals(100, fitnet.get(FitNetMethod.BETA).doubleValue());
     assertEquals(List.of("stage3"), fitnet.taps());
     LossOptions at = s.methods().get(3).options();
-    assertEquals(1000, at.atBeta());
+    assertEquals(1000, at.get(AtMethod.BETA).doubleValue());
     assertEquals(List.of("stage1", "stage2", "stage3"), at.taps());
     for (int i = 4; i < 8; i++) {
       LossOptions nst = s.methods().get(i).options();
-      assertEquals(50, nst.lambda(), s.labels().get(i));
-      assertTrue(nst.nstHalf(), "λ/2 form");
-      assertEquals(25, nst.nstScale());
+      assertEquals(50, nst.get(NstMethod.LAMBDA).doubleValue(), s.labels().get(i));
+      assertTrue(nst.get(NstMethod.SCALE).equals("half"), "λ/2 form");
+      assertEquals(25, NstMethod.scale(nst));
       assertEquals(List.of("stage3"), nst.taps());
-      assertEquals(2, nst.nstDegree());
-      assertEquals(0, nst.nstC());
-      assertNull(nst.nstSigma2());
-      assertTrue(nst.keepTeacherTerm());
+      assertEquals(2, nst.get(NstPolyMethod.DEGREE).intValue());
+      assertEquals(0, nst.get(NstPolyMethod.C).doubleValue());
+      assertNull(nst.get(NstGaussMethod.SIGMA2));
+      assertTrue(nst.get(NstMethod.KEEP_TEACHER_TERM).booleanValue());
     }
-    assertEquals(4, s.methods().get(7).options().kdTemperature());
-    assertEquals(0.9, s.methods().get(7).options().kdAlpha());
+    assertEquals(4, s.methods().get(7).options().get(KdMethod.TEMPERATURE).doubleValue());
+    assertEquals(0.9, s.methods().get(7).options().get(KdMethod.ALPHA).doubleValue());
   }
 
   @Test
@@ -179,12 +185,12 @@ class ExperimentFileTest {
     MethodSpec poly = s.methods().get(0);
     assertEquals("poly-l25", poly.label());
     assertEquals("nst-poly", poly.method());
-    assertEquals(25, poly.options().lambda());
-    assertFalse(poly.options().nstHalf());
-    assertFalse(poly.options().keepTeacherTerm());
+    assertEquals(25, poly.options().get(NstMethod.LAMBDA).doubleValue());
+    assertFalse(poly.options().get(NstMethod.SCALE).equals("half"));
+    assertFalse(poly.options().get(NstMethod.KEEP_TEACHER_TERM).booleanValue());
     assertEquals(List.of("stage2", "stage3"), poly.options().taps());
-    assertEquals(0.5, s.methods().get(1).options().nstSigma2());
-    assertEquals(2, s.methods().get(2).options().kdTemperature());
+    assertEquals(0.5, s.methods().get(1).options().get(NstGaussMethod.SIGMA2));
+    assertEquals(2, s.methods().get(2).options().get(KdMethod.TEMPERATURE).doubleValue());
     assertEquals("T=2 α=0.5", s.methods().get(2).describe());
   }
 
@@ -275,11 +281,11 @@ class ExperimentFileTest {
       {MINIMAL.replace("[ce, nst-poly]", "[]"), "x.yaml: methods: must be a non-empty list"},
       {MINIMAL.replace("[ce, nst-poly]", "[ce, ce]"), "x.yaml: methods: label 'ce' appears twice"},
       {MINIMAL.replace("[ce, nst-poly]", "[{method: nst-poly, lambda: -5}]"),
-          "x.yaml: methods[0] (nst-poly): NST weight lambda must be >= 0"},
-      {MINIMAL.replace("[ce, nst-poly]", "[{method: kd, kd_alpha: 2}]"), "x.yaml: methods[0] (kd): KD alpha"},
-      {MINIMAL.replace("[ce, nst-poly]", "[{method: kd, alpha: 0.5}]"), "x.yaml: methods[0]: unknown key 'alpha'"},
+          "x.yaml: methods[0] (nst-poly).lambda: NST weight lambda must be >= 0"},
+      {MINIMAL.replace("[ce, nst-poly]", "[{method: kd, kd_alpha: 2}]"), "x.yaml: methods[0] (kd).kd_alpha: KD alpha must be in [0, 1], got 2"},
+      {MINIMAL.replace("[ce, nst-poly]", "[{method: kd, alpha: 0.5}]"), "x.yaml: methods[0] (kd).alpha: unknown key; the options of kd are kd_temperature, kd_alpha"},
       {MINIMAL.replace("[ce, nst-poly]", "[{method: nst-poly, nst_scale: double}]"),
-          "x.yaml: methods[0] (nst-poly).nst_scale: must be half"},
+          "x.yaml: methods[0] (nst-poly).nst_scale: NST scale must be half (λ/2, the paper) or full"},
       {MINIMAL.replace("[ce, nst-poly]", "[{method: nst-poly, name: 'a/b'}]"), "x.yaml: methods[0] (nst-poly)"},
       {MINIMAL.replace("[ce, nst-poly]", "[{lambda: 5}]"), "x.yaml: methods[0].method: missing"},
       {MINIMAL.replace("per_class: 20", "per_class: 0"), "x.yaml: data.per_class: must be an integer ≥ 1"},

@@ -225,7 +225,7 @@ class ExperimentTest {
     ExperimentSpec other = ExperimentFile.read(yaml).withOverrides(null, null, 3, null, null);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Experiment.run(other, options(new ByteArrayOutputStream())));
-    assertTrue(e.getMessage().contains("holds another run: its config is 'epochs=2"), e.getMessage());
+    assertTrue(e.getMessage().contains("holds another run: its epochs 2 (now 3)"), e.getMessage());
     assertEquals(before, summaryTimes());
   }
 

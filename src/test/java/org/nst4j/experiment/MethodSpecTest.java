@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nst4j.transfer.LossOptions;
+import org.nst4j.transfer.NstGaussMethod;
+import org.nst4j.transfer.NstMethod;
 
 class MethodSpecTest {
   @Test
@@ -18,7 +20,7 @@ class MethodSpecTest {
     assertEquals("β_at=1000, taps stage1,stage2", MethodSpec.of("at",
         d.toBuilder().optTaps(List.of("stage1", "stage2")).build()).describe());
     assertEquals("λ=25 (λ·MMD²), σ²=0.5, no teacher term, taps default", MethodSpec.of("nst-gauss",
-        d.toBuilder().optLambda(25).optNstHalf(false).optNstSigma2(0.5).optKeepTeacherTerm(false).build()).describe());
+        d.toBuilder().set(NstMethod.LAMBDA, 25.0).set(NstMethod.SCALE, "full").set(NstGaussMethod.SIGMA2, 0.5).set(NstMethod.KEEP_TEACHER_TERM, false).build()).describe());
     assertEquals("T=4 α=0.9, λ=50 (λ/2·MMD²), d=2 c=0, taps stage3", MethodSpec.of("kd+nst-poly",
         d.toBuilder().optTaps(List.of("stage3")).build()).describe());
   }

@@ -25,6 +25,8 @@ import org.nst4j.model.TappedModel;
 import org.nst4j.train.ModelCard;
 import org.nst4j.train.ModelStore;
 import org.nst4j.train.RunSummary;
+import org.nst4j.transfer.KdMethod;
+import org.nst4j.transfer.NstMethod;
 
 /**
  * The paper's recipes (experiments/paper-*.yaml and their teacher recipes) parse, and every method of each
@@ -170,9 +172,9 @@ class PaperRecipesTest {
     MethodSpec kdNst = in.methods().stream().filter(m -> m.method().equals("kd+nst-poly")).findFirst()
         .orElseThrow();
     // Official weights KD 16 (T = 4) and NST 50 next to CE 1, halved: alpha 0.5, NST 25·MMD².
-    assertEquals(4, kdNst.options().kdTemperature());
-    assertEquals(0.5, kdNst.options().kdAlpha());
-    assertEquals(25, kdNst.options().nstHalf() ? kdNst.options().lambda() / 2 : kdNst.options().lambda());
+    assertEquals(4, kdNst.options().get(KdMethod.TEMPERATURE).doubleValue());
+    assertEquals(0.5, kdNst.options().get(KdMethod.ALPHA).doubleValue());
+    assertEquals(25, kdNst.options().get(NstMethod.SCALE).equals("half") ? kdNst.options().get(NstMethod.LAMBDA).doubleValue() / 2 : kdNst.options().get(NstMethod.LAMBDA).doubleValue());
     for (String teacherRecipe : new String[] {"teacher-cifar10-preact-resnet1001.yaml",
         "teacher-cifar100-preact-resnet1001.yaml", "teacher-imagenet-resnet101.yaml"}) {
       ExperimentSpec t = ExperimentFile.read(Path.of("experiments", teacherRecipe));

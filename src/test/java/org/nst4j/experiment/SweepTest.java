@@ -30,6 +30,7 @@ import org.nst4j.train.RunFolder;
 import org.nst4j.train.RunSummary;
 import org.nst4j.train.TrainingConfig;
 import org.nst4j.transfer.LossOptions;
+import org.nst4j.transfer.NstMethod;
 
 class SweepTest {
   @BeforeAll
@@ -159,7 +160,7 @@ class SweepTest {
     List<SweepSpec.Setting> settings = s.settings();
     assertEquals(List.of("lambda-5_taps-stage3", "lambda-5_taps-stage2+stage3", "lambda-12.5_taps-stage3",
         "lambda-12.5_taps-stage2+stage3"), settings.stream().map(SweepSpec.Setting::label).toList());
-    assertEquals(12.5, settings.get(3).options().lambda());
+    assertEquals(12.5, settings.get(3).options().get(NstMethod.LAMBDA).doubleValue());
     assertEquals(List.of("stage2", "stage3"), settings.get(3).options().taps());
     assertEquals(List.of("nst-poly"), spec(dir, List.of(), List.of()).settings().stream()
         .map(SweepSpec.Setting::label).toList());

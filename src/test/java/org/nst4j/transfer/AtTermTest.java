@@ -96,7 +96,7 @@ class AtTermTest {
   void gradientMatchesCentralDifferences() {
     NDArray s = Fixtures.random(manager, 5, false, 2, 3, 3, 3);
     ModelOutput t = Fixtures.maps(Fixtures.random(manager, 6, true, 2, 4, 3, 3));
-    AtTerm at = new AtTerm(LossOptions.builder().optAtBeta(2).build());
+    AtTerm at = new AtTerm(LossOptions.builder().set(AtMethod.BETA, 2.0).build());
     Function<NDArray, NDArray> f = x -> at.compute(Fixtures.maps(x), t, null, true);
     double[] g = Fixtures.autograd(s, f);
     for (int i : new int[] {0, 7, 20, 41, 53}) {

@@ -63,7 +63,7 @@ class FitNetTermTest {
     // In inference mode the fresh BN (mean 0, var 1, γ 1, β 0) divides by √(1 + 1e-5).
     NDArray sMap = Fixtures.random(manager, 3, true, 2, 3, 2, 2);
     NDArray tMap = Fixtures.random(manager, 4, true, 2, 4, 2, 2);
-    try (FitNetTerm fit = new FitNetTerm(LossOptions.builder().optFitnetBeta(3).build())) {
+    try (FitNetTerm fit = new FitNetTerm(LossOptions.builder().set(FitNetMethod.BETA, 3.0).build())) {
       fit.initialize(manager, Fixtures.maps(sMap), Fixtures.maps(tMap), 1);
       double[] w = fit.parameters().get(0).getArray().toDoubleArray(); // 4×3×1×1
       double[] s = sMap.toDoubleArray();

@@ -15,18 +15,18 @@ class LossOptionsTest {
   @Test
   void specDefaults() {
     LossOptions o = LossOptions.defaults();
-    assertEquals(50, o.lambda());
-    assertTrue(o.nstHalf());
-    assertEquals(25, o.nstScale());
-    assertTrue(o.keepTeacherTerm());
-    assertEquals(2, o.nstDegree());
-    assertEquals(0, o.nstC());
-    assertNull(o.nstSigma2());
-    assertEquals(4, o.kdTemperature());
-    assertEquals(0.9, o.kdAlpha());
-    assertEquals(100, o.fitnetBeta());
-    assertEquals(1000, o.atBeta());
-    assertEquals(2, o.atP());
+    assertEquals(50, o.get(NstMethod.LAMBDA).doubleValue());
+    assertTrue(o.get(NstMethod.SCALE).equals("half"));
+    assertEquals(25, NstMethod.scale(o));
+    assertTrue(o.get(NstMethod.KEEP_TEACHER_TERM).booleanValue());
+    assertEquals(2, o.get(NstPolyMethod.DEGREE).intValue());
+    assertEquals(0, o.get(NstPolyMethod.C).doubleValue());
+    assertNull(o.get(NstGaussMethod.SIGMA2));
+    assertEquals(4, o.get(KdMethod.TEMPERATURE).doubleValue());
+    assertEquals(0.9, o.get(KdMethod.ALPHA).doubleValue());
+    assertEquals(100, o.get(FitNetMethod.BETA).doubleValue());
+    assertEquals(1000, o.get(AtMethod.BETA).doubleValue());
+    assertEquals(2, o.get(AtMethod.P).doubleValue());
     assertNull(o.taps());
     assertEquals(SpatialPolicy.POOL, o.spatial());
   }
@@ -35,52 +35,91 @@ class LossOptionsTest {
   void builderAndToBuilderRoundTrip() {
     LossOptions o =
         LossOptions.builder()
-            .optLambda(10)
-            .optNstHalf(false)
-            .optKeepTeacherTerm(false)
-            .optNstDegree(3)
-            .optNstC(1)
-            .optNstSigma2(0.5)
-            .optKdTemperature(2)
-            .optKdAlpha(0.5)
-            .optFitnetBeta(1)
-            .optAtBeta(2)
-            .optAtP(4)
+            .set(NstMethod.LAMBDA, 10.0)
+            .set(NstMethod.SCALE, "full")
+            .set(NstMethod.KEEP_TEACHER_TERM, false)
+            .set(NstPolyMethod.DEGREE, 3)
+            .set(NstPolyMethod.C, 1.0)
+            .set(NstGaussMethod.SIGMA2, 0.5)
+            .set(KdMethod.TEMPERATURE, 2.0)
+            .set(KdMethod.ALPHA, 0.5)
+            .set(FitNetMethod.BETA, 1.0)
+            .set(AtMethod.BETA, 2.0)
+            .set(AtMethod.P, 4.0)
             .optTaps(List.of("a", "b:c"))
             .optSpatial(SpatialPolicy.REFUSE)
             .build();
-    assertEquals(10, o.nstScale());
+    assertEquals(10, NstMethod.scale(o));
     LossOptions copy = o.toBuilder().build();
-    assertEquals(o.toMap(), copy.toMap());
-    assertFalse(copy.keepTeacherTerm());
+    assertEquals(o, copy);
+    assertEquals(o.toMap(TransferMethods.ALL), copy.toMap(TransferMethods.ALL));
+    assertFalse(copy.get(NstMethod.KEEP_TEACHER_TERM).booleanValue());
     assertEquals(List.of("a", "b:c"), copy.taps());
-    assertEquals(0.5, copy.nstSigma2());
+    assertEquals(0.5, copy.get(NstGaussMethod.SIGMA2));
     assertNull(LossOptions.builder().optTaps(List.of()).build().taps());
   }
 
   private static void rejects(Consumer<LossOptions.Builder> change, String fragment) {
-    LossOptions.Builder b = LossOptions.builder();
-    change.accept(b);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+      LossOptions.Builder b = LossOptions.builder();
+      change.accept(b);
+      b.build();
+    });
     assertTrue(e.getMessage().contains(fragment), e.getMessage());
   }
 
   @Test
   void validatesEveryOption() {
-    rejects(b -> b.optLambda(-1), "lambda must be >= 0, got -1");
-    rejects(b -> b.optLambda(Double.NaN), "lambda");
-    rejects(b -> b.optKdTemperature(0), "temperature T must be > 0, got 0");
-    rejects(b -> b.optKdAlpha(1.01), "alpha must be in [0, 1], got 1.01");
-    rejects(b -> b.optKdAlpha(-0.1), "alpha must be in [0, 1]");
-    rejects(b -> b.optNstDegree(0), "degree d must be >= 1, got 0");
-    rejects(b -> b.optNstC(-1), "offset c must be >= 0");
-    rejects(b -> b.optNstSigma2(0.0), "sigma^2 must be > 0, got 0.0");
-    rejects(b -> b.optNstSigma2(-2.0), "sigma^2 must be > 0");
-    rejects(b -> b.optFitnetBeta(-1), "FitNet beta");
-    rejects(b -> b.optAtBeta(-1), "AT beta");
-    rejects(b -> b.optAtP(0), "AT exponent p");
+    rejects(b -> b.set(NstMethod.LAMBDA, -1.0), "lambda must be >= 0, got -1");
+    rejects(b -> b.set(NstMethod.LAMBDA, Double.NaN), "lambda");
+    rejects(b -> b.set(KdMethod.TEMPERATURE, 0.0), "temperature T must be > 0, got 0");
+    rejects(b -> b.set(KdMethod.ALPHA, 1.01), "alpha must be in [0, 1], got 1.01");
+    rejects(b -> b.set(KdMethod.ALPHA, -0.1), "alpha must be in [0, 1]");
+    rejects(b -> b.set(NstPolyMethod.DEGREE, 0), "degree d must be >= 1, got 0");
+    rejects(b -> b.set(NstPolyMethod.C, -1.0), "offset c must be >= 0");
+    rejects(b -> b.set(NstGaussMethod.SIGMA2, 0.0), "sigma^2 must be > 0, got 0.0");
+    rejects(b -> b.set(NstGaussMethod.SIGMA2, -2.0), "sigma^2 must be > 0");
+    rejects(b -> b.set(FitNetMethod.BETA, -1.0), "FitNet beta");
+    rejects(b -> b.set(AtMethod.BETA, -1.0), "AT beta");
+    rejects(b -> b.set(AtMethod.P, 0.0), "AT exponent p");
     rejects(b -> b.optSpatial(null), "spatial policy");
     rejects(b -> b.optTaps(List.of(" ")), "tap names");
+  }
+
+  @Test
+  void valuesEqualToTheDefaultAreTheDefault() {
+    LossOptions explicit = LossOptions.builder().set(KdMethod.ALPHA, 0.9).set(NstMethod.SCALE, "half").build();
+    assertEquals(LossOptions.defaults(), explicit);
+    assertEquals(LossOptions.defaults().hashCode(), explicit.hashCode());
+    assertFalse(LossOptions.defaults().equals(LossOptions.builder().set(KdMethod.ALPHA, 0.5).build()));
+  }
+
+  @Test
+  void valuesOfListsOnlyTheMethodsOptionsWithDefaults() {
+    LossOptions o = LossOptions.builder().set(KdMethod.TEMPERATURE, 2.0).set(AtMethod.BETA, 5.0).build();
+    java.util.Map<String, Object> kdPoly =
+        o.valuesOf(List.of(TransferMethods.get("kd"), TransferMethods.get("nst-poly")));
+    assertEquals(List.of("kd_temperature", "kd_alpha", "lambda", "nst_scale", "keep_teacher_term", "nst_degree",
+        "nst_c"), List.copyOf(kdPoly.keySet()));
+    assertEquals(2.0, kdPoly.get("kd_temperature"));
+    assertEquals(0.9, kdPoly.get("kd_alpha"));
+    assertTrue(o.valuesOf(List.of(TransferMethods.get("ce"))).isEmpty());
+    java.util.Map<String, Object> gauss = o.valuesOf(List.of(TransferMethods.get("nst-gauss")));
+    assertTrue(gauss.containsKey("nst_sigma2") && gauss.get("nst_sigma2") == null, gauss.toString());
+  }
+
+  @Test
+  void parsesText() {
+    LossOptions o = LossOptions.builder().parse(NstGaussMethod.SIGMA2, "auto").parse(NstPolyMethod.DEGREE, "3")
+        .parse(NstMethod.SCALE, "FULL").build();
+    assertNull(o.get(NstGaussMethod.SIGMA2));
+    assertEquals(3, o.get(NstPolyMethod.DEGREE));
+    assertEquals("full", o.get(NstMethod.SCALE));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> LossOptions.builder().parse(KdMethod.TEMPERATURE, "hot"));
+    assertTrue(e.getMessage().contains("'hot' is not a number"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> LossOptions.builder().parse(NstMethod.SCALE, "third"));
+    assertTrue(e.getMessage().contains("half (λ/2, the paper) or full"), e.getMessage());
   }
 
   @Test

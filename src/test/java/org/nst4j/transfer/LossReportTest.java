@@ -129,12 +129,12 @@ class LossReportTest {
 
   @Test
   void jsonHasEveryField() throws Exception {
-    LossReport r = eval("kd+nst-poly", LossOptions.builder().optNstHalf(false).build(), zs, zt, y);
+    LossReport r = eval("kd+nst-poly", LossOptions.builder().set(NstMethod.SCALE, "full").build(), zs, zt, y);
     JsonNode j = new ObjectMapper().readTree(r.toJson());
     assertEquals("kd+nst-poly", j.get("method").asText());
     assertEquals(r.total(), j.get("total").asDouble(), 0);
     assertEquals(r.terms().get("nst-poly"), j.get("terms").get("nst-poly").asDouble(), 0);
-    assertEquals("full", j.get("options").get("nstScale").asText());
+    assertEquals("full", j.get("options").get("nst_scale").asText());
     assertTrue(j.get("notes").isArray());
     LossReport manual = new LossReport("x", Map.of("a", 1.0), List.of("n"), Map.of());
     assertEquals(1.0, manual.total());

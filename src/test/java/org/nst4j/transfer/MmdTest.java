@@ -32,7 +32,7 @@ class MmdTest {
   }
 
   private static LossOptions opts(Double sigma2, boolean keep) {
-    return LossOptions.builder().optNstSigma2(sigma2).optKeepTeacherTerm(keep).build();
+    return LossOptions.builder().set(NstGaussMethod.SIGMA2, sigma2).set(NstMethod.KEEP_TEACHER_TERM, keep).build();
   }
 
   private static double[] fast(NDArray s, NDArray t, Kernel k, LossOptions o) {
@@ -40,7 +40,7 @@ class MmdTest {
   }
 
   private static double[] naive(NDArray s, NDArray t, Kernel k, LossOptions o) {
-    return Mmd.naive(s, t, k, o.nstDegree(), o.nstC(), o.nstSigma2(), o.keepTeacherTerm());
+    return Mmd.naive(s, t, k, o.get(NstPolyMethod.DEGREE).intValue(), o.get(NstPolyMethod.C).doubleValue(), o.get(NstGaussMethod.SIGMA2), o.get(NstMethod.KEEP_TEACHER_TERM).booleanValue());
   }
 
   /**
@@ -210,7 +210,7 @@ class MmdTest {
   void genericPolyWithOffsetAndDegreeMatchesNaive() {
     NDArray s = Fixtures.random(manager, 13, true, 2, 3, 3, 3);
     NDArray t = Fixtures.random(manager, 14, true, 2, 5, 3, 3);
-    LossOptions o = LossOptions.builder().optNstDegree(3).optNstC(0.5).build();
+    LossOptions o = LossOptions.builder().set(NstPolyMethod.DEGREE, 3).set(NstPolyMethod.C, 0.5).build();
     assertArrayEquals(naive(s, t, Kernel.POLY, o), fast(s, t, Kernel.POLY, o), 1e-11);
   }
 

@@ -40,7 +40,7 @@ class NstTermTest {
     NDArray s = manager.create(new double[] {3, 0, 0, 2}, new Shape(1, 2, 1, 2));
     NDArray t = manager.create(new double[] {1, 1, 5, 0}, new Shape(1, 2, 1, 2));
     assertEquals(6.25, value(Kernel.POLY, LossOptions.defaults(), Fixtures.maps(s), Fixtures.maps(t)), 1e-12);
-    LossOptions full = LossOptions.builder().optNstHalf(false).build();
+    LossOptions full = LossOptions.builder().set(NstMethod.SCALE, "full").build();
     assertEquals(12.5, value(Kernel.POLY, full, Fixtures.maps(s), Fixtures.maps(t)), 1e-12);
   }
 
@@ -49,8 +49,8 @@ class NstTermTest {
   void lambdaVersusHalfLambda(Kernel k) {
     ModelOutput s = Fixtures.maps(Fixtures.random(manager, 1, true, 2, 3, 4, 4));
     ModelOutput t = Fixtures.maps(Fixtures.random(manager, 2, true, 2, 5, 4, 4));
-    double half = value(k, LossOptions.builder().optLambda(7).build(), s, t);
-    double full = value(k, LossOptions.builder().optLambda(7).optNstHalf(false).build(), s, t);
+    double half = value(k, LossOptions.builder().set(NstMethod.LAMBDA, 7.0).build(), s, t);
+    double full = value(k, LossOptions.builder().set(NstMethod.LAMBDA, 7.0).set(NstMethod.SCALE, "full").build(), s, t);
     double mmd = Mmd.mmd2(s.tap("tap0"), t.tap("tap0"), k, LossOptions.defaults()).mean().getDouble();
     assertEquals(3.5 * mmd, half, 1e-12);
     assertEquals(2 * half, full, 1e-12);
@@ -74,7 +74,7 @@ class NstTermTest {
     NDArray s = Fixtures.random(manager, 5, false, 2, 3, 3, 2);
     ModelOutput t = Fixtures.maps(Fixtures.random(manager, 6, true, 2, 4, 3, 2));
     LossOptions keep = LossOptions.defaults();
-    LossOptions drop = LossOptions.builder().optKeepTeacherTerm(false).build();
+    LossOptions drop = LossOptions.builder().set(NstMethod.KEEP_TEACHER_TERM, false).build();
     double vk = value(k, keep, Fixtures.maps(s), t);
     double vd = value(k, drop, Fixtures.maps(s), t);
     assertTrue(Math.abs(vk - vd) > 1e-3, "values " + vk + " and " + vd);
@@ -87,7 +87,7 @@ class NstTermTest {
   @ParameterizedTest
   @EnumSource(Kernel.class)
   void termGradientMatchesCentralDifferences(Kernel k) {
-    LossOptions o = LossOptions.builder().optNstSigma2(k == Kernel.GAUSS ? 1.3 : null).build();
+    LossOptions o = LossOptions.builder().set(NstGaussMethod.SIGMA2, k == Kernel.GAUSS ? 1.3 : null).build();
     NDArray s = Fixtures.random(manager, 7, false, 2, 2, 4, 4);
     ModelOutput t = Fixtures.maps(Fixtures.random(manager, 8, true, 2, 3, 2, 2));
     // Student 4×4 is pooled to the teacher's 2×2: the gradient goes through the pooling too.

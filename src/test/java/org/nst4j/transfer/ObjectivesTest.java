@@ -65,7 +65,7 @@ class ObjectivesTest {
 
   @Test
   void kdCarriesOneMinusAlphaCe() {
-    LossOptions o = LossOptions.builder().optKdAlpha(0.7).optKdTemperature(3).build();
+    LossOptions o = LossOptions.builder().set(KdMethod.ALPHA, 0.7).set(KdMethod.TEMPERATURE, 3.0).build();
     LossTerms t = run("kd", o);
     assertEquals(List.of("ce", "kd"), List.copyOf(t.terms().keySet()));
     assertEquals(0.3 * ce(), t.terms().get("ce").getDouble(), 1e-12);
@@ -98,7 +98,7 @@ class ObjectivesTest {
 
   @Test
   void everyKnownMethodRuns() {
-    for (String m : Objectives.KNOWN) {
+    for (String m : TransferMethods.names()) {
       LossTerms t = run(m, LossOptions.defaults());
       double v = t.total().getDouble();
       assertTrue(Double.isFinite(v) && v > 0, m + " gave " + v);
@@ -126,11 +126,15 @@ class ObjectivesTest {
 
   @Test
   void normalisesMethodStrings() {
-    assertEquals("kd+nst-poly", Objectives.normalize(" KD+ Nst-Poly "));
-    assertEquals("at", Objectives.normalize("ce+at"));
-    assertEquals("ce", Objectives.normalize("CE"));
+    assertEquals("kd+nst-poly", normalize(" KD+ Nst-Poly "));
+    assertEquals("at", normalize("ce+at"));
+    assertEquals("ce", normalize("CE"));
     assertEquals("kd+nst-poly", Objectives.create("kd+nst-poly", LossOptions.defaults()).method());
     assertTrue(Objectives.create("nst-gauss", LossOptions.defaults()).needsTeacher());
+  }
+
+  private static String normalize(String method) {
+    return TransferMethods.normalize(TransferMethods.parse(method));
   }
 
   @Test
@@ -138,11 +142,11 @@ class ObjectivesTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> Objectives.create("nst-cubic", LossOptions.defaults()));
     assertTrue(e.getMessage().contains("nst-cubic") && e.getMessage().contains("nst-gauss"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> Objectives.parse("kd+kd"));
+    e = assertThrows(IllegalArgumentException.class, () -> TransferMethods.parse("kd+kd"));
     assertTrue(e.getMessage().contains("twice"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> Objectives.parse("kd+"));
+    e = assertThrows(IllegalArgumentException.class, () -> TransferMethods.parse("kd+"));
     assertTrue(e.getMessage().contains("empty"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> Objectives.parse(" "));
+    assertThrows(IllegalArgumentException.class, () -> TransferMethods.parse(" "));
     assertThrows(IllegalArgumentException.class, () -> Objectives.create("kd", null));
   }
 
