@@ -39,7 +39,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      org.nst4j.transfer.NstBenchmark.main(args.toArray(new String[0]));
+      org.nst4j.bench.NstBenchmark.main(args.toArray(new String[0]));
       return 0;
     }
   }

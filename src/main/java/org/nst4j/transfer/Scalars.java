@@ -22,7 +22,7 @@ import ai.djl.ndarray.types.Shape;
  * saved operand owns its memory; the arithmetic is the same (a 0-d operand is cast to the array's type
  * either way), and so are the results.
  */
-final class Scalars {
+public final class Scalars {
   private Scalars() {}
 
   /** A 0-d array holding {@code v} in {@code like}'s data type and device, in memory libtorch owns. */
@@ -39,7 +39,7 @@ final class Scalars {
   }
 
   /** {@code x · w}, keeping x's data type. */
-  static NDArray times(NDArray x, double w) {
+  public static NDArray times(NDArray x, double w) {
     return x.mul(constant(x, w));
   }
 

@@ -1,4 +1,4 @@
-package org.nst4j.transfer;
+package org.nst4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
