@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.nst4j.bench.EpochProfile;
 import org.nst4j.data.DataSplits;
-import org.nst4j.train.Json;
+import org.nst4j.store.Json;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -16,13 +16,13 @@ import org.nst4j.data.DataSources;
 import org.nst4j.data.DataSplits;
 import org.nst4j.model.ModelZoo;
 import org.nst4j.model.TappedModel;
-import org.nst4j.transfer.Objectives;
-import org.nst4j.train.Json;
-import org.nst4j.train.ModelCard;
-import org.nst4j.train.ModelStore;
-import org.nst4j.train.Teachers;
+import org.nst4j.store.Json;
+import org.nst4j.store.ModelCard;
+import org.nst4j.store.ModelStore;
 import org.nst4j.train.RunSpec;
+import org.nst4j.train.Teachers;
 import org.nst4j.train.TrainingConfig;
+import org.nst4j.transfer.Objectives;
 
 /**
  * Runs an {@link ExperimentSpec}: every (method, seed) through {@link GridRunner} (finished runs are skipped,

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import org.nst4j.train.Json;
+import org.nst4j.store.Json;
 
 /**
  * The machine a run was trained on, written beside the run's summary as {@code machine.json} so that a

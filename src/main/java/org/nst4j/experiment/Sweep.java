@@ -14,8 +14,8 @@ import org.nst4j.data.DataSources;
 import org.nst4j.data.DataSplits;
 import org.nst4j.data.ImageDataset;
 import org.nst4j.model.ModelZoo;
-import org.nst4j.train.Json;
-import org.nst4j.train.ModelStore;
+import org.nst4j.store.Json;
+import org.nst4j.store.ModelStore;
 import org.nst4j.train.Teachers;
 
 /**
