@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.nst4j.bench.MachineInfo;
 import org.nst4j.data.DataSplits;
 import org.nst4j.store.Json;
 import org.nst4j.train.ConsoleProgress;
