@@ -21,6 +21,9 @@ import ai.djl.ndarray.types.Shape;
  * first epoch. The constants here are allocated by libtorch itself ({@code torch::full}, or a copy), so the
  * saved operand owns its memory; the arithmetic is the same (a 0-d operand is cast to the array's type
  * either way), and so are the results.
+ *
+ * <p>{@link #times} is public for {@code org.nst4j.bench.NstBenchmark}, which times the loss computed as the
+ * losses compute it.
  */
 public final class Scalars {
   private Scalars() {}
