@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.nst4j.train.Json;
+import org.nst4j.store.Json;
 
 /**
  * One FMNIST-10k student epoch in nst4j against the same epoch in the PyTorch-Python script

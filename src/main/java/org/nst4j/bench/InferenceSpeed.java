@@ -14,8 +14,8 @@ import java.util.Locale;
 import org.nst4j.model.Models;
 import org.nst4j.model.TappedModel;
 import org.nst4j.model.TorchScriptModel;
-import org.nst4j.train.ModelCard;
-import org.nst4j.train.ModelStore;
+import org.nst4j.store.ModelCard;
+import org.nst4j.store.ModelStore;
 
 /**
  * Inference throughput of a model — images per second at a given batch size — for putting a student's

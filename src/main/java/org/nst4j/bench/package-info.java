@@ -1,7 +1,12 @@
 /**
- * Benchmarks that write their results under {@code docs/bench/}: the phase profile of a distillation
- * epoch, and the comparison of an nst4j epoch with the equivalent PyTorch-Python script.
+ * Measurements: the NST-poly benchmark (Gram forms against the naive pairwise form), the phase profile of a
+ * distillation epoch, the comparison of an nst4j epoch with the equivalent PyTorch-Python script (these write
+ * their results under {@code docs/bench/}), the inference speed of a saved model, and {@link
+ * org.nst4j.bench.MachineInfo}, the one description of the machine that produced a number.
  *
- * <p>Sits above {@code train} (it drives the training loop) and below {@code cli}.
+ * <p>Sits above {@code train} (the epoch profile drives the training loop) and below {@code experiment} and
+ * {@code cli}: an experiment's report measures its student's inference speed here and records each run's
+ * machine with {@code MachineInfo}, so those instruments live below it rather than being copied into it.
+ * Checked by {@code org.nst4j.ArchitectureTest}.
  */
 package org.nst4j.bench;

@@ -9,8 +9,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.nst4j.bench.EpochProfile;
+import org.nst4j.bench.MachineInfo;
 import org.nst4j.data.DataSplits;
-import org.nst4j.train.Json;
+import org.nst4j.store.Json;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,7 +40,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      org.nst4j.transfer.NstBenchmark.main(args.toArray(new String[0]));
+      org.nst4j.bench.NstBenchmark.main(args.toArray(new String[0]));
       return 0;
     }
   }
@@ -101,7 +102,7 @@ final class BenchCommand implements Runnable {
       StringBuilder md = new StringBuilder();
       md.append("# Phases of a distillation epoch (FMNIST-10k student setting)\n\n");
       md.append("Command: `").append(command).append("`, ").append(java.time.LocalDate.now()).append(".\n\n");
-      md.append(Machine.describe()).append('\n');
+      md.append(MachineInfo.current().withEngine()).append("\n\n");
       md.append("ResNet-8 student, ResNet-20 teacher (").append(teacher == null ? "randomly initialised: same cost"
           : "loaded from " + teacher).append("), ").append(perClass).append(" images per class of ")
           .append(splits.name()).append(", batch 64, last partial batch dropped, pad-crop-flip augmentation. ")
@@ -169,7 +170,7 @@ final class BenchCommand implements Runnable {
       String torch = new String(new ProcessBuilder(python.toString(), "-c", "import torch; print(torch.__version__)")
           .redirectErrorStream(true).start().getInputStream().readAllBytes()).trim();
       String header = "Command: `" + Commands.commandLine(spec) + "`, " + java.time.LocalDate.now() + ".\n\n"
-          + Machine.describe() + "PyTorch side: " + python + " with torch " + torch + " (Debian python3-torch)"
+          + MachineInfo.current().withEngine() + "\nPyTorch side: " + python + " with torch " + torch + " (Debian python3-torch)"
           + (pytorchChannelsLast ? " in channels-last memory format" : " in the usual contiguous (NCHW) format") + ", "
           + threads + " threads; nst4j side: " + threads + " libtorch intra-op threads.\n\n"
           + "Both sides: ResNet-8 student, randomly initialised ResNet-20 teacher (same cost as a trained one), first"

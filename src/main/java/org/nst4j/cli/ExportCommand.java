@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.nst4j.deploy.ModelExport;
-import org.nst4j.train.ModelCard;
+import org.nst4j.store.ModelCard;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

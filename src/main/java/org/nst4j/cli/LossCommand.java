@@ -2,12 +2,13 @@ package org.nst4j.cli;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.nst4j.data.NpyFile;
 import org.nst4j.transfer.LossReport;
-import org.nst4j.transfer.NpyFile;
 import org.nst4j.transfer.Objectives;
 import org.nst4j.transfer.TransferMethods;
 import picocli.CommandLine;
@@ -56,19 +57,26 @@ final class LossCommand implements Callable<Integer>, LossOptionsMixin.TakesMeth
     try (NDManager manager = NDManager.newBaseManager()) {
       List<NDArray> sf = new ArrayList<>();
       for (Path p : studentFeatures) {
-        sf.add(NpyFile.read(manager, p));
+        sf.add(read(manager, p));
       }
       List<NDArray> tf = new ArrayList<>();
       for (Path p : teacherFeatures) {
-        tf.add(NpyFile.read(manager, p));
+        tf.add(read(manager, p));
       }
-      NDArray zs = studentLogits == null ? null : NpyFile.read(manager, studentLogits);
-      NDArray zt = teacherLogits == null ? null : NpyFile.read(manager, teacherLogits);
-      NDArray y = labels == null ? null : NpyFile.read(manager, labels);
+      NDArray zs = studentLogits == null ? null : read(manager, studentLogits);
+      NDArray zt = teacherLogits == null ? null : read(manager, teacherLogits);
+      NDArray y = labels == null ? null : read(manager, labels);
       LossReport report = Objectives.evaluate(manager, method, options, sf, tf, zs, zt, y);
       spec.commandLine().getOut().println(report.toJson());
       spec.commandLine().getOut().flush();
     }
     return 0;
+  }
+
+  /** A saved tensor as an NDArray: float32 from a float file, int64 from an integer file. */
+  static NDArray read(NDManager manager, Path file) {
+    NpyFile.Values v = NpyFile.read(file);
+    Shape shape = new Shape(v.shape());
+    return v.isInteger() ? manager.create(v.longs(), shape) : manager.create(v.floats(), shape);
   }
 }

@@ -112,6 +112,26 @@ public final class DataSources {
   }
 
   /**
+   * The canonical name of a known data set given its name or an alias, case and surrounding blanks ignored
+   * (e.g. {@code fashion-mnist} for {@code FMNIST}); null for anything else.
+   */
+  public static String canonicalName(String name) {
+    return name == null ? null : ALIASES.get(name.strip().toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * Whether {@link #resolve} can take this: a known name or alias, or a path (it contains a file separator
+   * or names an existing folder). Whether the data is actually there is checked when it is loaded.
+   */
+  public static boolean isNameOrPath(String nameOrPath) {
+    return canonicalName(nameOrPath) != null || looksLikePath(nameOrPath);
+  }
+
+  private static boolean looksLikePath(String s) {
+    return s.contains("/") || s.contains(java.io.File.separator) || Files.isDirectory(Path.of(s));
+  }
+
+  /**
    * Resolves and loads a data set.
    *
    * @param nameOrPath a known name (see the class comment) or a path to a data-set folder
@@ -132,7 +152,7 @@ public final class DataSources {
     if (nameOrPath == null || nameOrPath.isBlank()) {
       throw new IllegalArgumentException("no data set given; known names: " + String.join(", ", knownNames()));
     }
-    String key = ALIASES.get(nameOrPath.strip().toLowerCase(Locale.ROOT));
+    String key = canonicalName(nameOrPath);
     if (key != null) {
       switch (key) {
         case SAMPLE:
@@ -147,10 +167,8 @@ public final class DataSources {
           throw new AssertionError(key);
       }
     }
-    boolean looksLikePath = nameOrPath.contains("/") || nameOrPath.contains(java.io.File.separator);
-    Path path = Path.of(nameOrPath);
-    if (looksLikePath || Files.isDirectory(path)) {
-      return inspect(path);
+    if (looksLikePath(nameOrPath)) {
+      return inspect(Path.of(nameOrPath));
     }
     throw new IllegalArgumentException(
         "unknown data set '"

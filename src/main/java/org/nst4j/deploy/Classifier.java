@@ -12,8 +12,8 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import org.nst4j.train.ModelCard;
-import org.nst4j.train.ModelStore;
+import org.nst4j.store.ModelCard;
+import org.nst4j.store.ModelStore;
 
 /**
  * An nst4j classifier ready to use: {@code Classifier.load(dir).classify(image)}.

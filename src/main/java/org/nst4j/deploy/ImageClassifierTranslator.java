@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.function.Function;
 import org.nst4j.data.ImageFolderReader;
 import org.nst4j.data.Normalization;
-import org.nst4j.train.ModelCard;
+import org.nst4j.store.ModelCard;
 
 /**
  * DJL {@link Translator} from an image to the class probabilities of an nst4j classifier.

@@ -11,8 +11,8 @@ import java.lang.reflect.Type;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
-import org.nst4j.train.ModelCard;
-import org.nst4j.train.ModelStore;
+import org.nst4j.store.ModelCard;
+import org.nst4j.store.ModelStore;
 
 /**
  * DJL {@link TranslatorFactory} making an {@link ImageClassifierTranslator} from the {@code model.json} card

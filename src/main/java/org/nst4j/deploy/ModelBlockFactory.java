@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.nst4j.model.ModelZoo;
 import org.nst4j.model.TappedModel;
-import org.nst4j.train.ModelCard;
-import org.nst4j.train.ModelStore;
+import org.nst4j.store.ModelCard;
+import org.nst4j.store.ModelStore;
 
 /**
  * DJL {@link BlockFactory} that rebuilds an nst4j model from the {@code model.json} card of its folder, so

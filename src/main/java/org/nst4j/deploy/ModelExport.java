@@ -8,8 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.stream.Stream;
-import org.nst4j.train.ModelCard;
-import org.nst4j.train.ModelStore;
+import org.nst4j.store.ModelCard;
+import org.nst4j.store.ModelStore;
 
 /**
  * Writes a trained nst4j model as a self-describing DJL model folder:

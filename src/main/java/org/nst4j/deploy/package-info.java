@@ -5,7 +5,7 @@
  * images with it in two lines.
  *
  * <p>Depends on {@code org.nst4j.data} (image decoding and normalisation exactly as in training), {@code
- * org.nst4j.model} and {@code org.nst4j.train} (model cards and the model store); only {@code org.nst4j.cli}
- * depends on it.
+ * org.nst4j.model} and {@code org.nst4j.store} (model cards and the model store), not on training; only
+ * {@code org.nst4j.cli} depends on it. Checked by {@code org.nst4j.ArchitectureTest}.
  */
 package org.nst4j.deploy;

@@ -16,14 +16,14 @@ import org.nst4j.data.DataSources;
 import org.nst4j.data.DataSplits;
 import org.nst4j.model.ModelZoo;
 import org.nst4j.model.TappedModel;
-import org.nst4j.transfer.TransferMethod;
-import org.nst4j.train.Json;
+import org.nst4j.store.Json;
+import org.nst4j.store.ModelCard;
+import org.nst4j.store.ModelStore;
 import org.nst4j.train.RunIdentity;
-import org.nst4j.train.ModelCard;
-import org.nst4j.train.ModelStore;
-import org.nst4j.train.Teachers;
 import org.nst4j.train.RunSpec;
+import org.nst4j.train.Teachers;
 import org.nst4j.train.TrainingConfig;
+import org.nst4j.transfer.TransferMethod;
 
 /**
  * Runs an {@link ExperimentSpec}: every (method, seed) through {@link GridRunner} (finished runs are skipped,

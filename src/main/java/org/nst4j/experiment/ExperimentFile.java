@@ -633,22 +633,16 @@ public final class ExperimentFile {
     }
   }
 
-  private static final Set<String> DATA_NAMES = Set.of("fashion-mnist", "fmnist", "fashion_mnist", "mnist",
-      "cifar10", "cifar-10", "cifar100", "cifar-100", "sample", "fashion-mnist-sample");
-
   /**
    * Whether {@link DataSources#resolve} can take this name: a known name or alias, or a path (it contains
    * '/' or names an existing folder). Whether the data is actually there is checked when it is loaded.
    */
   static boolean isDataName(String data) {
-    String d = data.trim().toLowerCase(Locale.ROOT);
-    return DATA_NAMES.contains(d) || data.contains("/") || data.contains(java.io.File.separator)
-        || Files.isDirectory(Path.of(data));
+    return DataSources.isNameOrPath(data);
   }
 
   /** Whether a data name means Fashion-MNIST (whose experiments get the shipped teacher by default). */
   static boolean isFashionMnist(String data) {
-    String d = data.trim().toLowerCase(Locale.ROOT);
-    return d.equals(DataSources.FASHION_MNIST) || d.equals("fmnist") || d.equals("fashion_mnist");
+    return DataSources.FASHION_MNIST.equals(DataSources.canonicalName(data));
   }
 }

@@ -3,8 +3,9 @@ package org.nst4j.experiment;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.nst4j.bench.MachineInfo;
+import org.nst4j.store.ModelStore;
 import org.nst4j.train.EpochRecord;
-import org.nst4j.train.ModelStore;
 import org.nst4j.train.RunFolder;
 import org.nst4j.train.RunSummary;
 

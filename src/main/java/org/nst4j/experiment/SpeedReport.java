@@ -9,9 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.nst4j.bench.InferenceSpeed;
-import org.nst4j.train.Json;
-import org.nst4j.train.ModelCard;
-import org.nst4j.train.ModelStore;
+import org.nst4j.bench.MachineInfo;
+import org.nst4j.store.Json;
+import org.nst4j.store.ModelCard;
+import org.nst4j.store.ModelStore;
 import org.nst4j.train.Teachers;
 
 /**

@@ -14,10 +14,10 @@ import org.nst4j.data.DataSources;
 import org.nst4j.data.DataSplits;
 import org.nst4j.data.ImageDataset;
 import org.nst4j.model.ModelZoo;
-import org.nst4j.transfer.NstMethod;
-import org.nst4j.train.Json;
+import org.nst4j.store.Json;
+import org.nst4j.store.ModelStore;
 import org.nst4j.train.RunIdentity;
-import org.nst4j.train.ModelStore;
+import org.nst4j.transfer.NstMethod;
 import org.nst4j.train.Teachers;
 
 /**

@@ -8,26 +8,24 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
-import org.nst4j.data.DataFormatException;
 
-/** Helpers around {@link TappedModel}: forward by name, parameter counts, description, save/load. */
+/**
+ * Helpers around a live {@link TappedModel}: forward by name, parameter counts, description, and its
+ * parameters as bytes (the form checkpoints and the model store both build on). Files are the store's: a
+ * trained model is saved and loaded with its card by {@code org.nst4j.store.ModelStore}.
+ */
 public final class Models {
 
   private Models() {}
@@ -163,19 +161,6 @@ public final class Models {
   }
 
   /**
-   * Saves a model's parameters to a file, replacing it.
-   *
-   * @param model an initialised model
-   * @param file the file
-   * @throws IOException if writing fails
-   */
-  public static void saveParameters(TappedModel model, Path file) throws IOException {
-    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
-      saveParameters(model, out);
-    }
-  }
-
-  /**
    * Loads parameters saved by {@link #saveParameters} into a model of the same architecture, input
    * channels and classes (created with {@link ModelZoo#create}; it need not be initialised). The loaded
    * arrays belong to {@code manager} and do not require gradients (see {@link #setTrainable}); a {@link
@@ -223,26 +208,6 @@ public final class Models {
               prefix + ": parameter " + p.getKey() + " has shape " + got + ", expected " + expected.get(i - 1));
         }
       }
-    }
-  }
-
-  /**
-   * Loads a parameter file into a model (see {@link #loadParameters(TappedModel, NDManager, InputStream)}).
-   *
-   * @param model the model to fill
-   * @param manager owner of the loaded arrays
-   * @param file the parameter file
-   * @throws DataFormatException naming the file if it is missing, unreadable or does not fit the model
-   */
-  public static void loadParameters(TappedModel model, NDManager manager, Path file) {
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-      loadParameters(model, manager, in);
-    } catch (NoSuchFileException e) {
-      throw new DataFormatException(file + ": no such parameter file", e);
-    } catch (MalformedModelException e) {
-      throw new DataFormatException(file + ": " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new DataFormatException(file + ": cannot read parameters: " + e.getMessage(), e);
     }
   }
 }

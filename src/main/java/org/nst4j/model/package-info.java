@@ -1,8 +1,14 @@
 /**
  * The model zoo: CIFAR-style ResNets (post- and pre-activation), wide ResNets, ImageNet ResNets, BN-Inception
  * (ImageNet and CIFAR variants) and a small CNN built from DJL blocks, each exposing
- * named feature taps next to its logits, with the initialisation of the FMNIST-10k protocol.
+ * named feature taps next to its logits, with the initialisation of the FMNIST-10k protocol; TorchScript
+ * teachers behind the same {@link org.nst4j.model.TappedModel} face.
  *
- * <p>Depends only on {@code org.nst4j.data} and DJL.
+ * <p>One name per concept: {@link org.nst4j.model.ModelZoo} makes a model from its name, {@link
+ * org.nst4j.model.Models} works on a live one (forward, parameter count, description, parameter bytes), and
+ * {@code org.nst4j.store.ModelStore} keeps a trained one on disk with its card.
+ *
+ * <p>Depends only on {@code org.nst4j.data} (for {@link org.nst4j.data.DataFormatException}) and DJL
+ * (checked by {@code org.nst4j.ArchitectureTest}).
  */
 package org.nst4j.model;

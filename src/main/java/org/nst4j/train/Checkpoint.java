@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.zip.CRC32;
 import org.nst4j.model.Models;
 import org.nst4j.model.TappedModel;
+import org.nst4j.store.Json;
 
 /**
  * The complete state of a run at the end of an epoch: model parameters (with BatchNorm statistics), the

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.nst4j.store.Json;
 
 /**
  * The files of one run: {@code summary.json}, {@code epochs.jsonl}, {@code checkpoint.bin},

@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.nst4j.store.Json;
 import org.nst4j.transfer.LossOptions;
 import org.nst4j.transfer.MethodOption;
 import org.nst4j.transfer.TransferMethod;

@@ -9,6 +9,8 @@ import java.util.List;
 import org.nst4j.data.ImageDataset;
 import org.nst4j.model.TappedModel;
 import org.nst4j.model.TorchScriptModel;
+import org.nst4j.store.ModelCard;
+import org.nst4j.store.ModelStore;
 
 /**
  * Loads the frozen teacher of a distillation run from a path: an nst4j model (a run or model folder with

@@ -13,6 +13,9 @@ import java.util.Map;
 import org.nst4j.data.ImageDataset;
 import org.nst4j.model.ModelZoo;
 import org.nst4j.model.TappedModel;
+import org.nst4j.store.Json;
+import org.nst4j.store.ModelCard;
+import org.nst4j.store.ModelStore;
 import org.nst4j.transfer.Objective;
 import org.nst4j.transfer.Objectives;
 

@@ -1,7 +1,9 @@
 /**
  * Training: the loop shared by teacher training and student distillation, Nesterov SGD with weight decay,
- * learning-rate schedules, evaluation, checkpoints, model cards and run logs.
+ * learning-rate schedules, evaluation, checkpoints, run folders and run logs.
  *
- * <p>Depends on {@code data}, {@code model} and {@code transfer}; never on {@code experiment} or {@code cli}.
+ * <p>Depends on {@code data}, {@code model}, {@code transfer} and {@code store} (a trained model is saved
+ * there with its card); never on {@code bench}, {@code experiment}, {@code deploy} or {@code cli}. Checked by
+ * {@code org.nst4j.ArchitectureTest}.
  */
 package org.nst4j.train;

@@ -21,8 +21,11 @@ import ai.djl.ndarray.types.Shape;
  * first epoch. The constants here are allocated by libtorch itself ({@code torch::full}, or a copy), so the
  * saved operand owns its memory; the arithmetic is the same (a 0-d operand is cast to the array's type
  * either way), and so are the results.
+ *
+ * <p>{@link #times} is public for {@code org.nst4j.bench.NstBenchmark}, which times the loss computed as the
+ * losses compute it.
  */
-final class Scalars {
+public final class Scalars {
   private Scalars() {}
 
   /** A 0-d array holding {@code v} in {@code like}'s data type and device, in memory libtorch owns. */
@@ -39,7 +42,7 @@ final class Scalars {
   }
 
   /** {@code x · w}, keeping x's data type. */
-  static NDArray times(NDArray x, double w) {
+  public static NDArray times(NDArray x, double w) {
     return x.mul(constant(x, w));
   }
 

@@ -19,8 +19,8 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.nst4j.data.DataSources;
 import org.nst4j.data.DataSplits;
-import org.nst4j.data.ImageDataset;
 import org.nst4j.data.IdxWriter;
+import org.nst4j.data.ImageDataset;
 
 /**
  * Test support for the CLI tests: runs {@link Main} in-process with captured streams, checks the bad-input
@@ -211,7 +211,7 @@ final class Cli {
    */
   static Path savedModel(Path dir, String arch, int channels, int classes, int side) {
     org.nst4j.model.TappedModel block = org.nst4j.model.ModelZoo.create(arch, channels, classes, 0);
-    try (ai.djl.Model model = ai.djl.Model.newInstance(org.nst4j.train.ModelStore.MODEL_NAME)) {
+    try (ai.djl.Model model = ai.djl.Model.newInstance(org.nst4j.store.ModelStore.MODEL_NAME)) {
       model.setBlock(block);
       block.initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
           new ai.djl.ndarray.types.Shape(1, channels, side, side));
@@ -219,10 +219,10 @@ final class Cli {
       double[] std = new double[channels];
       java.util.Arrays.fill(mean, 0.5);
       java.util.Arrays.fill(std, 0.25);
-      org.nst4j.train.ModelCard card = new org.nst4j.train.ModelCard(org.nst4j.train.ModelCard.FORMAT, arch,
+      org.nst4j.store.ModelCard card = new org.nst4j.store.ModelCard(org.nst4j.store.ModelCard.FORMAT, arch,
           channels, side, side, classes, ImageDataset.numberedClasses(classes), "test", mean, std, "teacher", "ce",
-          0, 0, 0.0, block.tapNames(), org.nst4j.train.ModelStore.paramsFileName(), "test", "now", null);
-      org.nst4j.train.ModelStore.save(dir, model, card);
+          0, 0, 0.0, block.tapNames(), org.nst4j.store.ModelStore.paramsFileName(), "test", "now", null);
+      org.nst4j.store.ModelStore.save(dir, model, card);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

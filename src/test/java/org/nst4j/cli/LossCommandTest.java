@@ -17,8 +17,8 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nst4j.data.NpyFile;
 import org.nst4j.transfer.LossOptions;
-import org.nst4j.transfer.NpyFile;
 import org.nst4j.transfer.Objectives;
 import picocli.CommandLine;
 import org.nst4j.transfer.KdMethod;
@@ -107,11 +107,12 @@ class LossCommandTest {
     JsonNode j = new ObjectMapper().readTree(out);
     assertEquals("kd+nst-poly", j.get("method").asText());
     try (NDManager m = NDManager.newBaseManager()) {
-      List<NDArray> sf = List.of(NpyFile.read(m, s0), NpyFile.read(m, s1));
-      List<NDArray> tf = List.of(NpyFile.read(m, t0), NpyFile.read(m, t1));
-      LossOptions o = LossOptions.builder().set(NstMethod.SCALE, "full").set(NstMethod.LAMBDA, 10.0).set(KdMethod.ALPHA, 0.5).build();
-      var r = Objectives.evaluate(m, "kd+nst-poly", o, sf, tf, NpyFile.read(m, zs), NpyFile.read(m, zt),
-          NpyFile.read(m, y));
+      List<NDArray> sf = List.of(LossCommand.read(m, s0), LossCommand.read(m, s1));
+      List<NDArray> tf = List.of(LossCommand.read(m, t0), LossCommand.read(m, t1));
+      LossOptions o = LossOptions.builder().set(NstMethod.SCALE, "full").set(NstMethod.LAMBDA, 10.0).set(KdMethod.ALPHA, 0.5)
+          .build();
+      var r = Objectives.evaluate(m, "kd+nst-poly", o, sf, tf, LossCommand.read(m, zs), LossCommand.read(m, zt),
+          LossCommand.read(m, y));
       assertEquals(r.total(), j.get("total").asDouble(), 0);
       assertEquals(r.terms().get("nst-poly"), j.get("terms").get("nst-poly").asDouble(), 0);
       assertEquals(r.terms().get("ce"), j.get("terms").get("ce").asDouble(), 0);

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nst4j.data.ImageDataset;
 import org.nst4j.deploy.DeployFixtures;
-import org.nst4j.train.ModelStore;
+import org.nst4j.store.ModelStore;
 
 /** {@code nst4j export} then {@code nst4j predict} on PNG files of the embedded sample. */
 class PredictCommandTest {

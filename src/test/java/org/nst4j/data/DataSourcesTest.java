@@ -48,6 +48,22 @@ class DataSourcesTest {
   }
 
   @Test
+  void aliasesHaveOneCanonicalName() {
+    assertEquals(DataSources.FASHION_MNIST, DataSources.canonicalName(" FMNIST "));
+    assertEquals(DataSources.FASHION_MNIST, DataSources.canonicalName("fashion_mnist"));
+    assertEquals(DataSources.CIFAR10, DataSources.canonicalName("CIFAR-10"));
+    assertEquals(DataSources.SAMPLE, DataSources.canonicalName(DataSources.SAMPLE_NAME));
+    assertEquals(null, DataSources.canonicalName("imagenet"));
+    for (String name : DataSources.knownNames()) {
+      assertEquals(name, DataSources.canonicalName(name));
+      assertTrue(DataSources.isNameOrPath(name));
+    }
+    assertTrue(DataSources.isNameOrPath("some/folder"));
+    assertTrue(DataSources.isNameOrPath(tmp.toString()));
+    assertFalse(DataSources.isNameOrPath("imagenet"));
+  }
+
+  @Test
   void unknownNameListsTheKnownOnes() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> DataSources.resolve("imagenet", null));

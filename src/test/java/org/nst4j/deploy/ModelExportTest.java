@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nst4j.data.ImageDataset;
-import org.nst4j.train.ModelCard;
+import org.nst4j.store.ModelCard;
 
 class ModelExportTest {
   @TempDir static Path dir;

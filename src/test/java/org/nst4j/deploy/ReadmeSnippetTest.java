@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nst4j.data.ImageDataset;
 // Redundant in this package, but the README's snippet imports it: kept so that the snippet's imports are this file's.
 import org.nst4j.deploy.ImageClassifierTranslatorFactory;
-import org.nst4j.train.ModelCard;
+import org.nst4j.store.ModelCard;
 
 /**
  * The Java snippet of README.md's "Deploying a student" section, compiled and run as written on an exported

@@ -127,7 +127,7 @@ class ExperimentFileTest {
 
     ExperimentSpec grid = ExperimentFile.read(Path.of("experiments/fmnist-10k.yaml"));
     Experiment.checkTeacher(grid);
-    var card = org.nst4j.train.ModelStore.readCard(grid.teacher());
+    var card = org.nst4j.store.ModelStore.readCard(grid.teacher());
     assertEquals("resnet20", card.architecture());
     List<String> studentTaps = org.nst4j.model.ModelZoo.create(grid.arch(), 1, 10, 0).tapNames();
     for (MethodSpec m : grid.methods()) {
@@ -138,7 +138,7 @@ class ExperimentFileTest {
   /** Compares a report group with the summary.json of its single run. */
   private static final class RunResultCheck {
     static void sameAsSummary(ResultGroup g, Path run) throws Exception {
-      var node = org.nst4j.train.Json.PRETTY.readTree(run.resolve("summary.json").toFile());
+      var node = org.nst4j.store.Json.PRETTY.readTree(run.resolve("summary.json").toFile());
       assertEquals(1, g.runs().size());
       assertEquals(node.get("test_accuracy").asDouble(), g.finalAccuracy().mean(), 0);
       assertTrue(Double.isNaN(g.finalAccuracy().std()), "one seed has no std");

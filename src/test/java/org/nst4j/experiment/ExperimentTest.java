@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import org.nst4j.train.Json;
+import org.nst4j.bench.MachineInfo;
+import org.nst4j.store.Json;
 import org.nst4j.train.RunFolder;
 import org.nst4j.train.RunSummary;
 

@@ -18,14 +18,10 @@ import ai.djl.training.ParameterStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.nst4j.data.DataFormatException;
 
 class ModelsTest {
   private static final Shape MNIST = new Shape(1, 1, 28, 28);
@@ -145,29 +141,6 @@ class ModelsTest {
       garbage[0] = 1; // the right version byte, then nonsense
       assertThrows(MalformedModelException.class, () -> Models.loadParameters(
           ModelZoo.create("resnet8", 1, 10, 0), manager, new ByteArrayInputStream(garbage)));
-    }
-  }
-
-  @Test
-  void fileVariantsNameTheFile(@TempDir Path dir) throws Exception {
-    try (NDManager manager = NDManager.newBaseManager()) {
-      TappedModel a = init(manager, "cnn-small", 4);
-      Path file = dir.resolve("cnn.params");
-      Models.saveParameters(a, file);
-      TappedModel b = ModelZoo.create("cnn-small", 1, 10, 5);
-      Models.loadParameters(b, manager, file);
-      assertArrayEquals(a.getParameters().get("07fc_weight").getArray().toFloatArray(),
-          b.getParameters().get("07fc_weight").getArray().toFloatArray());
-
-      DataFormatException e = assertThrows(DataFormatException.class,
-          () -> Models.loadParameters(ModelZoo.create("resnet8", 1, 10, 0), manager, file));
-      assertTrue(e.getMessage().startsWith(file + ": parameters do not fit architecture resnet8"),
-          e.getMessage());
-      Path missing = dir.resolve("missing.params");
-      e = assertThrows(DataFormatException.class,
-          () -> Models.loadParameters(ModelZoo.create("resnet8", 1, 10, 0), manager, missing));
-      assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
-      assertTrue(Files.size(file) > 0);
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nst4j.store.Json;
 import org.nst4j.transfer.AtMethod;
 import org.nst4j.transfer.KdMethod;
 import org.nst4j.transfer.LossOptions;

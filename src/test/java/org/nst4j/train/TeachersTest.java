@@ -19,6 +19,9 @@ import org.nst4j.data.DataFormatException;
 import org.nst4j.data.DataSources;
 import org.nst4j.data.DataSplits;
 import org.nst4j.data.ImageDataset;
+import org.nst4j.store.Json;
+import org.nst4j.store.ModelCard;
+import org.nst4j.store.ModelStore;
 import org.nst4j.transfer.LossOptions;
 
 /**

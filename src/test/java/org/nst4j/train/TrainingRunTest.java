@@ -17,6 +17,8 @@ import org.nst4j.data.DataSources;
 import org.nst4j.data.DataSplits;
 import org.nst4j.data.ImageDataset;
 import org.nst4j.model.TappedModel;
+import org.nst4j.store.ModelCard;
+import org.nst4j.store.ModelStore;
 
 /** End-to-end runs on a slice of the embedded Fashion-MNIST sample, small enough for the test suite. */
 class TrainingRunTest {

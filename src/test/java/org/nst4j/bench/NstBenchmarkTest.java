@@ -1,4 +1,4 @@
-package org.nst4j.transfer;
+package org.nst4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +18,7 @@ class NstBenchmarkTest {
     NstBenchmark.main(new String[] {"--out", out.toString(), "--batch", "2", "--channels", "8", "--size", "4",
         "--naive-batch", "1", "--naive-size", "2", "--reps", "1", "--warmup", "0"});
     String md = Files.readString(out);
-    for (String s : new String[] {"## Machine", "nproc", "libtorch", "## Results (measured)",
+    for (String s : new String[] {"## Machine", "CPUs", "libtorch", "## Results (measured)",
         "Gram C×C (auto), full shape | 2×8×4×4", "naive pairwise broadcast, small shape | 1×8×2×2",
         "EXTRAPOLATED", "--naive-size 2"}) {
       assertTrue(md.contains(s), "missing '" + s + "' in\n" + md);

@@ -1,4 +1,4 @@
-package org.nst4j.experiment;
+package org.nst4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package org.nst4j.train;
+package org.nst4j.store;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

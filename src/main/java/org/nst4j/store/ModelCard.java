@@ -1,4 +1,4 @@
-package org.nst4j.train;
+package org.nst4j.store;
 
 import java.util.List;
 

@@ -1,9 +1,5 @@
-package org.nst4j.transfer;
+package org.nst4j.data;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,16 +14,29 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.nst4j.data.DataFormatException;
+import java.util.function.Consumer;
 
 /**
  * Reads and writes NumPy {@code .npy} files (format versions 1.0, 2.0 and 3.0), as used by the {@code loss}
- * command for saved feature maps, logits and labels.
+ * command for saved feature maps, logits and labels. Like the other readers of this package it gives plain
+ * Java arrays; the caller makes NDArrays of them.
  *
- * <p>Supported: little-endian {@code <f4} (read as float32), {@code <f8} (converted to float32), {@code <i8}
- * (int64) and {@code <i4} (converted to int64), C order, up to 2 GiB of data. Anything else — a bad magic
+ * <p>Supported: little-endian {@code <f4} (read as float), {@code <f8} (converted to float), {@code <i8}
+ * (long) and {@code <i4} (converted to long), C order, up to 2 GiB of data. Anything else — a bad magic
  * string or version, a malformed header dictionary, big-endian or other dtypes, Fortran order, a data size
  * that does not match the shape — throws a {@link DataFormatException} naming the file and the defect.
+ *
+ * <p>Why not DJL's reader. DJL 0.36 reads a {@code .npy} stream with {@code NDList.decode(manager, in)}
+ * ({@code NDSerializer.decodeNumpy}), but it would not keep this class's promises: it matches the header
+ * against one regular expression of NumPy's own key order and quoting, so a valid header written otherwise
+ * (double quotes, another key order: version 2 and 3 files of other writers) is refused, and a Fortran-order
+ * header is refused with the same "Invalid numpy header" as garbage; it reads exactly the bytes the shape
+ * needs, so a truncated file ends in an {@code EOFException} and trailing bytes pass unnoticed; no message
+ * names the file; it keeps {@code <f8} and {@code <i4} as they are, where the losses want float32 and int64
+ * labels; and it makes NDArrays, which this package does not. Validating the header here first and then
+ * handing the stream to DJL would still fail the first point, and leave only the few lines that copy the
+ * data to delegate. DJL's {@code .npy} writer ({@code NDSerializer.encodeAsNumpy}) is not public: only
+ * {@code NDList.encode(Encoding.NPZ)} reaches it, inside a zip.
  */
 public final class NpyFile {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -47,42 +56,72 @@ public final class NpyFile {
   }
 
   /**
-   * Reads an array: float32 for {@code <f4}/{@code <f8}, int64 for {@code <i8}/{@code <i4}.
+   * The contents of a file: its shape and its values in C order, either as floats (from {@code <f4} or
+   * {@code <f8}) or as longs (from {@code <i8} or {@code <i4}); the other array is null.
    *
-   * @param manager owner of the result
+   * @param shape the dimensions ({@code []} for a 0-d array)
+   * @param floats the values of a floating-point file, or null
+   * @param longs the values of an integer file, or null
+   */
+  public record Values(long[] shape, float[] floats, long[] longs) {
+    /** Whether the file held integers ({@link #longs()}) rather than floats ({@link #floats()}). */
+    public boolean isInteger() {
+      return longs != null;
+    }
+  }
+
+  /**
+   * Reads an array: floats for {@code <f4}/{@code <f8}, longs for {@code <i8}/{@code <i4}.
+   *
    * @param path the file
-   * @return the array with the file's shape
+   * @return the shape and the values
    * @throws DataFormatException if the file is missing, unreadable or not a supported .npy file
    */
-  public static NDArray read(NDManager manager, Path path) {
+  public static Values read(Path path) {
     Header h = readHeader(path);
-    int item = itemSize(h.descr());
-    long bytes = Math.multiplyExact(h.size(), item);
+    long bytes = h.size() * itemSize(h.descr()); // readHeader checked that this fits the file
     if (bytes > Integer.MAX_VALUE - 16) {
       throw new DataFormatException(path + ": " + bytes + " bytes of data is more than the 2 GiB supported");
     }
-    ByteBuffer buf = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buf = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
       ch.position(h.dataOffset());
-      while (buf.hasRemaining()) {
-        if (ch.read(buf) < 0) {
-          break;
-        }
+      while (buf.hasRemaining() && ch.read(buf) >= 0) {
+        // fill the buffer
       }
     } catch (IOException e) {
       throw new DataFormatException(path + ": cannot read: " + e.getMessage(), e);
     }
+    if (buf.hasRemaining()) {
+      throw new DataFormatException(path + ": truncated while reading");
+    }
     buf.rewind();
-    Shape shape = new Shape(h.shape());
+    int n = (int) h.size();
     switch (h.descr()) {
-      case "<f4":
-        return manager.create(buf, shape, DataType.FLOAT32);
-      case "<f8":
-        return manager.create(buf, shape, DataType.FLOAT64).toType(DataType.FLOAT32, false);
-      case "<i8":
-        return manager.create(buf, shape, DataType.INT64);
-      case "<i4":
-        return manager.create(buf, shape, DataType.INT32).toType(DataType.INT64, false);
+      case "<f4": {
+        float[] f = new float[n];
+        buf.asFloatBuffer().get(f);
+        return new Values(h.shape(), f, null);
+      }
+      case "<f8": {
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+          f[i] = (float) buf.getDouble();
+        }
+        return new Values(h.shape(), f, null);
+      }
+      case "<i8": {
+        long[] l = new long[n];
+        buf.asLongBuffer().get(l);
+        return new Values(h.shape(), null, l);
+      }
+      case "<i4": {
+        long[] l = new long[n];
+        for (int i = 0; i < n; i++) {
+          l[i] = buf.getInt();
+        }
+        return new Values(h.shape(), null, l);
+      }
       default:
         throw new IllegalStateException(h.descr());
     }
@@ -190,59 +229,25 @@ public final class NpyFile {
 
   /** Writes float32 data ({@code <f4}) in C order. */
   public static void write(Path path, float[] data, long[] shape) {
-    ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    b.asFloatBuffer().put(data);
-    write(path, "<f4", data.length, b.array(), shape);
+    write(path, "<f4", data.length, shape, b -> b.asFloatBuffer().put(data));
   }
 
   /** Writes float64 data ({@code <f8}) in C order. */
   public static void write(Path path, double[] data, long[] shape) {
-    ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-    b.asDoubleBuffer().put(data);
-    write(path, "<f8", data.length, b.array(), shape);
+    write(path, "<f8", data.length, shape, b -> b.asDoubleBuffer().put(data));
   }
 
   /** Writes int64 data ({@code <i8}) in C order. */
   public static void write(Path path, long[] data, long[] shape) {
-    ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-    b.asLongBuffer().put(data);
-    write(path, "<i8", data.length, b.array(), shape);
+    write(path, "<i8", data.length, shape, b -> b.asLongBuffer().put(data));
   }
 
   /** Writes int32 data ({@code <i4}) in C order. */
   public static void write(Path path, int[] data, long[] shape) {
-    ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    b.asIntBuffer().put(data);
-    write(path, "<i4", data.length, b.array(), shape);
+    write(path, "<i4", data.length, shape, b -> b.asIntBuffer().put(data));
   }
 
-  /**
-   * Writes an NDArray (float32, float64, int64 or int32) with its shape.
-   *
-   * @param path the file
-   * @param array the array
-   */
-  public static void write(Path path, NDArray array) {
-    long[] shape = array.getShape().getShape();
-    switch (array.getDataType()) {
-      case FLOAT32:
-        write(path, array.toFloatArray(), shape);
-        break;
-      case FLOAT64:
-        write(path, array.toDoubleArray(), shape);
-        break;
-      case INT64:
-        write(path, array.toLongArray(), shape);
-        break;
-      case INT32:
-        write(path, array.toIntArray(), shape);
-        break;
-      default:
-        throw new IllegalArgumentException("cannot write " + array.getDataType() + " to .npy");
-    }
-  }
-
-  private static void write(Path path, String descr, long count, byte[] data, long[] shape) {
+  private static void write(Path path, String descr, int count, long[] shape, Consumer<ByteBuffer> fill) {
     long n = 1;
     for (long d : shape) {
       if (d < 0) {
@@ -261,11 +266,13 @@ public final class NpyFile {
     int total = 10 + h.length() + 1;
     h.append(" ".repeat((64 - total % 64) % 64)).append('\n');
     byte[] header = h.toString().getBytes(StandardCharsets.ISO_8859_1);
+    ByteBuffer data = ByteBuffer.allocate(Math.multiplyExact(count, itemSize(descr))).order(ByteOrder.LITTLE_ENDIAN);
+    fill.accept(data);
     try (OutputStream out = Files.newOutputStream(path)) {
       out.write(MAGIC);
       out.write(new byte[] {1, 0, (byte) (header.length & 0xFF), (byte) (header.length >>> 8)});
       out.write(header);
-      out.write(data);
+      out.write(data.array());
     } catch (IOException e) {
       throw new DataFormatException(path + ": cannot write: " + e.getMessage(), e);
     }

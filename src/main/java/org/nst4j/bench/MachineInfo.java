@@ -1,14 +1,17 @@
-package org.nst4j.experiment;
+package org.nst4j.bench;
 
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import org.nst4j.train.Json;
+import org.nst4j.store.Json;
 
 /**
- * The machine a run was trained on, written beside the run's summary as {@code machine.json} so that a
- * report rebuilt later, or elsewhere, still names the machine that produced the numbers.
+ * The machine that produced a measurement: the one description of it in nst4j. Experiments write it beside
+ * each run's summary as {@code machine.json}, so that a report rebuilt later, or elsewhere, still names the
+ * machine that produced the numbers; the benchmarks put {@link #withEngine()} at the head of their reports.
  *
  * @param cpus logical processors available to the JVM (what {@code nproc} prints)
  * @param cpuModel the CPU's model name from {@code /proc/cpuinfo}, or "unknown"
@@ -34,13 +37,24 @@ public record MachineInfo(int cpus, String cpuModel, long memoryMib, String os, 
         memoryMib > 0 ? String.format(Locale.ROOT, "%.1f GiB", memoryMib / 1024.0) : "unknown", os, java);
   }
 
+  /**
+   * {@link #describe()} with the software that computed: DJL, its engine and libtorch's intra-op threads, e.g.
+   * {@code Machine: 2 CPUs (...), 7.8 GiB RAM, Linux 6.1 amd64, Java 17; DJL 0.36.0, PyTorch 2.7.1 (CPU),
+   * libtorch intra-op threads 2.} Loads the engine's native library if nothing has yet.
+   */
+  public String withEngine() {
+    Engine engine = Engine.getEngine("PyTorch");
+    return "Machine: " + describe() + "; DJL " + Engine.getDjlVersion() + ", " + engine.getEngineName() + " "
+        + engine.getVersion() + " (CPU), libtorch intra-op threads " + JniUtils.getNumThreads() + ".";
+  }
+
   /** Writes this description into a run folder. */
-  void writeTo(Path runDir) throws IOException {
+  public void writeTo(Path runDir) throws IOException {
     Json.writeAtomically(runDir.resolve(FILE), this);
   }
 
   /** Reads a run folder's description, or null when it has none (a run not started by an experiment). */
-  static MachineInfo readFrom(Path runDir) throws IOException {
+  public static MachineInfo readFrom(Path runDir) throws IOException {
     Path f = runDir.resolve(FILE);
     return Files.isRegularFile(f) ? Json.PRETTY.readValue(f.toFile(), MachineInfo.class) : null;
   }

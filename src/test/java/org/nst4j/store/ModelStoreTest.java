@@ -1,4 +1,4 @@
-package org.nst4j.train;
+package org.nst4j.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,7 +43,7 @@ class ModelStoreTest {
     try (Model model = Model.newInstance(ModelStore.MODEL_NAME)) {
       model.setBlock(block);
       block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 28, 28));
-      ModelStore.save(new RunFolder(run).model(), model, card(arch, 1, 10));
+      ModelStore.save(run.resolve("model"), model, card(arch, 1, 10));
     }
     return run;
   }
@@ -64,7 +64,7 @@ class ModelStoreTest {
       block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 28, 28));
       NDArray x = inputs.randomUniform(0, 1, new Shape(3, 1, 28, 28));
       float[] before = logits(model, x);
-      ModelStore.save(new RunFolder(run).model(), model, card("resnet8", 1, 10));
+      ModelStore.save(run.resolve("model"), model, card("resnet8", 1, 10));
       // Both the run folder and the model folder are accepted.
       for (Path p : List.of(run, run.resolve("model"))) {
         try (Model loaded = ModelStore.load(p, Device.cpu())) {
