@@ -40,7 +40,7 @@ final class DistillCommand implements Callable<Integer>, LossOptionsMixin.TakesM
 
   @Override
   public Integer call() throws Exception {
-    TrainingConfig config = training.toConfig(TrainingOptions.studentDefaults());
+    TrainingConfig config = training.toConfig(TrainingConfig.studentRecipe());
     RunSpec.Builder run = RunSpec.builder().setArch(student).optMethod(method).optLossOptions(loss.toOptions())
         .optTeacher(teacher).optTeacherTaps(teacherTaps);
     return Commands.runAndReport(spec, run, data, config, output, runtime,

@@ -58,13 +58,15 @@ final class SweepCommand implements Callable<Integer>, LossOptionsMixin.TakesMet
           + " e.g. --taps stage3 --taps stage2,stage3 (default: the method's default taps).")
   List<String> taps;
 
-  @Option(names = "--epochs", paramLabel = "E", description = "Epochs (default 15, the student recipe).")
+  @Option(names = "--epochs", paramLabel = "E", description = "Epochs (default " + TrainingConfig.STUDENT_EPOCHS
+      + ", the student recipe).")
   Integer epochs;
 
-  @Option(names = "--batch", paramLabel = "B", description = "Batch size (default 64).")
+  @Option(names = "--batch", paramLabel = "B", description = "Batch size (default " + TrainingConfig.STUDENT_BATCH + ").")
   Integer batch;
 
-  @Option(names = "--lr", paramLabel = "LR", description = "Initial learning rate (default 0.05, cosine).")
+  @Option(names = "--lr", paramLabel = "LR", description = "Initial learning rate (default "
+      + TrainingConfig.STUDENT_LR + ", cosine).")
   Double lr;
 
   @Option(names = "--seeds", split = ",", paramLabel = "S1,S2", description = "Seeds of every setting (default 0).")
@@ -92,7 +94,7 @@ final class SweepCommand implements Callable<Integer>, LossOptionsMixin.TakesMet
     } else {
       throw new IllegalArgumentException("--val-per-class is required when --per-class is not given");
     }
-    TrainingConfig.Builder b = TrainingConfig.builder().setEpochs(15).setBatchSize(64).setLearningRate(0.05);
+    TrainingConfig.Builder b = TrainingConfig.studentRecipe();
     if (epochs != null) {
       b.setEpochs(epochs);
     }

@@ -8,13 +8,16 @@ import picocli.CommandLine.Option;
  * for {@code train}, the student recipe for {@code distill}.
  */
 final class TrainingOptions {
-  @Option(names = "--epochs", paramLabel = "E", description = "Epochs (train: 30, distill: 15).")
+  @Option(names = "--epochs", paramLabel = "E", description = "Epochs (train: " + TrainingConfig.TEACHER_EPOCHS
+      + ", distill: " + TrainingConfig.STUDENT_EPOCHS + ").")
   Integer epochs;
 
-  @Option(names = "--batch", paramLabel = "B", description = "Batch size (train: 128, distill: 64).")
+  @Option(names = "--batch", paramLabel = "B", description = "Batch size (train: " + TrainingConfig.TEACHER_BATCH
+      + ", distill: " + TrainingConfig.STUDENT_BATCH + ").")
   Integer batch;
 
-  @Option(names = "--lr", paramLabel = "LR", description = "Initial learning rate (train: 0.1, distill: 0.05).")
+  @Option(names = "--lr", paramLabel = "LR", description = "Initial learning rate (train: "
+      + TrainingConfig.TEACHER_LR + ", distill: " + TrainingConfig.STUDENT_LR + ").")
   Double lr;
 
   @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum (default 0.9).")
@@ -51,16 +54,6 @@ final class TrainingOptions {
   @Option(names = "--keep-last-batch", description = "Train on the last partial batch too (default: dropped).")
   boolean keepLastBatch;
 
-  /** The teacher recipe of FMNIST-10k: 30 epochs, batch 128, lr 0.1. */
-  static TrainingConfig.Builder teacherDefaults() {
-    return TrainingConfig.builder().setEpochs(30).setBatchSize(128).setLearningRate(0.1);
-  }
-
-  /** The student recipe of FMNIST-10k: 15 epochs, batch 64, lr 0.05. */
-  static TrainingConfig.Builder studentDefaults() {
-    return TrainingConfig.builder().setEpochs(15).setBatchSize(64).setLearningRate(0.05);
-  }
-
   /** Applies the options given on the command line over {@code defaults} and validates the result. */
   TrainingConfig toConfig(TrainingConfig.Builder defaults) {
     TrainingConfig.Builder b = defaults;
@@ -86,10 +79,7 @@ final class TrainingOptions {
       b.optSchedule(schedule);
     }
     if (milestones != null) {
-      b.optMilestones(milestones);
-      if (schedule == null) {
-        b.optSchedule(TrainingConfig.Schedule.MULTISTEP);
-      }
+      b.optMilestones(milestones); // multistep unless --schedule says otherwise (TrainingConfig's rule)
     }
     if (lrDecay != null) {
       b.optLrDecay(lrDecay);
@@ -101,15 +91,23 @@ final class TrainingOptions {
       b.optAugment(false);
     }
     if (pad != null) {
-      if (noAugment) {
-        throw new IllegalArgumentException("--pad sets the padding of the augmentation that --no-augment turns"
-            + " off; give one of them");
-      }
       b.optPad(pad);
     }
     if (keepLastBatch) {
       b.optDropLast(false);
     }
-    return b.build();
+    try {
+      return b.build();
+    } catch (TrainingConfig.InvalidSettingException e) {
+      throw new IllegalArgumentException(OPTION_OF.getOrDefault(e.key(), e.key()) + ": " + e.getMessage());
+    }
   }
+
+  /** The option that sets each setting of {@link TrainingConfig}, by its key, for error messages. */
+  private static final java.util.Map<String, String> OPTION_OF = java.util.Map.ofEntries(
+      java.util.Map.entry("epochs", "--epochs"), java.util.Map.entry("batch", "--batch"),
+      java.util.Map.entry("lr", "--lr"), java.util.Map.entry("momentum", "--momentum"),
+      java.util.Map.entry("nesterov", "--momentum"), java.util.Map.entry("weight_decay", "--wd"),
+      java.util.Map.entry("lr_decay", "--lr-decay"), java.util.Map.entry("seed", "--seed"),
+      java.util.Map.entry("pad", "--pad"), java.util.Map.entry("milestones", "--milestones"));
 }

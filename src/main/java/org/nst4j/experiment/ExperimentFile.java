@@ -285,10 +285,8 @@ public final class ExperimentFile {
 
     private TrainingConfig schedule(JsonNode node, ExperimentSpec.Role role) {
       // The defaults are the FMNIST-10k recipes: the student's, or the teacher's for a teacher recipe.
-      TrainingConfig.Builder b = TrainingConfig.builder();
-      if (role == ExperimentSpec.Role.TEACHER) {
-        b.setEpochs(30).setBatchSize(128).setLearningRate(0.1);
-      }
+      TrainingConfig.Builder b =
+          role == ExperimentSpec.Role.TEACHER ? TrainingConfig.teacherRecipe() : TrainingConfig.studentRecipe();
       if (node == null || node.isNull()) {
         return b.build();
       }
@@ -307,12 +305,10 @@ public final class ExperimentFile {
       }
       Double lr = optionalDouble(node, p, "lr");
       if (lr != null) {
-        require(lr > 0, p + ".lr", "must be > 0, got " + MethodSpec.num(lr));
         b.setLearningRate(lr);
       }
       Double momentum = optionalDouble(node, p, "momentum");
       if (momentum != null) {
-        require(momentum >= 0 && momentum < 1, p + ".momentum", "must be in [0, 1), got " + MethodSpec.num(momentum));
         b.optMomentum(momentum);
       }
       Boolean nesterov = optionalBoolean(node, p, "nesterov");
@@ -321,7 +317,6 @@ public final class ExperimentFile {
       }
       Double wd = optionalDouble(node, p, "weight_decay");
       if (wd != null) {
-        require(wd >= 0, p + ".weight_decay", "must be ≥ 0, got " + MethodSpec.num(wd));
         b.optWeightDecay(wd);
       }
       String sched = optionalString(node, p, "lr_schedule");
@@ -340,17 +335,11 @@ public final class ExperimentFile {
         int[] milestones = new int[ms.size()];
         for (int i = 0; i < ms.size(); i++) {
           milestones[i] = intValue(ms.get(i), p + ".milestones[" + i + "]", 1);
-          require(i == 0 || milestones[i] > milestones[i - 1], p + ".milestones",
-              "must be increasing epochs, got " + ms);
         }
         b.optMilestones(milestones);
-        if (sched == null) {
-          b.optSchedule(TrainingConfig.Schedule.MULTISTEP);
-        }
       }
       Double decay = optionalDouble(node, p, "lr_decay");
       if (decay != null) {
-        require(decay > 0 && decay <= 1, p + ".lr_decay", "must be in (0, 1], got " + MethodSpec.num(decay));
         b.optLrDecay(decay);
       }
       Boolean dropLast = optionalBoolean(node, p, "drop_last");
@@ -363,8 +352,6 @@ public final class ExperimentFile {
       }
       Integer pad = optionalInt(node, p, "pad", 0);
       if (pad != null) {
-        require(augment == null || augment, p + ".pad", "sets the padding of the augmentation that 'augment:"
-            + " false' turns off; remove one of them");
         b.optPad(pad);
       }
       Integer evalBatch = optionalInt(node, p, "eval_batch", 1);
@@ -373,8 +360,8 @@ public final class ExperimentFile {
       }
       try {
         return b.build();
-      } catch (IllegalArgumentException e) {
-        throw fail("schedule", e.getMessage());
+      } catch (TrainingConfig.InvalidSettingException e) {
+        throw fail("schedule." + e.key(), e.rule()); // the rule is TrainingConfig's, the path the file's
       }
     }
 

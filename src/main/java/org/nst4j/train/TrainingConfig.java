@@ -2,6 +2,7 @@ package org.nst4j.train;
 
 import java.util.Arrays;
 import org.nst4j.data.Augmentation;
+import org.nst4j.transfer.MethodOption;
 
 /**
  * The hyper-parameters of one training run, immutable; built with {@link #builder()}.
@@ -27,6 +28,45 @@ public final class TrainingConfig {
    */
   public static final int DEFAULT_PAD = 2;
 
+  /** Epochs of the FMNIST-10k student recipe ({@code fmnist-10k.md}); the builder's default. */
+  public static final int STUDENT_EPOCHS = 15;
+  /** Batch size of the FMNIST-10k student recipe; the builder's default. */
+  public static final int STUDENT_BATCH = 64;
+  /** Initial learning rate of the FMNIST-10k student recipe; the builder's default. */
+  public static final double STUDENT_LR = 0.05;
+  /** Epochs of the FMNIST-10k teacher recipe. */
+  public static final int TEACHER_EPOCHS = 30;
+  /** Batch size of the FMNIST-10k teacher recipe. */
+  public static final int TEACHER_BATCH = 128;
+  /** Initial learning rate of the FMNIST-10k teacher recipe. */
+  public static final double TEACHER_LR = 0.1;
+
+  /**
+   * A setting that breaks its rule, naming it by its key in an experiment file's {@code schedule} (so the
+   * experiment reader can point at the field and the CLI at its option, from the one rule written here).
+   */
+  public static final class InvalidSettingException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+    private final String key;
+    private final String rule;
+
+    InvalidSettingException(String key, String what, String rule) {
+      super(what + " " + rule);
+      this.key = key;
+      this.rule = rule;
+    }
+
+    /** The setting's key in an experiment file's {@code schedule}, e.g. {@code lr}. */
+    public String key() {
+      return key;
+    }
+
+    /** The rule it breaks, e.g. {@code must be > 0, got -1}. */
+    public String rule() {
+      return rule;
+    }
+  }
+
   private final int epochs;
   private final int batchSize;
   private final double learningRate;
@@ -49,19 +89,29 @@ public final class TrainingConfig {
     this.momentum = b.momentum;
     this.nesterov = b.nesterov;
     this.weightDecay = b.weightDecay;
-    this.schedule = b.schedule;
+    this.schedule = b.schedule != null ? b.schedule : b.milestones.length > 0 ? Schedule.MULTISTEP : Schedule.COSINE;
     this.lrDecay = b.lrDecay;
     this.milestones = b.milestones.clone();
     this.seed = b.seed;
     this.augment = b.augment;
-    this.pad = b.pad;
+    this.pad = b.pad == null ? DEFAULT_PAD : b.pad;
     this.dropLast = b.dropLast;
     this.evalBatchSize = b.evalBatchSize;
   }
 
-  /** A builder holding the defaults. */
+  /** A builder holding the defaults: the FMNIST-10k student recipe. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** A builder holding the FMNIST-10k student recipe (15 epochs, batch 64, lr 0.05; the defaults). */
+  public static Builder studentRecipe() {
+    return new Builder();
+  }
+
+  /** A builder holding the FMNIST-10k teacher recipe (30 epochs, batch 128, lr 0.1; the rest as the student's). */
+  public static Builder teacherRecipe() {
+    return new Builder().setEpochs(TEACHER_EPOCHS).setBatchSize(TEACHER_BATCH).setLearningRate(TEACHER_LR);
   }
 
   /** A builder starting from this configuration. */
@@ -78,7 +128,7 @@ public final class TrainingConfig {
     b.milestones = milestones.clone();
     b.seed = seed;
     b.augment = augment;
-    b.pad = pad;
+    b.pad = augment ? pad : null;
     b.dropLast = dropLast;
     b.evalBatchSize = evalBatchSize;
     return b;
@@ -199,18 +249,18 @@ public final class TrainingConfig {
 
   /** Builder with {@code setX}/{@code optX} methods in DJL's style; every value is checked on build. */
   public static final class Builder {
-    private int epochs = 15;
-    private int batchSize = 64;
-    private double learningRate = 0.05;
+    private int epochs = STUDENT_EPOCHS;
+    private int batchSize = STUDENT_BATCH;
+    private double learningRate = STUDENT_LR;
     private double momentum = 0.9;
     private boolean nesterov = true;
     private double weightDecay = 5e-4;
-    private Schedule schedule = Schedule.COSINE;
+    private Schedule schedule; // null: cosine, or multistep when milestones are given
     private double lrDecay = 0.1;
     private int[] milestones = new int[0];
     private long seed;
     private boolean augment = true;
-    private int pad = DEFAULT_PAD;
+    private Integer pad; // null: DEFAULT_PAD
     private boolean dropLast = true;
     private int evalBatchSize = 500;
 
@@ -256,6 +306,7 @@ public final class TrainingConfig {
       return this;
     }
 
+    /** Sets the multistep milestones; without an explicit {@link #optSchedule} they make the schedule multistep. */
     public Builder optMilestones(int... milestones) {
       this.milestones = milestones.clone();
       return this;
@@ -271,7 +322,10 @@ public final class TrainingConfig {
       return this;
     }
 
-    /** Pixels of zero padding before the random crop, ≥ 0 (default {@link #DEFAULT_PAD}). */
+    /**
+     * Pixels of zero padding before the random crop, ≥ 0 (default {@link #DEFAULT_PAD}); refused by
+     * {@link #build()} when augmentation is off, which it would not change.
+     */
     public Builder optPad(int pad) {
       this.pad = pad;
       return this;
@@ -294,26 +348,32 @@ public final class TrainingConfig {
      * @throws IllegalArgumentException naming the first bad value
      */
     public TrainingConfig build() {
-      require(epochs >= 1, "epochs must be ≥ 1, got " + epochs);
-      require(batchSize >= 1, "batch size must be ≥ 1, got " + batchSize);
-      require(learningRate > 0 && Double.isFinite(learningRate), "learning rate must be > 0, got " + learningRate);
-      require(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got " + momentum);
-      require(!nesterov || momentum > 0, "Nesterov needs momentum > 0");
-      require(weightDecay >= 0 && Double.isFinite(weightDecay), "weight decay must be ≥ 0, got " + weightDecay);
-      require(lrDecay > 0 && lrDecay <= 1, "lr decay must be in (0, 1], got " + lrDecay);
-      require(seed >= 0, "seed must be ≥ 0, got " + seed);
-      require(pad >= 0, "pad must be ≥ 0 pixels, got " + pad);
-      require(evalBatchSize >= 1, "evaluation batch size must be ≥ 1, got " + evalBatchSize);
+      require(epochs >= 1, "epochs", "epochs", "must be ≥ 1, got " + epochs);
+      require(batchSize >= 1, "batch", "batch size", "must be ≥ 1, got " + batchSize);
+      require(learningRate > 0 && Double.isFinite(learningRate), "lr", "learning rate", "must be > 0, got "
+          + MethodOption.format(learningRate));
+      require(momentum >= 0 && momentum < 1, "momentum", "momentum", "must be in [0, 1), got "
+          + MethodOption.format(momentum));
+      require(!nesterov || momentum > 0, "nesterov", "Nesterov", "needs momentum > 0");
+      require(weightDecay >= 0 && Double.isFinite(weightDecay), "weight_decay", "weight decay", "must be ≥ 0, got "
+          + MethodOption.format(weightDecay));
+      require(lrDecay > 0 && lrDecay <= 1, "lr_decay", "lr decay", "must be in (0, 1], got "
+          + MethodOption.format(lrDecay));
+      require(seed >= 0, "seed", "seed", "must be ≥ 0, got " + seed);
+      require(pad == null || pad >= 0, "pad", "pad", "must be ≥ 0 pixels, got " + pad);
+      require(pad == null || augment, "pad", "pad", "sets the padding of the augmentation, which is off"
+          + " (augment: false, --no-augment); give one of them");
+      require(evalBatchSize >= 1, "eval_batch", "evaluation batch size", "must be ≥ 1, got " + evalBatchSize);
       for (int i = 0; i < milestones.length; i++) {
-        require(milestones[i] >= 1 && (i == 0 || milestones[i] > milestones[i - 1]),
-            "milestones must be increasing epochs ≥ 1, got " + Arrays.toString(milestones));
+        require(milestones[i] >= 1 && (i == 0 || milestones[i] > milestones[i - 1]), "milestones",
+            "milestones", "must be increasing epochs ≥ 1, got " + Arrays.toString(milestones));
       }
       return new TrainingConfig(this);
     }
 
-    private static void require(boolean ok, String message) {
+    private static void require(boolean ok, String key, String what, String rule) {
       if (!ok) {
-        throw new IllegalArgumentException(message);
+        throw new InvalidSettingException(key, what, rule);
       }
     }
   }

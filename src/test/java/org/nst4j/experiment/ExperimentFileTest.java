@@ -301,7 +301,7 @@ class ExperimentFileTest {
       {MINIMAL + "schedule: {pad: -1}\n", "x.yaml: schedule.pad: must be an integer ≥ 0, got -1"},
       {MINIMAL + "schedule: {pad: 1.5}\n", "x.yaml: schedule.pad: must be an integer"},
       {MINIMAL + "schedule: {augment: false, pad: 4}\n", "x.yaml: schedule.pad: sets the padding of the"
-          + " augmentation that 'augment: false' turns off"},
+          + " augmentation, which is off (augment: false"},
       {MINIMAL + "teacher_taps: [a, a]\n", "x.yaml: teacher_taps: 'a' appears twice in [a, a]"},
       {MINIMAL + "teacher_taps: 'a, '\n", "x.yaml: teacher_taps: tap names must not be empty"},
       {MINIMAL + "teacher_taps: []\n", "x.yaml: teacher_taps: must name at least one map"},

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TrainingConfigTest {
@@ -36,9 +37,14 @@ class TrainingConfigTest {
     assertEquals("epochs=15 batch=64 lr=0.05 cosine momentum=0.9 nesterov wd=5.0E-4 seed=0 augment",
         TrainingConfig.builder().build().toString());
     assertEquals(TrainingConfig.builder().build().toString(), TrainingConfig.builder().optPad(2).build().toString());
-    TrainingConfig none = TrainingConfig.builder().optPad(4).optAugment(false).build();
+    TrainingConfig none = TrainingConfig.builder().optAugment(false).build();
     assertTrue(none.augmentation().isNone());
     assertTrue(!none.toString().contains("pad"), none.toString());
+    assertEquals(none.toString(), none.toBuilder().build().toString(), "no pad carried into a copy");
+    TrainingConfig.InvalidSettingException e = assertThrows(TrainingConfig.InvalidSettingException.class,
+        () -> TrainingConfig.builder().optPad(4).optAugment(false).build());
+    assertEquals("pad", e.key());
+    assertTrue(e.rule().startsWith("sets the padding of the augmentation, which is off"), e.rule());
     TrainingConfig zero = TrainingConfig.builder().optPad(0).build();
     assertEquals(0, zero.augmentation().pad());
     assertTrue(zero.augmentation().horizontalFlip(), "pad 0 still flips");
@@ -52,6 +58,23 @@ class TrainingConfigTest {
     TrainingConfig c = TrainingConfig.builder().setEpochs(3).build();
     LearningRateSchedule s = c.scheduleFor(10);
     assertEquals(0.05 / 2, s.rate(15), 1e-12);
+  }
+
+  @Test
+  void milestonesMakeTheScheduleMultistepUnlessOneIsChosen() {
+    assertEquals(TrainingConfig.Schedule.MULTISTEP, TrainingConfig.builder().optMilestones(5).build().schedule());
+    assertEquals(TrainingConfig.Schedule.CONSTANT, TrainingConfig.builder().optMilestones(5)
+        .optSchedule(TrainingConfig.Schedule.CONSTANT).build().schedule());
+    assertEquals(TrainingConfig.Schedule.COSINE, TrainingConfig.builder().build().schedule());
+  }
+
+  @Test
+  void theRecipesAreTheProtocols() {
+    TrainingConfig t = TrainingConfig.teacherRecipe().build();
+    assertEquals(List.of(30, 128, 0.1), List.of(t.epochs(), t.batchSize(), t.learningRate()));
+    TrainingConfig s = TrainingConfig.studentRecipe().build();
+    assertEquals(List.of(15, 64, 0.05), List.of(s.epochs(), s.batchSize(), s.learningRate()));
+    assertEquals(s.toString(), TrainingConfig.builder().build().toString());
   }
 
   @Test
