@@ -53,6 +53,14 @@ public interface TransferTerm extends AutoCloseable {
    */
   NDArray compute(ModelOutput student, ModelOutput teacher, NDArray labels, boolean training);
 
+  /**
+   * Called by the training loop before the first batch of each epoch, epoch counted from 1; the default does
+   * nothing. Terms with a schedule (DKD's warm-up) read the epoch here.
+   *
+   * @param epoch the epoch about to start, counted from 1
+   */
+  default void beginEpoch(int epoch) {}
+
   /** Trainable auxiliary parameters; empty by default. */
   default List<Parameter> parameters() {
     return List.of();
