@@ -223,6 +223,50 @@ class DkdTermTest {
     }
   }
 
+  /**
+   * The gradient does not depend on the garbage collector: between the forward and the backward pass the
+   * Java direct buffers of closed tensors are freed and fresh ones filled with 1e30 (see ScalarsTest), which a
+   * constant wrapped from Java (x.div(T)) would have read.
+   */
+  @Test
+  void gradientDoesNotDependOnTheGarbageCollector() throws InterruptedException {
+    NDArray zs = manager.create(randomLogits(10, 40, 2), new Shape(4, 10)).toType(DataType.FLOAT32, false);
+    ModelOutput zt = ModelOutput.of(
+        manager.create(randomLogits(11, 40, 2), new Shape(4, 10)).toType(DataType.FLOAT32, false), Map.of());
+    NDArray y = manager.create(new long[] {3, 0, 9, 9});
+    DkdTerm dkd = new DkdTerm(1, 8, 4, 20, true);
+    NDArray quietLeaf = zs.duplicate();
+    quietLeaf.setRequiresGradient(true);
+    try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+      gc.backward(dkd.compute(ModelOutput.of(quietLeaf, Map.of()), zt, y, true));
+    }
+    double[] quiet = quietLeaf.getGradient().toType(DataType.FLOAT64, false).toDoubleArray();
+    NDArray leaf = zs.duplicate();
+    leaf.setRequiresGradient(true);
+    java.util.List<java.nio.ByteBuffer> held = new java.util.ArrayList<>();
+    try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+      NDArray loss = dkd.compute(ModelOutput.of(leaf, Map.of()), zt, y, true);
+      for (int round = 0; round < 3; round++) {
+        System.gc();
+        Thread.sleep(50);
+        for (int i = 0; i < 2000; i++) {
+          java.nio.ByteBuffer b4 = java.nio.ByteBuffer.allocateDirect(4).order(java.nio.ByteOrder.nativeOrder());
+          b4.putFloat(0, 1e30f);
+          java.nio.ByteBuffer b8 = java.nio.ByteBuffer.allocateDirect(8).order(java.nio.ByteOrder.nativeOrder());
+          b8.putDouble(0, 1e30);
+          held.add(b4);
+          held.add(b8);
+        }
+      }
+      gc.backward(loss);
+    }
+    assertEquals(12_000, held.size());
+    double[] churned = leaf.getGradient().toType(DataType.FLOAT64, false).toDoubleArray();
+    for (int i = 0; i < quiet.length; i++) {
+      assertEquals(quiet[i], churned[i], 1e-6, "element " + i);
+    }
+  }
+
   @Test
   void warmUpScalesTheTermFromTheFirstEpoch() {
     double[] zs = randomLogits(8, 8, 2);
