@@ -43,14 +43,15 @@ import org.nst4j.model.ModelOutput;
  *
  * <p><b>How the SVD is differentiated.</b> DJL 0.36 exposes no SVD or eigensolver, so the decomposition is
  * computed in Java, in double precision, from the eigenvectors of the smaller of xᵀx (C×C) and xxᵀ (HW×HW)
- * (cyclic Jacobi). The gradient is the exact first-order derivative of the selected eigenvector v_i of A =
- * xᵀx, dv_i = P_i·dA·v_i with P_i = Σ_{j≠i} v_j v_jᵀ/(λ_i − λ_j) + (I − Σ_j v_j v_jᵀ)/λ_i (the last term the
- * zero eigenvalues of a rank-deficient A), which is what {@code torch.svd}'s backward gives for V. It enters
- * the graph through the surrogate v_i + P_i·(A − stopGradient(A))·v_i, whose value is v_i exactly. As in the
- * authors' "removenan", terms with λ_i ≈ λ_j (relative gap below 1e-12) are dropped and a vector of zero
- * singular value gets no gradient. Cost: O(B·min(C, HW)³) Java work per pair and batch, spread over cores:
- * about 1 s per batch of 64 at CIFAR ResNet stage shapes (16/32/64 channels) on 2 busy cores, which a
- * LAPACK eigensolver would remove if DJL exposed one.
+ * (Householder tridiagonalisation and implicit QR). The gradient is the exact first-order derivative of the
+ * selected eigenvector v_i of A = xᵀx, dv_i = P_i·dA·v_i with P_i = Σ_{j≠i} v_j v_jᵀ/(λ_i − λ_j) + (I − Σ_j
+ * v_j v_jᵀ)/λ_i (the last term the zero eigenvalues of a rank-deficient A), which is what {@code torch.svd}'s
+ * backward gives for V. It enters the graph through the surrogate v_i + P_i·(A − stopGradient(A))·v_i, whose
+ * value is v_i exactly. As in the authors' "removenan", terms with λ_i ≈ λ_j (relative gap below 1e-12) are
+ * dropped and a vector of zero singular value gets no gradient. Cost: O(B·min(C, HW)³) Java work per pair
+ * and batch, spread over cores: about 3 ms per 64×64 decomposition, some 0.5–1 s per batch of 64 at CIFAR
+ * ResNet stage shapes (16/32/64 channels) on this project's 2 busy cores; a LAPACK eigensolver would remove
+ * it if DJL exposed one.
  */
 public final class KdsvdTerm implements TransferTerm {
   /** Term name in {@link LossTerms} (proposed method token {@code kdsvd}). */
@@ -369,7 +370,11 @@ public final class KdsvdTerm implements TransferTerm {
     }
   }
 
-  /** Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations, values in descending order. */
+  /**
+   * Eigen-decomposition of a symmetric matrix, values in descending order: Householder reduction to
+   * tridiagonal form, then implicit QR steps with Wilkinson shifts (Golub &amp; Van Loan, algorithms 8.3.1 and
+   * 8.3.2), the rotations accumulated into the eigenvectors. {@link #jacobi} is a slower independent solver.
+   */
   static final class Eigen {
     final double[] values;
     /** Column j of this n×n matrix is the eigenvector of values[j]. */
@@ -395,6 +400,144 @@ public final class KdsvdTerm implements TransferTerm {
      * @return eigenvalues (descending) and eigenvectors
      */
     static Eigen symmetric(double[][] a) {
+      int n = a.length;
+      // zt[j] is column j of Z, the accumulated orthogonal transformation (A = Z·T·Zᵀ).
+      double[][] zt = new double[n][n];
+      for (int i = 0; i < n; i++) {
+        zt[i][i] = 1;
+      }
+      // 1. Householder tridiagonalisation: T = Hᵀ…A…H, Z = H_0·H_1·…
+      for (int k = 0; k < n - 2; k++) {
+        int m = n - k - 1;
+        double norm = 0;
+        for (int i = 0; i < m; i++) {
+          norm += a[k + 1 + i][k] * a[k + 1 + i][k];
+        }
+        norm = Math.sqrt(norm);
+        if (norm == 0) {
+          continue;
+        }
+        double alpha = a[k + 1][k] > 0 ? -norm : norm;
+        double[] v = new double[m];
+        double vv = 0;
+        for (int i = 0; i < m; i++) {
+          v[i] = a[k + 1 + i][k];
+        }
+        v[0] -= alpha;
+        for (double x : v) {
+          vv += x * x;
+        }
+        if (vv == 0) {
+          continue;
+        }
+        double beta = 2 / vv;
+        // p = β·A₂₂·v, w = p − (β·pᵀv/2)·v, A₂₂ −= v·wᵀ + w·vᵀ
+        double[] p = new double[m];
+        double pv = 0;
+        for (int i = 0; i < m; i++) {
+          double sum = 0;
+          double[] row = a[k + 1 + i];
+          for (int j = 0; j < m; j++) {
+            sum += row[k + 1 + j] * v[j];
+          }
+          p[i] = beta * sum;
+          pv += p[i] * v[i];
+        }
+        double kk = beta * pv / 2;
+        for (int i = 0; i < m; i++) {
+          p[i] -= kk * v[i];
+        }
+        for (int i = 0; i < m; i++) {
+          double[] row = a[k + 1 + i];
+          for (int j = 0; j < m; j++) {
+            row[k + 1 + j] -= v[i] * p[j] + p[i] * v[j];
+          }
+        }
+        a[k + 1][k] = alpha;
+        a[k][k + 1] = alpha;
+        for (int i = k + 2; i < n; i++) {
+          a[i][k] = 0;
+          a[k][i] = 0;
+        }
+        // Z ← Z·H, H = I − β·v·vᵀ on coordinates k+1 …: for every row r of Z, z_r −= β·(z_r·v)·v.
+        for (int r = 0; r < n; r++) {
+          double zv = 0;
+          for (int i = 0; i < m; i++) {
+            zv += zt[k + 1 + i][r] * v[i];
+          }
+          zv *= beta;
+          for (int i = 0; i < m; i++) {
+            zt[k + 1 + i][r] -= zv * v[i];
+          }
+        }
+      }
+      // 2. Implicit symmetric QR on the tridiagonal a (kept dense; only a band is ever nonzero).
+      double eps = Math.ulp(1.0);
+      int hi = n - 1;
+      int iterations = 0;
+      while (hi > 0) {
+        if (Math.abs(a[hi][hi - 1]) <= eps * (Math.abs(a[hi][hi]) + Math.abs(a[hi - 1][hi - 1]))) {
+          a[hi][hi - 1] = 0;
+          a[hi - 1][hi] = 0;
+          hi--;
+          continue;
+        }
+        int lo = hi - 1;
+        while (lo > 0 && Math.abs(a[lo][lo - 1]) > eps * (Math.abs(a[lo][lo]) + Math.abs(a[lo - 1][lo - 1]))) {
+          lo--;
+        }
+        if (++iterations > 100 * n) {
+          throw new IllegalStateException("symmetric QR did not converge");
+        }
+        // Wilkinson shift from the trailing 2×2 block.
+        double d = (a[hi - 1][hi - 1] - a[hi][hi]) / 2;
+        double b = a[hi][hi - 1];
+        double mu = a[hi][hi] - b * b / (d + (d >= 0 ? 1 : -1) * Math.hypot(d, b));
+        double x = a[lo][lo] - mu;
+        double z = a[lo + 1][lo];
+        for (int k = lo; k < hi; k++) {
+          double r = Math.hypot(x, z);
+          double c = r == 0 ? 1 : x / r;
+          double sn = r == 0 ? 0 : z / r;
+          int from = Math.max(lo, k - 1);
+          int to = Math.min(hi, k + 2);
+          // T ← M·T·Mᵀ with M = [[c, s], [−s, c]] on rows/columns k, k+1.
+          for (int j = from; j <= to; j++) {
+            double t1 = a[k][j];
+            double t2 = a[k + 1][j];
+            a[k][j] = c * t1 + sn * t2;
+            a[k + 1][j] = -sn * t1 + c * t2;
+          }
+          for (int j = from; j <= to; j++) {
+            double t1 = a[j][k];
+            double t2 = a[j][k + 1];
+            a[j][k] = c * t1 + sn * t2;
+            a[j][k + 1] = -sn * t1 + c * t2;
+          }
+          double[] zk = zt[k];
+          double[] zk1 = zt[k + 1];
+          for (int rr = 0; rr < n; rr++) {
+            double t1 = zk[rr];
+            double t2 = zk1[rr];
+            zk[rr] = c * t1 + sn * t2;
+            zk1[rr] = -sn * t1 + c * t2;
+          }
+          if (k < hi - 1) {
+            x = a[k + 1][k];
+            z = a[k + 2][k];
+          }
+        }
+      }
+      return sorted(a, zt);
+    }
+
+    /**
+     * Cyclic Jacobi rotations (slower; kept as an independent check of {@link #symmetric}).
+     *
+     * @param a n×n symmetric, overwritten
+     * @return eigenvalues (descending) and eigenvectors
+     */
+    static Eigen jacobi(double[][] a) {
       int n = a.length;
       double[][] vt = new double[n][n]; // row j: the j-th column of the accumulated rotations
       for (int i = 0; i < n; i++) {
@@ -428,7 +571,6 @@ public final class KdsvdTerm implements TransferTerm {
                 : (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
             double cs = 1 / Math.sqrt(t * t + 1);
             double sn = t * cs;
-            // Jᵀ·A·J with A symmetric: rows and columns p, q change alike; the 2×2 block is diagonalised.
             for (int r = 0; r < n; r++) {
               if (r == p || r == q) {
                 continue;
@@ -455,6 +597,12 @@ public final class KdsvdTerm implements TransferTerm {
           }
         }
       }
+      return sorted(a, vt);
+    }
+
+    /** The diagonal of {@code a} and the vectors {@code vt[j]}, sorted by value, largest first. */
+    private static Eigen sorted(double[][] a, double[][] vt) {
+      int n = a.length;
       Integer[] order = new Integer[n];
       for (int i = 0; i < n; i++) {
         order[i] = i;

@@ -183,24 +183,17 @@ class KdsvdTermTest {
 
   // ---- tests ----
 
-  @Test
-  void jacobiEigenDecomposition() {
-    Random r = new Random(5);
-    int n = 7;
-    double[][] a = new double[n][n];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j <= i; j++) {
-        a[i][j] = a[j][i] = r.nextGaussian();
+  private static void checkEigen(double[][] a, KdsvdTerm.Eigen e, String what) {
+    int n = a.length;
+    double scale = 1;
+    for (double[] row : a) {
+      for (double x : row) {
+        scale = Math.max(scale, Math.abs(x));
       }
     }
-    double[][] copy = new double[n][];
-    for (int i = 0; i < n; i++) {
-      copy[i] = a[i].clone();
-    }
-    KdsvdTerm.Eigen e = KdsvdTerm.Eigen.symmetric(copy);
     for (int j = 0; j < n; j++) {
       if (j > 0) {
-        assertTrue(e.values[j] <= e.values[j - 1]);
+        assertTrue(e.values[j] <= e.values[j - 1], what);
       }
       double[] v = e.vector(j);
       for (int i = 0; i < n; i++) {
@@ -208,7 +201,7 @@ class KdsvdTermTest {
         for (int q = 0; q < n; q++) {
           av += a[i][q] * v[q];
         }
-        assertEquals(e.values[j] * v[i], av, 1e-12);
+        assertEquals(e.values[j] * v[i], av, 1e-11 * scale * n, what + ": A·v = λ·v, vector " + j);
       }
       for (int j2 = 0; j2 < n; j2++) {
         double d = 0;
@@ -216,7 +209,60 @@ class KdsvdTermTest {
         for (int i = 0; i < n; i++) {
           d += v[i] * w[i];
         }
-        assertEquals(j == j2 ? 1 : 0, d, 1e-12);
+        assertEquals(j == j2 ? 1 : 0, d, 1e-12 * n, what + ": orthonormal");
+      }
+    }
+  }
+
+  private static double[][] copy(double[][] a) {
+    double[][] c = new double[a.length][];
+    for (int i = 0; i < a.length; i++) {
+      c[i] = a[i].clone();
+    }
+    return c;
+  }
+
+  @Test
+  void eigenDecompositions() {
+    Random r = new Random(5);
+    java.util.List<double[][]> cases = new java.util.ArrayList<>();
+    for (int n : new int[] {1, 2, 3, 7, 40}) {
+      double[][] a = new double[n][n];
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j <= i; j++) {
+          a[i][j] = a[j][i] = r.nextGaussian();
+        }
+      }
+      cases.add(a);
+    }
+    // Repeated eigenvalues, a diagonal, a zero matrix, and a rank-2 Gram matrix of size 6 (xᵀx, x 2×6).
+    double[][] id = new double[5][5];
+    for (int i = 0; i < 5; i++) {
+      id[i][i] = i < 3 ? 2 : -1;
+    }
+    cases.add(id);
+    cases.add(new double[4][4]);
+    double[][] x = new double[2][6];
+    for (double[] row : x) {
+      for (int j = 0; j < 6; j++) {
+        row[j] = Math.max(0, r.nextGaussian());
+      }
+    }
+    double[][] g = new double[6][6];
+    for (int i = 0; i < 6; i++) {
+      for (int j = 0; j < 6; j++) {
+        g[i][j] = x[0][i] * x[0][j] + x[1][i] * x[1][j];
+      }
+    }
+    cases.add(g);
+    for (int c = 0; c < cases.size(); c++) {
+      double[][] a = cases.get(c);
+      KdsvdTerm.Eigen qr = KdsvdTerm.Eigen.symmetric(copy(a));
+      KdsvdTerm.Eigen jac = KdsvdTerm.Eigen.jacobi(copy(a));
+      checkEigen(a, qr, "QR, case " + c);
+      checkEigen(a, jac, "Jacobi, case " + c);
+      for (int j = 0; j < a.length; j++) {
+        assertEquals(jac.values[j], qr.values[j], 1e-11 * (1 + Math.abs(jac.values[j])), "case " + c);
       }
     }
   }
