@@ -17,14 +17,27 @@ public final class KdTerm implements TransferTerm {
 
   private final double temperature;
   private final double alpha;
+  private final boolean logitStd;
+
+  /**
+   * Creates the term without logit standardisation.
+   *
+   * @param temperature T &gt; 0
+   * @param alpha α in [0, 1]
+   */
+  public KdTerm(double temperature, double alpha) {
+    this(temperature, alpha, false);
+  }
 
   /**
    * Creates the term.
    *
    * @param temperature T &gt; 0
    * @param alpha α in [0, 1]
+   * @param logitStd whether both models' logits are standardised before the temperature (Sun et al. 2024,
+   *     spec part 2, "Logit standardisation")
    */
-  public KdTerm(double temperature, double alpha) {
+  public KdTerm(double temperature, double alpha, boolean logitStd) {
     if (!(temperature > 0) || !Double.isFinite(temperature)) {
       throw new IllegalArgumentException("KD temperature T must be > 0, got " + temperature);
     }
@@ -33,6 +46,12 @@ public final class KdTerm implements TransferTerm {
     }
     this.temperature = temperature;
     this.alpha = alpha;
+    this.logitStd = logitStd;
+  }
+
+  /** Whether the logits are standardised before the temperature. */
+  public boolean logitStd() {
+    return logitStd;
   }
 
   @Override
@@ -52,6 +71,10 @@ public final class KdTerm implements TransferTerm {
     if (!zs.getShape().equals(zt.getShape())) {
       throw new IllegalArgumentException(
           "KD needs student and teacher logits of one shape, got " + zs.getShape() + " and " + zt.getShape());
+    }
+    if (logitStd) {
+      zs = Logits.standardize(zs);
+      zt = Logits.standardize(zt);
     }
     return Scalars.times(klDivergence(zs, zt, temperature), alpha * temperature * temperature);
   }

@@ -5,7 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.nst4j.model.ModelOutput;
 
-/** Shape checks and conversions shared by the logit-based terms (CE, KD). */
+/** Shape checks and conversions shared by the logit-based terms (CE, KD, DKD), and logit standardisation. */
 final class Logits {
   private Logits() {}
 
@@ -37,5 +37,32 @@ final class Logits {
     }
     NDArray idx = t == DataType.INT64 ? labels : labels.toType(DataType.INT64, false);
     return idx.reshape(b, 1);
+  }
+
+  /** The ε added to the standard deviation by {@link #standardize}. */
+  static final double STD_EPS = 1e-7;
+
+  /**
+   * Logit standardisation (Sun et al., CVPR 2024; spec part 2, "Logit standardisation"): each row z of a B×K
+   * array becomes {@code (z − mean(z)) / (std(z) + 1e-7)}, the standard deviation over the K classes with
+   * Bessel's correction (K − 1), as {@code torch.std} in the authors' code. Applied to the teacher's and the
+   * student's logits alike, before the temperature.
+   *
+   * <p>The variance is floored at 1e-30 before the square root (std ≥ 1e-15, far below the 1e-7 added), so a
+   * constant row (e.g. a freshly zero-initialised classifier) maps to 0 with a zero rather than NaN gradient;
+   * the value differs from the formula only for rows whose std is below 1e-15.
+   *
+   * @param logits B×K, K ≥ 2
+   * @return B×K standardised logits
+   */
+  static NDArray standardize(NDArray logits) {
+    Shape s = logits.getShape();
+    if (s.dimension() != 2 || s.get(1) < 2) {
+      throw new IllegalArgumentException("logit standardisation needs B×K logits with K ≥ 2, got " + s);
+    }
+    NDArray centred = logits.sub(logits.mean(new int[] {1}, true));
+    NDArray variance = Scalars.over(centred.square().sum(new int[] {1}, true), s.get(1) - 1);
+    NDArray std = Scalars.atLeast(variance, 1e-30).sqrt();
+    return centred.div(Scalars.plus(std, STD_EPS));
   }
 }

@@ -51,6 +51,11 @@ public final class Scalars {
     return x.div(constant(x, w));
   }
 
+  /** {@code x + v}, keeping x's data type. */
+  static NDArray plus(NDArray x, double v) {
+    return x.add(constant(x, v));
+  }
+
   /** {@code x ^ e} element-wise, keeping x's data type. */
   static NDArray power(NDArray x, double e) {
     return x.pow(constant(x, e));
@@ -59,6 +64,11 @@ public final class Scalars {
   /** {@code max(x, floor)} element-wise, keeping x's data type. */
   static NDArray atLeast(NDArray x, double floor) {
     return x.maximum(constant(x, floor));
+  }
+
+  /** {@code min(x, ceiling)} element-wise, keeping x's data type. */
+  static NDArray atMost(NDArray x, double ceiling) {
+    return x.minimum(constant(x, ceiling));
   }
 
   /** The value of a 0-d array of any floating type as a double. */

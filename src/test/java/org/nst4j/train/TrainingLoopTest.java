@@ -48,7 +48,8 @@ class TrainingLoopTest {
     Augmentation cifar = loaderAugmentation(b.optPad(4).build());
     assertEquals(4, cifar.pad());
     assertTrue(cifar.horizontalFlip());
-    assertTrue(loaderAugmentation(b.optAugment(false).build()).isNone(), "--no-augment: no padding, no flip");
+    assertTrue(loaderAugmentation(TrainingConfig.builder().setBatchSize(10).optAugment(false).build()).isNone(),
+        "--no-augment: no padding, no flip");
   }
 
   @Test

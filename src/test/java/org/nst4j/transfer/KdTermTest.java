@@ -110,6 +110,34 @@ class KdTermTest {
   }
 
   @Test
+  void logitStandardisationSwitch() {
+    double[] zs = {0.3, -1.2, 2.0, 0.5, 0.1, -0.4};
+    double[] zt = {1.0, 0.2, -0.7, -0.2, 2.2, 0.9};
+    double temp = 2;
+    // The two-argument constructor is the switch off.
+    assertEquals(
+        new KdTerm(temp, 0.9).compute(logits(zs, 2, 3), logits(zt, 2, 3), null, true).getDouble(),
+        new KdTerm(temp, 0.9, false).compute(logits(zs, 2, 3), logits(zt, 2, 3), null, true).getDouble(),
+        0);
+    double expected = 0;
+    for (int i = 0; i < 2; i++) {
+      double[] s = DkdTermTest.standardize(java.util.Arrays.copyOfRange(zs, 3 * i, 3 * i + 3));
+      double[] t = DkdTermTest.standardize(java.util.Arrays.copyOfRange(zt, 3 * i, 3 * i + 3));
+      expected += 0.9 * temp * temp * kl(s, t, temp) / 2;
+    }
+    KdTerm kd = new KdTerm(temp, 0.9, true);
+    assertTrue(kd.logitStd());
+    assertEquals(expected, kd.compute(logits(zs, 2, 3), logits(zt, 2, 3), null, true).getDouble(), 1e-12);
+    NDArray x = manager.create(zs, new Shape(2, 3));
+    java.util.function.Function<NDArray, NDArray> f =
+        a -> kd.compute(ModelOutput.of(a, Map.of()), logits(zt, 2, 3), null, true);
+    double[] g = Fixtures.autograd(x, f);
+    for (int i = 0; i < 6; i++) {
+      assertEquals(Fixtures.centralDifference(x, i, 1e-6, f), g[i], 1e-7);
+    }
+  }
+
+  @Test
   void rejectsBadArguments() {
     assertThrows(IllegalArgumentException.class, () -> new KdTerm(0, 0.5));
     assertThrows(IllegalArgumentException.class, () -> new KdTerm(4, 1.5));

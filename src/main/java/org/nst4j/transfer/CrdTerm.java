@@ -1,0 +1,325 @@
+package org.nst4j.transfer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.nst4j.model.ModelOutput;
+
+/**
+ * Contrastive representation distillation (Tian et al., ICLR 2020; spec part 2, "CRD"), as RepDistiller's
+ * and mdistiller's {@code ContrastMemory} and {@code ContrastLoss}: {@code w · (L_s + L_t)}.
+ *
+ * <p>Embeddings: a linear layer (pooled features → d = 128, with bias, PyTorch's default ±1/√fan_in uniform
+ * init, seeded) followed by L2 normalisation, one for the student and one for the teacher (the teacher's is
+ * trained too; the teacher itself is not). Memory banks: the N training images' student and teacher
+ * embeddings, initialised uniformly in ±1/√(d/3) (seeded) and updated after each training batch: row y becomes
+ * normalise(0.5·row + 0.5·v). For each image, K negatives are drawn uniformly from the N − 1 other images
+ * (with replacement, a seeded {@link Random}); with the image itself first, its K + 1 scores are
+ * {@code exp(⟨bank row, v⟩/T)/Z}, T = 0.07, Z = N·mean of the first batch's scores (fixed thereafter, per
+ * direction). L_s scores the student's embedding against the teacher bank, L_t the teacher's against the
+ * student bank. Each is the NCE loss with noise P_n = 1/N: {@code −(Σ_b log(P_pos/(P_pos + K·P_n + ε)) + Σ_{b,j}
+ * log(K·P_n/(P_neg + K·P_n + ε)))/B}, ε = 1e-7.
+ *
+ * <p>Differences from the reference code, all documented: negatives come from every other image (the spec);
+ * mdistiller's CIFAR sampler draws them from images of other classes. Scores are computed as the N×B product
+ * of a bank with the batch's embeddings, from which the B×(K+1) sampled entries are taken, instead of gathering
+ * B×(K+1)×d bank rows: the same numbers, N·B products held instead of B·(K+1)·d gathered values. The
+ * banks live in Java arrays; they are not {@link #parameters()} and so not in checkpoints (a resumed run starts
+ * new banks and a new Z). The memory is only updated when {@code training} is true.
+ *
+ * <p>Needs each image's index: the training loop calls {@link #setBatchIndices} before {@link #compute}
+ * ({@link IndexedTerm}). Default taps: the last tap of each model, global-average-pooled (mdistiller's
+ * {@code pooled_feat}); a single pair.
+ */
+public final class CrdTerm implements TransferTerm, IndexedTerm {
+  /** Term name in {@link LossTerms} (proposed method token {@code crd}). */
+  public static final String NAME = "crd";
+
+  /** Default weight w = 0.8; proposed option {@code --crd-weight}. */
+  public static final double DEFAULT_WEIGHT = 0.8;
+
+  /** Default embedding size d = 128; proposed option {@code --crd-feature-dim}. */
+  public static final int DEFAULT_FEATURE_DIM = 128;
+
+  /** Default number of negatives K = 16384; proposed option {@code --crd-negatives}. */
+  public static final int DEFAULT_NEGATIVES = 16384;
+
+  /** Default temperature T = 0.07; proposed option {@code --crd-temperature}. */
+  public static final double DEFAULT_TEMPERATURE = 0.07;
+
+  /** Default memory momentum 0.5; proposed option {@code --crd-momentum}. */
+  public static final double DEFAULT_MOMENTUM = 0.5;
+
+  /** The ε of the NCE loss. */
+  static final double EPS = 1e-7;
+
+  private final double weight;
+  private final int numData;
+  private final int dim;
+  private final int negatives;
+  private final double temperature;
+  private final double momentum;
+  private final List<String> taps;
+  private NDManager manager;
+  private TapPairs.Pair pair;
+  private final List<Parameter> parameters = new ArrayList<>();
+  private double[] bankS;
+  private double[] bankT;
+  private Random sampler;
+  private double zS = Double.NaN;
+  private double zT = Double.NaN;
+  private long[] batchIndices;
+  private long[][] lastSample;
+
+  /**
+   * Creates the term with the default settings for a training set of N images.
+   *
+   * @param numData N ≥ 2
+   */
+  public CrdTerm(int numData) {
+    this(DEFAULT_WEIGHT, numData, DEFAULT_FEATURE_DIM, DEFAULT_NEGATIVES, DEFAULT_TEMPERATURE, DEFAULT_MOMENTUM,
+        null);
+  }
+
+  /**
+   * Creates the term; call {@link #initialize} before {@link #compute}.
+   *
+   * @param weight w ≥ 0
+   * @param numData N ≥ 2 training images
+   * @param dim embedding size d ≥ 1
+   * @param negatives K ≥ 1 (drawn with replacement, so K may exceed N − 1)
+   * @param temperature T &gt; 0
+   * @param momentum memory momentum in [0, 1)
+   * @param taps one tap pair ({@code name} or {@code student:teacher}), or null for the last taps
+   */
+  public CrdTerm(double weight, int numData, int dim, int negatives, double temperature, double momentum,
+      List<String> taps) {
+    if (!(weight >= 0) || !Double.isFinite(weight)) {
+      throw new IllegalArgumentException("CRD weight must be a finite number ≥ 0, got " + weight);
+    }
+    if (numData < 2) {
+      throw new IllegalArgumentException("CRD needs a training set of at least 2 images, got " + numData);
+    }
+    if (dim < 1 || negatives < 1) {
+      throw new IllegalArgumentException("CRD needs d ≥ 1 and K ≥ 1, got d = " + dim + ", K = " + negatives);
+    }
+    if (!(temperature > 0) || !Double.isFinite(temperature)) {
+      throw new IllegalArgumentException("CRD temperature must be > 0, got " + temperature);
+    }
+    if (!(momentum >= 0 && momentum < 1)) {
+      throw new IllegalArgumentException("CRD momentum must be in [0, 1), got " + momentum);
+    }
+    if (taps != null && taps.size() != 1) {
+      throw new IllegalArgumentException("CRD reads one tap pair, got " + taps);
+    }
+    this.weight = weight;
+    this.numData = numData;
+    this.dim = dim;
+    this.negatives = negatives;
+    this.temperature = temperature;
+    this.momentum = momentum;
+    this.taps = taps == null ? null : List.copyOf(taps);
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public int numData() {
+    return numData;
+  }
+
+  @Override
+  public void setBatchIndices(long[] indices) {
+    for (long i : indices) {
+      if (i < 0 || i >= numData) {
+        throw new IllegalArgumentException("CRD: image index " + i + " outside [0, " + numData + ")");
+      }
+    }
+    batchIndices = indices.clone();
+  }
+
+  @Override
+  public void initialize(NDManager parent, ModelOutput student, ModelOutput teacher, long seed) {
+    close();
+    pair = TapPairs.resolve(student, teacher, taps, TapPairs.Default.LAST, NAME).get(0);
+    NDArray ps = Features.pooled(student.tap(pair.student()), NAME + " " + pair.label());
+    NDArray pt = Features.pooled(teacher.tap(pair.teacher()), NAME + " " + pair.label());
+    DataType type = ps.getDataType();
+    manager = parent.newSubManager();
+    Random rng = new Random(seed);
+    parameters.addAll(linear(manager, "crd_embed_s", ps.getShape().get(1), type, rng));
+    parameters.addAll(linear(manager, "crd_embed_t", pt.getShape().get(1), type, rng));
+    double stdv = 1 / Math.sqrt(dim / 3.0);
+    bankS = new double[numData * dim];
+    bankT = new double[numData * dim];
+    for (double[] bank : new double[][] {bankS, bankT}) {
+      for (int i = 0; i < bank.length; i++) {
+        bank[i] = (2 * rng.nextDouble() - 1) * stdv;
+      }
+    }
+    sampler = new Random(seed ^ 0x5DEECE66DL);
+    zS = Double.NaN;
+    zT = Double.NaN;
+  }
+
+  private List<Parameter> linear(NDManager m, String name, long in, DataType type, Random rng) {
+    double bound = 1 / Math.sqrt(in);
+    double[] w = new double[Math.toIntExact(dim * in)];
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (2 * rng.nextDouble() - 1) * bound;
+    }
+    double[] b = new double[dim];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (2 * rng.nextDouble() - 1) * bound;
+    }
+    return List.of(parameter(m.create(w, new Shape(dim, in)).toType(type, false), name + "_weight",
+            Parameter.Type.WEIGHT),
+        parameter(m.create(b, new Shape(dim)).toType(type, false), name + "_bias", Parameter.Type.BIAS));
+  }
+
+  private static Parameter parameter(NDArray array, String name, Parameter.Type type) {
+    array.setRequiresGradient(true);
+    return Parameter.builder().setName(name).setType(type).optArray(array).optRequiresGrad(true).build();
+  }
+
+  @Override
+  public NDArray compute(ModelOutput student, ModelOutput teacher, NDArray labels, boolean training) {
+    if (pair == null) {
+      throw new IllegalStateException(NAME + ": call initialize before compute (the embeddings are built there)");
+    }
+    NDArray ps = Features.pooled(student.tap(pair.student()), NAME + " " + pair.label());
+    NDArray pt = Features.pooled(teacher.tap(pair.teacher()), NAME + " " + pair.label()).stopGradient();
+    Features.checkBatch(ps, pt, 1, NAME + " " + pair.label());
+    int b = Math.toIntExact(ps.getShape().get(0));
+    if (batchIndices == null || batchIndices.length != b) {
+      throw new IllegalStateException(NAME + " needs the dataset index of each of the batch's " + b
+          + " images (setBatchIndices) before compute, got "
+          + (batchIndices == null ? "none" : batchIndices.length));
+    }
+    NDArray vs = embed(ps, parameters.get(0).getArray(), parameters.get(1).getArray());
+    NDArray vt = embed(pt, parameters.get(2).getArray(), parameters.get(3).getArray());
+    long[][] sample = new long[b][negatives + 1];
+    for (int i = 0; i < b; i++) {
+      sample[i][0] = batchIndices[i];
+      for (int j = 1; j <= negatives; j++) {
+        long r = sampler.nextInt(numData - 1);
+        sample[i][j] = r >= batchIndices[i] ? r + 1 : r; // uniform over the other images
+      }
+    }
+    lastSample = sample;
+    DataType type = vs.getDataType();
+    NDArray memS = ps.getManager().create(bankS, new Shape(numData, dim)).toType(type, false);
+    NDArray memT = ps.getManager().create(bankT, new Shape(numData, dim)).toType(type, false);
+    NDArray outS = scores(memT, vs, sample); // student anchor, teacher bank
+    NDArray outT = scores(memS, vt, sample); // teacher anchor, student bank
+    if (Double.isNaN(zS)) {
+      zS = Scalars.value(outS.mean()) * numData;
+      zT = Scalars.value(outT.mean()) * numData;
+    }
+    NDArray loss = nce(Scalars.over(outS, zS), numData).add(nce(Scalars.over(outT, zT), numData));
+    if (training) {
+      update(bankS, vs.toType(DataType.FLOAT64, false).toDoubleArray());
+      update(bankT, vt.toType(DataType.FLOAT64, false).toDoubleArray());
+    }
+    batchIndices = null;
+    return Scalars.times(loss, weight);
+  }
+
+  /** L2-normalised {@code x·Wᵀ + b}. */
+  static NDArray embed(NDArray x, NDArray w, NDArray b) {
+    return x.matMul(w.transpose()).add(b).normalize(2, 1, 1e-12);
+  }
+
+  /** B×(K+1) scores exp(⟨bank[sample[b][j]], v_b⟩/T), taken from the N×B product. */
+  private NDArray scores(NDArray bank, NDArray v, long[][] sample) {
+    int b = sample.length;
+    long[] linear = new long[b * sample[0].length];
+    for (int i = 0; i < b; i++) {
+      for (int j = 0; j < sample[i].length; j++) {
+        linear[i * sample[i].length + j] = sample[i][j] * b + i;
+      }
+    }
+    NDArray all = bank.matMul(v.transpose()); // N×B
+    NDArray idx = v.getManager().create(linear, new Shape(b, sample[0].length));
+    return Scalars.over(all.take(idx), temperature).exp();
+  }
+
+  /**
+   * The NCE loss of normalised scores, first column the positive, with noise 1/N.
+   *
+   * @param out B×(K+1) scores P
+   * @param n N
+   * @return {@code −(Σ log(P_pos/(P_pos + K/N + ε)) + Σ log((K/N)/(P_neg + K/N + ε)))/B}
+   */
+  static NDArray nce(NDArray out, long n) {
+    long b = out.getShape().get(0);
+    long k = out.getShape().get(1) - 1;
+    double noise = (double) k / n;
+    NDArray pos = out.get(":, 0");
+    NDArray neg = out.get(":, 1:");
+    NDArray logD1 = pos.log().sub(Scalars.plus(pos, noise + EPS).log());
+    NDArray logD0Sum = Scalars.plus(Scalars.plus(neg, noise + EPS).log().sum().neg(), b * k * Math.log(noise));
+    return Scalars.over(logD1.sum().add(logD0Sum), b).neg();
+  }
+
+  private void update(double[] bank, double[] v) {
+    for (int i = 0; i < batchIndices.length; i++) {
+      int off = Math.toIntExact(batchIndices[i] * dim);
+      double norm = 0;
+      for (int d = 0; d < dim; d++) {
+        double x = momentum * bank[off + d] + (1 - momentum) * v[i * dim + d];
+        bank[off + d] = x;
+        norm += x * x;
+      }
+      norm = Math.sqrt(norm);
+      for (int d = 0; d < dim; d++) {
+        bank[off + d] /= norm;
+      }
+    }
+  }
+
+  /** The student bank's row (for tests). */
+  double[] studentBankRow(int i) {
+    return java.util.Arrays.copyOfRange(bankS, i * dim, (i + 1) * dim);
+  }
+
+  /** The teacher bank's row (for tests). */
+  double[] teacherBankRow(int i) {
+    return java.util.Arrays.copyOfRange(bankT, i * dim, (i + 1) * dim);
+  }
+
+  /** The indices the last compute scored, B×(K+1), the image itself first (for tests). */
+  long[][] lastSample() {
+    return lastSample;
+  }
+
+  /** The normalisation constants {Z_s, Z_t} (NaN before the first batch). */
+  double[] normalisation() {
+    return new double[] {zS, zT};
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return List.copyOf(parameters);
+  }
+
+  @Override
+  public void close() {
+    parameters.clear();
+    pair = null;
+    bankS = null;
+    bankT = null;
+    if (manager != null) {
+      manager.close();
+      manager = null;
+    }
+  }
+}
