@@ -18,6 +18,14 @@ public final class KdMethod implements TransferMethod {
   public static final MethodOption<Double> ALPHA = MethodOption.real("kd_alpha", "--kd-alpha", "α", "KD alpha",
       0.9, v -> v >= 0 && v <= 1, "in [0, 1]", "KD weight α; the CE gets 1 − α.").withLegacyKey("kdAlpha");
 
+  /**
+   * Logit standardisation (Sun et al., CVPR 2024; spec part 2): each row of logits, teacher and student alike,
+   * becomes (z − mean) / (std + 1e-7) before the temperature. Off by default; one option for kd and dkd.
+   */
+  public static final MethodOption<Boolean> LOGIT_STD = MethodOption.bool("logit_std", "--logit-std",
+      "logit standardisation", DkdTerm.DEFAULT_LOGIT_STD, true,
+      "Standardise each row of logits (z − mean)/(std + 1e-7) before the temperature (kd, dkd).");
+
   KdMethod() {}
 
   @Override
@@ -42,7 +50,7 @@ public final class KdMethod implements TransferMethod {
 
   @Override
   public List<MethodOption<?>> options() {
-    return List.of(TEMPERATURE, ALPHA);
+    return List.of(TEMPERATURE, ALPHA, LOGIT_STD);
   }
 
   @Override
@@ -52,11 +60,12 @@ public final class KdMethod implements TransferMethod {
 
   @Override
   public List<String> describe(LossOptions o) {
-    return List.of("T=" + MethodOption.format(o.get(TEMPERATURE)) + " α=" + MethodOption.format(o.get(ALPHA)));
+    return List.of("T=" + MethodOption.format(o.get(TEMPERATURE)) + " α=" + MethodOption.format(o.get(ALPHA))
+        + (o.get(LOGIT_STD) ? " logit-std" : ""));
   }
 
   @Override
   public TransferTerm createTerm(LossOptions o) {
-    return new KdTerm(o.get(TEMPERATURE), o.get(ALPHA));
+    return new KdTerm(o.get(TEMPERATURE), o.get(ALPHA), o.get(LOGIT_STD));
   }
 }

@@ -24,7 +24,8 @@ public final class TransferMethods {
       new AtMethod(),
       new NstLinearMethod(),
       new NstPolyMethod(),
-      new NstGaussMethod());
+      new NstGaussMethod(),
+      new DkdMethod());
 
   private static final Map<String, TransferMethod> BY_NAME = index();
 
