@@ -25,7 +25,8 @@ public final class TransferMethods {
       new NstLinearMethod(),
       new NstPolyMethod(),
       new NstGaussMethod(),
-      new DkdMethod());
+      new DkdMethod(),
+      new RkdMethod());
 
   private static final Map<String, TransferMethod> BY_NAME = index();
 
