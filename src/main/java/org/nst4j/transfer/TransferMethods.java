@@ -26,7 +26,8 @@ public final class TransferMethods {
       new NstPolyMethod(),
       new NstGaussMethod(),
       new DkdMethod(),
-      new RkdMethod());
+      new RkdMethod(),
+      new PktMethod());
 
   private static final Map<String, TransferMethod> BY_NAME = index();
 
