@@ -27,7 +27,8 @@ public final class TransferMethods {
       new NstGaussMethod(),
       new DkdMethod(),
       new RkdMethod(),
-      new PktMethod());
+      new PktMethod(),
+      new SpMethod());
 
   private static final Map<String, TransferMethod> BY_NAME = index();
 
