@@ -20,7 +20,12 @@ final class TapPairs {
     /** The last tap of each model (NST, FitNet). */
     LAST,
     /** Every tap present in both models, by name, else by position when the counts agree (AT). */
-    ALL
+    ALL,
+    /**
+     * As {@link #ALL}, without the first (shallowest) pair when there are several: VID's "every stage but the
+     * first" (spec part 2).
+     */
+    ALL_BUT_FIRST
   }
 
   /**
@@ -67,6 +72,10 @@ final class TapPairs {
         pairs.add(new Pair(a, b));
       }
       return pairs;
+    }
+    if (def == Default.ALL_BUT_FIRST) {
+      List<Pair> all = resolve(s, t, null, Default.ALL, method);
+      return all.size() > 1 ? List.copyOf(all.subList(1, all.size())) : all;
     }
     if (def == Default.LAST) {
       pairs.add(new Pair(sn.get(sn.size() - 1), tn.get(tn.size() - 1)));

@@ -24,9 +24,11 @@ import org.nst4j.model.ModelOutput;
  * for {@code nn.Conv2d}, which the authors' and mdistiller's code keep), from a {@link Random} seeded with
  * {@code seed + 3·pair + layer}. The convolutions are written as matrix products over the channels.
  *
- * <p>Default taps: every tap pair ({@link TapPairs.Default#ALL}). mdistiller uses {@code feats[1:]}, which for
- * its ResNets drops only the stem's output and keeps every stage; nst4j's zoo taps have no stem, so every tap
- * is the same set. (The spec's "every stage but the first" reads as that; pass taps to choose otherwise.)
+ * <p>Default taps: every tap pair but the first (the shallowest) when there are several
+ * ({@link TapPairs.Default#ALL_BUT_FIRST}), as the spec says ("every stage but the first"). mdistiller's
+ * {@code feats[1:]} drops only its ResNets' stem output and so keeps every stage; nst4j's taps have no stem,
+ * so the spec's letter is followed here and differs from mdistiller by the first stage (pass
+ * {@code taps: [stage1, stage2, stage3]} for mdistiller's set).
  */
 public final class VidTerm implements TransferTerm {
   /** Term name in {@link LossTerms} (proposed method token {@code vid}). */
@@ -80,7 +82,7 @@ public final class VidTerm implements TransferTerm {
   @Override
   public void initialize(NDManager parent, ModelOutput student, ModelOutput teacher, long seed) {
     close();
-    pairs = TapPairs.resolve(student, teacher, taps, TapPairs.Default.ALL, NAME);
+    pairs = TapPairs.resolve(student, teacher, taps, TapPairs.Default.ALL_BUT_FIRST, NAME);
     manager = parent.newSubManager();
     for (int i = 0; i < pairs.size(); i++) {
       TapPairs.Pair p = pairs.get(i);

@@ -113,7 +113,11 @@ class VidTermTest {
     NDArray t2 = Fixtures.random(manager, 74, false, 2, 3, 1, 2);
     ModelOutput s = Fixtures.maps(s1, s2);
     ModelOutput t = Fixtures.maps(t1, t2);
-    try (VidTerm vid = new VidTerm(2, 3, null)) {
+    try (VidTerm byDefault = new VidTerm(2, 3, null)) {
+      byDefault.initialize(manager, s, t, 1);
+      assertEquals(4, byDefault.parameters().size(), "default: every pair but the first, here one");
+    }
+    try (VidTerm vid = new VidTerm(2, 3, List.of("tap0", "tap1"))) {
       vid.initialize(manager, s, t, 1);
       List<Parameter> p = vid.parameters();
       assertEquals(8, p.size());
