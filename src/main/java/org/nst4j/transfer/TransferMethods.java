@@ -28,7 +28,8 @@ public final class TransferMethods {
       new DkdMethod(),
       new RkdMethod(),
       new PktMethod(),
-      new SpMethod());
+      new SpMethod(),
+      new VidMethod());
 
   private static final Map<String, TransferMethod> BY_NAME = index();
 
