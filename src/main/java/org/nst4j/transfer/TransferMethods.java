@@ -29,6 +29,7 @@ public final class TransferMethods {
       new RkdMethod(),
       new PktMethod(),
       new SpMethod(),
+      new KdsvdMethod(),
       new VidMethod());
 
   private static final Map<String, TransferMethod> BY_NAME = index();
