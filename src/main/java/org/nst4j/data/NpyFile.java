@@ -60,11 +60,11 @@ public final class NpyFile {
    * {@code <f8}) or as longs (from {@code <i8} or {@code <i4}); the other array is null.
    *
    * @param shape the dimensions ({@code []} for a 0-d array)
-   * @param floats the values of a floating-point file, or null
+   * @param reals the values of a floating-point file (float32 values widened exactly), or null
    * @param longs the values of an integer file, or null
    */
-  public record Values(long[] shape, float[] floats, long[] longs) {
-    /** Whether the file held integers ({@link #longs()}) rather than floats ({@link #floats()}). */
+  public record Values(long[] shape, double[] reals, long[] longs) {
+    /** Whether the file held integers ({@link #longs()}) rather than floating-point values ({@link #reals()}). */
     public boolean isInteger() {
       return longs != null;
     }
@@ -99,15 +99,15 @@ public final class NpyFile {
     int n = (int) h.size();
     switch (h.descr()) {
       case "<f4": {
-        float[] f = new float[n];
-        buf.asFloatBuffer().get(f);
+        double[] f = new double[n];
+        for (int i = 0; i < n; i++) {
+          f[i] = buf.getFloat();
+        }
         return new Values(h.shape(), f, null);
       }
       case "<f8": {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-          f[i] = (float) buf.getDouble();
-        }
+        double[] f = new double[n];
+        buf.asDoubleBuffer().get(f);
         return new Values(h.shape(), f, null);
       }
       case "<i8": {

@@ -140,6 +140,74 @@ class LossCommandTest {
     return l;
   }
 
+  /**
+   * The five parameter-free methods of part 2 agree with the independent NumPy implementation of the spec's
+   * formulas ({@code reference_losses.py}) to 1e-4 relative, through the whole command: options, tap order,
+   * pooling, weights. Skipped, with a message, where python3 with NumPy is missing.
+   */
+  @Test
+  void parameterFreeMethodsAgreeWithTheNumpyReference() throws Exception {
+    boolean numpy;
+    try {
+      Process p = new ProcessBuilder("python3", "-c", "import numpy").redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      numpy = p.waitFor() == 0;
+    } catch (java.io.IOException e) {
+      numpy = false;
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(numpy, "python3 with numpy is not installed: cross-check skipped");
+    // Three tap pairs of equal channels (KDSVD pairs channels), 8 images, ReLU maps of different sizes.
+    List<String> maps = new ArrayList<>();
+    List<String> sFiles = new ArrayList<>();
+    List<String> tFiles = new ArrayList<>();
+    int[][] dims = {{4, 6, 7}, {8, 3, 4}, {16, 2, 3}};
+    for (int i = 0; i < 3; i++) {
+      Path s = dir.resolve("rs" + i + ".npy");
+      Path t = dir.resolve("rt" + i + ".npy");
+      int c = dims[i][0];
+      NpyFile.write(s, random(20 + i, 8 * c * dims[i][1] * dims[i][1], true), new long[] {8, c, dims[i][1], dims[i][1]});
+      NpyFile.write(t, random(30 + i, 8 * c * dims[i][2] * dims[i][2], true), new long[] {8, c, dims[i][2], dims[i][2]});
+      maps.addAll(List.of("--student-features", s.toString(), "--teacher-features", t.toString()));
+      sFiles.add(s.toString());
+      tFiles.add(t.toString());
+    }
+    Path ls = dir.resolve("ls.npy");
+    Path lt = dir.resolve("lt.npy");
+    Path ly = dir.resolve("ly.npy");
+    NpyFile.write(ls, random(40, 8 * 10, false), new long[] {8, 10});
+    NpyFile.write(lt, random(41, 8 * 10, false), new long[] {8, 10});
+    NpyFile.write(ly, new long[] {0, 3, 9, 3, 1, 7, 7, 2}, new long[] {8});
+    List<String> python = new ArrayList<>(List.of("python3",
+        Path.of(Objectives.class.getResource("reference_losses.py").toURI()).toString(),
+        "--student-logits", ls.toString(), "--teacher-logits", lt.toString(), "--labels", ly.toString(),
+        "--dkd-alpha", "1.5", "--pkt-weight", "20000", "--student-maps"));
+    python.addAll(sFiles);
+    python.add("--teacher-maps");
+    python.addAll(tFiles);
+    Process p = new ProcessBuilder(python).redirectErrorStream(true).start();
+    String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), text);
+    JsonNode ref = new ObjectMapper().readTree(text);
+    String[][] cases = {
+      {"dkd", "dkd", "--dkd-alpha", "1.5"},
+      {"dkd", "dkd_logit_std", "--dkd-alpha", "1.5", "--logit-std"},
+      {"rkd", "rkd"},
+      {"pkt", "pkt", "--pkt-weight", "20000"},
+      {"sp", "sp"},
+      {"kdsvd", "kdsvd"},
+    };
+    for (String[] c : cases) {
+      List<String> args = new ArrayList<>(List.of("--method", c[0], "--student-logits", ls.toString(),
+          "--teacher-logits", lt.toString(), "--labels", ly.toString()));
+      args.addAll(maps);
+      args.addAll(List.of(c).subList(2, c.length));
+      assertEquals(0, run(args.toArray(new String[0])), err);
+      double got = new ObjectMapper().readTree(out).get("terms").get(c[0]).asDouble();
+      double want = ref.get(c[1]).asDouble();
+      assertTrue(want > 0 && Math.abs(got - want) <= 1e-4 * want, c[1] + ": nst4j " + got + ", NumPy " + want);
+    }
+  }
+
   @Test
   void errorsAreOneLineMessages() throws Exception {
     assertEquals(2, run("--method", "kd", "--student-logits", zs.toString(), "--teacher-logits", zt.toString()));

@@ -29,19 +29,19 @@ class NpyFileTest {
     NpyFile.Values a = NpyFile.read(f);
     assertArrayEquals(new long[] {2, 3}, a.shape());
     assertFalse(a.isInteger());
-    assertArrayEquals(new float[] {1.5f, -2, 3, 4, 5, 6}, a.floats());
+    assertArrayEquals(new double[] {1.5, -2, 3, 4, 5, 6}, a.reals());
 
     Path d = dir.resolve("d.npy");
     NpyFile.write(d, new double[] {0.25, 1e-3}, new long[] {2});
     NpyFile.Values b = NpyFile.read(d);
     assertFalse(b.isInteger());
-    assertArrayEquals(new float[] {0.25f, 1e-3f}, b.floats());
+    assertArrayEquals(new double[] {0.25, 1e-3}, b.reals());
 
     Path l = dir.resolve("l.npy");
     NpyFile.write(l, new long[] {7, 1L << 40, -3}, new long[] {3});
     NpyFile.Values c = NpyFile.read(l);
     assertTrue(c.isInteger());
-    assertNull(c.floats());
+    assertNull(c.reals());
     assertArrayEquals(new long[] {7, 1L << 40, -3}, c.longs());
 
     Path i = dir.resolve("i.npy");
@@ -62,7 +62,11 @@ class NpyFileTest {
       values[k] = (float) random.nextGaussian();
     }
     NpyFile.write(nd, values, new long[] {2, 3, 4, 5});
-    assertArrayEquals(values, NpyFile.read(nd).floats());
+    double[] widened = new double[values.length];
+    for (int k = 0; k < values.length; k++) {
+      widened[k] = values[k];
+    }
+    assertArrayEquals(widened, NpyFile.read(nd).reals());
   }
 
   @Test
@@ -102,9 +106,9 @@ class NpyFileTest {
   @Test
   void readsVersions2And3AndDoubleQuotes() throws IOException {
     Path v2 = raw("v2.npy", 2, "{\"descr\": \"<f4\", \"fortran_order\": False, \"shape\": (1, 2)}\n", floats(1, 2));
-    assertArrayEquals(new float[] {1, 2}, NpyFile.read(v2).floats());
+    assertArrayEquals(new double[] {1, 2}, NpyFile.read(v2).reals());
     Path v3 = raw("v3.npy", 3, "{'shape': (2,), 'fortran_order': False, 'descr': '<f4'}   \n", floats(3, 4));
-    assertArrayEquals(new float[] {3, 4}, NpyFile.read(v3).floats());
+    assertArrayEquals(new double[] {3, 4}, NpyFile.read(v3).reals());
   }
 
   private void corrupt(Path p, String... fragments) {
