@@ -20,6 +20,17 @@ final class DataOptions {
       description = "Keep only the first N training images of each class, in file order.")
   Integer perClass;
 
+  @Option(names = "--allow-empty-classes",
+      description = "Train even if some classes have no training image (refused by default: a label file whose"
+          + " labels skip classes is usually damaged).")
+  boolean allowEmptyClasses;
+
+  /** The data folder when --data names one (null for a named data set). */
+  Path folder() {
+    Path p = Path.of(data);
+    return java.nio.file.Files.isDirectory(p) ? p : null;
+  }
+
   /** Loads the data set, checking --per-class. */
   DataSplits load() {
     if (perClass != null && perClass < 1) {

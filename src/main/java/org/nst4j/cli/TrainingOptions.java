@@ -48,8 +48,20 @@ final class TrainingOptions {
           + " 4 is the customary CIFAR augmentation).")
   Integer pad;
 
+  @Option(names = "--divergence-factor", paramLabel = "F",
+      description = "Stop the run when a batch loss exceeds F times the running mean of its batch losses (after"
+          + " the first 10 batches), as a NaN loss does, keeping the last checkpoint (default 1000; 0: off).")
+  Double divergenceFactor;
+
   @Option(names = "--keep-last-batch", description = "Train on the last partial batch too (default: dropped).")
   boolean keepLastBatch;
+
+  /** The divergence guard's factor: the option, or the default. */
+  double divergenceFactor() {
+    double f = divergenceFactor == null ? org.nst4j.train.TrainingLoop.DEFAULT_DIVERGENCE_FACTOR : divergenceFactor;
+    org.nst4j.train.TrainingLoop.checkDivergenceFactor(f);
+    return f;
+  }
 
   /** The teacher recipe of FMNIST-10k: 30 epochs, batch 128, lr 0.1. */
   static TrainingConfig.Builder teacherDefaults() {
