@@ -49,8 +49,8 @@ final class TrainingOptions {
   Integer pad;
 
   @Option(names = "--divergence-factor", paramLabel = "F",
-      description = "Stop the run when a batch loss exceeds F times the running mean of its batch losses (after"
-          + " the first 10 batches), as a NaN loss does, keeping the last checkpoint (default 1000; 0: off).")
+      description = "Stop the run when a batch loss exceeds F times the running mean of the run's earlier batch"
+          + " losses (its lowest value), as a NaN loss does, keeping the last checkpoint (default 1000; 0: off).")
   Double divergenceFactor;
 
   @Option(names = "--keep-last-batch", description = "Train on the last partial batch too (default: dropped).")

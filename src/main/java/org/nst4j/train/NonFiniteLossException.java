@@ -56,7 +56,7 @@ public final class NonFiniteLossException extends RuntimeException {
    * A loss that stayed finite but grew past {@code factor} times the running mean of the run's batch losses.
    *
    * @param loss the batch's total loss
-   * @param mean the running mean before it
+   * @param mean the lowest running mean before it
    * @param factor the threshold factor
    * @param epoch 1-based epoch
    * @param batch 1-based batch
@@ -66,7 +66,7 @@ public final class NonFiniteLossException extends RuntimeException {
   public static NonFiniteLossException diverged(double loss, double mean, double factor, int epoch, int batch,
       boolean checkpointKept) {
     String what = String.format(java.util.Locale.ROOT, "the loss diverged: %.4g is over %s times the running mean"
-        + " of this run's batch losses (%.4g)", loss, factorText(factor), mean);
+        + " of this run's earlier batch losses (%.4g at its lowest)", loss, factorText(factor), mean);
     return new NonFiniteLossException("total", what, epoch, batch, checkpointKept,
         outcome(epoch, checkpointKept, ADVICE + ", or set --divergence-factor; 0 turns the guard off"));
   }

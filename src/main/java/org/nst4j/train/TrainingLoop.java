@@ -44,8 +44,11 @@ public final class TrainingLoop {
    * before the loss becomes NaN.
    */
   public static final double DEFAULT_DIVERGENCE_FACTOR = 1000;
-  /** Batches whose losses only feed the running mean before the guard starts comparing against it. */
-  public static final int DIVERGENCE_WARMUP_BATCHES = 10;
+  /**
+   * Batches whose losses only feed the running mean before the guard compares against it: the first batch's
+   * loss is that of the initial model, a sound reference; later ones may already be those of a diverging run.
+   */
+  public static final int DIVERGENCE_WARMUP_BATCHES = 1;
 
   private final TappedModel student;
   private final NDManager manager;
@@ -62,6 +65,7 @@ public final class TrainingLoop {
   // Running sum and count of the batch losses of this call of run() (the divergence guard's reference).
   private double lossSum;
   private long lossCount;
+  private double lowestMean = Double.POSITIVE_INFINITY;
 
   // Set by prepare(): everything that can refuse the input, computed before the caller writes a file.
   private BatchLoader loader;
@@ -369,19 +373,21 @@ public final class TrainingLoop {
   }
 
   /**
-   * The divergence guard: after {@link #DIVERGENCE_WARMUP_BATCHES} batches, a loss over {@code
-   * divergenceFactor} times the running mean of the losses so far stops the run before the update, like a
-   * NaN (a loss growing towards 1e16 while staying finite would otherwise finish at chance accuracy).
+   * The divergence guard: a loss over {@code divergenceFactor} times the running mean of the run's earlier
+   * batch losses stops the run before the update, like a NaN (a loss growing towards 1e16 while staying
+   * finite would otherwise finish at chance accuracy). The reference is the lowest value the running mean
+   * has had: a diverging run drags its own running mean up (to 1e8 within an epoch at --lr 30), and would
+   * never exceed it by much; in a healthy run the running mean only falls, so its lowest value is its
+   * current one.
    */
   private void checkNotDiverging(double total, int epoch, int b) {
-    if (divergenceFactor > 0 && lossCount >= DIVERGENCE_WARMUP_BATCHES) {
-      double mean = lossSum / lossCount;
-      if (mean > 0 && total > divergenceFactor * mean) {
-        throw NonFiniteLossException.diverged(total, mean, divergenceFactor, epoch, b, checkpointKept(epoch));
-      }
+    if (divergenceFactor > 0 && lossCount >= DIVERGENCE_WARMUP_BATCHES && lowestMean > 0
+        && total > divergenceFactor * lowestMean) {
+      throw NonFiniteLossException.diverged(total, lowestMean, divergenceFactor, epoch, b, checkpointKept(epoch));
     }
     lossSum += total;
     lossCount++;
+    lowestMean = Math.min(lowestMean, lossSum / lossCount);
   }
 
   private void mark(PhaseTimer.Phase phase) {
@@ -432,8 +438,8 @@ public final class TrainingLoop {
     private Builder() {}
 
     /**
-     * Stops the run when a batch loss exceeds {@code factor} times the running mean of the run's batch losses
-     * (after {@value #DIVERGENCE_WARMUP_BATCHES} batches); default {@value #DEFAULT_DIVERGENCE_FACTOR}.
+     * Stops the run when a batch loss exceeds {@code factor} times the (lowest) running mean of the run's
+     * earlier batch losses; default {@value #DEFAULT_DIVERGENCE_FACTOR}.
      *
      * @param factor 0 to turn the guard off, or a finite number &gt; 1
      * @throws IllegalArgumentException otherwise

@@ -71,7 +71,6 @@ public final class TrainingRun {
     // Everything that can be wrong with the input is checked here, before the first file is written.
     ImageDataset train = spec.perClass() == null ? spec.data().train() : spec.data().train().firstPerClass(spec.perClass());
     ImageDataset test = spec.data().test();
-    checkClasses(train, spec.allowEmptyClasses());
     TrainingConfig config = spec.config();
     List<Model> owned = new ArrayList<>();
     try (Objective objective = Objectives.create(spec.method(), spec.lossOptions())) {
@@ -123,6 +122,7 @@ public final class TrainingRun {
       // The objective meets the models here (one forward of a sample batch, taps resolved, maps aligned)
       // and the checkpoint is restored: every refusal happens before the first file is written.
       loop.prepare(resuming);
+      checkClasses(train, spec.allowEmptyClasses());
 
       Files.createDirectories(work.dir());
       try {
