@@ -54,19 +54,46 @@ final class LossCommand implements Callable<Integer> {
     try (NDManager manager = NDManager.newBaseManager()) {
       List<NDArray> sf = new ArrayList<>();
       for (Path p : studentFeatures) {
-        sf.add(NpyFile.read(manager, p));
+        sf.add(read(manager, p));
       }
       List<NDArray> tf = new ArrayList<>();
       for (Path p : teacherFeatures) {
-        tf.add(NpyFile.read(manager, p));
+        tf.add(read(manager, p));
       }
-      NDArray zs = studentLogits == null ? null : NpyFile.read(manager, studentLogits);
-      NDArray zt = teacherLogits == null ? null : NpyFile.read(manager, teacherLogits);
-      NDArray y = labels == null ? null : NpyFile.read(manager, labels);
+      NDArray zs = studentLogits == null ? null : read(manager, studentLogits);
+      NDArray zt = teacherLogits == null ? null : read(manager, teacherLogits);
+      NDArray y = labels == null ? null : read(manager, labels);
       LossReport report = Objectives.evaluate(manager, method, options, sf, tf, zs, zt, y);
+      for (var term : report.terms().entrySet()) {
+        if (!Double.isFinite(term.getValue())) {
+          // Finite inputs can still overflow (huge activations squared): a NaN printed as a result is not one.
+          throw new IllegalArgumentException("the term " + term.getKey() + " is " + term.getValue() + " on these"
+              + " tensors (finite, but too large for float32 arithmetic?); no loss is printed");
+        }
+      }
       spec.commandLine().getOut().println(report.toJson());
       spec.commandLine().getOut().flush();
     }
     return 0;
+  }
+
+  /**
+   * Reads a tensor and refuses one that cannot give a meaningful loss: no values (a dimension of 0, e.g.
+   * zero channels) or NaN/infinite values.
+   */
+  private static NDArray read(NDManager manager, Path path) {
+    NDArray a = NpyFile.read(manager, path);
+    if (a.getShape().size() == 0) {
+      throw new IllegalArgumentException(path + ": shape " + a.getShape() + " holds no values; a loss needs at"
+          + " least one per dimension");
+    }
+    if (a.getDataType().isFloating()) {
+      long bad = a.isNaN().logicalOr(a.isInfinite()).countNonzero().getLong();
+      if (bad > 0) {
+        throw new IllegalArgumentException(path + ": " + bad + " of " + a.getShape().size() + " values are NaN or"
+            + " infinite; a loss of them would be NaN");
+      }
+    }
+    return a;
   }
 }
