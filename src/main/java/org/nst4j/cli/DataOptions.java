@@ -25,6 +25,16 @@ final class DataOptions {
           + " labels skip classes is usually damaged).")
   boolean allowEmptyClasses;
 
+  @Option(names = "--max-image-pixels", paramLabel = "N",
+      description = "Largest image (width × height) an image folder may hold, checked before decoding"
+          + " (default 67108864, an 8192×8192 image).")
+  Long maxImagePixels;
+
+  @Option(names = "--max-total-pixels", paramLabel = "N",
+      description = "Pixels an image folder may hold in all, checked on the headers before decoding (default:"
+          + " what the Java heap holds at 8 bytes a pixel; NST4J_HEAP sets the heap).")
+  Long maxTotalPixels;
+
   /** The data folder when --data names one (null for a named data set). */
   Path folder() {
     Path p = Path.of(data);
@@ -39,6 +49,9 @@ final class DataOptions {
     if (dataDir != null && !java.nio.file.Files.isDirectory(dataDir)) {
       throw new IllegalArgumentException("--data-dir " + dataDir + ": no such folder");
     }
-    return DataSources.resolve(data, dataDir);
+    org.nst4j.data.ImageLimits limits = new org.nst4j.data.ImageLimits(
+        maxImagePixels == null ? org.nst4j.data.ImageLimits.DEFAULT_MAX_IMAGE_PIXELS : maxImagePixels,
+        maxTotalPixels == null ? org.nst4j.data.ImageLimits.defaultTotal() : maxTotalPixels);
+    return DataSources.resolve(data, dataDir, limits);
   }
 }

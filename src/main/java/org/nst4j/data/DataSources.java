@@ -122,13 +122,27 @@ public final class DataSources {
    *     to install it) or its files are corrupt
    */
   public static DataSplits resolve(String nameOrPath, Path dataDir) {
+    return resolve(nameOrPath, dataDir, ImageLimits.defaults());
+  }
+
+  /**
+   * {@link #resolve(String, Path)} with limits on the pixels an image folder may decode.
+   *
+   * @param limits checked on image headers before decoding (image folders only)
+   */
+  public static DataSplits resolve(String nameOrPath, Path dataDir, ImageLimits limits) {
     String env = System.getenv(ENV_VAR);
     Path envDir = env == null || env.isBlank() ? null : Path.of(env);
-    return resolve(nameOrPath, dataDir, envDir, SYSTEM_DATASETS);
+    return resolve(nameOrPath, dataDir, envDir, SYSTEM_DATASETS, limits);
   }
 
   /** {@link #resolve(String, Path)} with the environment folder and the system folder given (for tests). */
   static DataSplits resolve(String nameOrPath, Path dataDir, Path envDir, Path systemDir) {
+    return resolve(nameOrPath, dataDir, envDir, systemDir, ImageLimits.defaults());
+  }
+
+  private static DataSplits resolve(String nameOrPath, Path dataDir, Path envDir, Path systemDir,
+      ImageLimits limits) {
     if (nameOrPath == null || nameOrPath.isBlank()) {
       throw new IllegalArgumentException("no data set given; known names: " + String.join(", ", knownNames()));
     }
@@ -150,7 +164,7 @@ public final class DataSources {
     boolean looksLikePath = nameOrPath.contains("/") || nameOrPath.contains(java.io.File.separator);
     Path path = Path.of(nameOrPath);
     if (looksLikePath || Files.isDirectory(path)) {
-      return inspect(path);
+      return inspect(path, limits);
     }
     throw new IllegalArgumentException(
         "unknown data set '"
@@ -331,7 +345,7 @@ public final class DataSources {
   }
 
   /** Inspects a path and reads whatever data set it holds. */
-  private static DataSplits inspect(Path path) {
+  private static DataSplits inspect(Path path, ImageLimits limits) {
     if (!Files.exists(path)) {
       throw new DataFormatException(path + ": no such file or folder");
     }
@@ -364,7 +378,7 @@ public final class DataSources {
       return CifarReader.readCifar100(dir);
     }
     if (ImageFolderReader.isSplitRoot(dir) || ImageFolderReader.hasSubfolders(dir)) {
-      return ImageFolderReader.readSplits(dir, 0, 0, 0);
+      return ImageFolderReader.readSplits(dir, 0, 0, 0, limits);
     }
     throw new DataFormatException(
         dir

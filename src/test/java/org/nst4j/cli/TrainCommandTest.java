@@ -326,6 +326,20 @@ class TrainCommandTest {
   }
 
   @Test
+  void imageLimitsAreOptionsAndSayHowToRaiseThem() throws IOException {
+    Path root = imageFolder(dir.resolve("images"), List.of("cat", "dog"));
+    Path out = dir.resolve("out");
+    // 12 images of 8×8: 768 pixels.
+    Cli.assertBadInput(Cli.run(train(root, out, "--batch", "2", "--max-total-pixels", "700")),
+        "12 images hold 768 pixels in all", "over the budget of 700 pixels (--max-total-pixels");
+    Cli.assertBadInput(Cli.run(train(root, out, "--batch", "2", "--max-image-pixels", "63")),
+        "a 8×8 image (64 pixels) is over the limit of 63 pixels per image (--max-image-pixels raises it)");
+    Cli.assertBadInput(Cli.run(train(root, out, "--batch", "2", "--max-image-pixels", "0")),
+        "--max-image-pixels must be ≥ 1");
+    assertFalse(Files.exists(out));
+  }
+
+  @Test
   void aOneClassImageFolderIsRefused() throws IOException {
     Path root = imageFolder(dir.resolve("one-class"), List.of("cat"));
     Path out = dir.resolve("out");
