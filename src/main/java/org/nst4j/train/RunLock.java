@@ -47,7 +47,7 @@ public final class RunLock implements AutoCloseable {
 
   private final Path file;
   private final Owner owner;
-  private boolean released;
+  private volatile boolean released;
 
   private RunLock(Path file, Owner owner) {
     this.file = file;
@@ -182,7 +182,7 @@ public final class RunLock implements AutoCloseable {
 
   /** Releases the lock: deletes the file if it still holds this owner (never someone else's lock). */
   @Override
-  public void close() throws IOException {
+  public synchronized void close() throws IOException {
     if (released) {
       return;
     }

@@ -127,6 +127,37 @@ class TrainCommandResumeTest {
     }
   }
 
+  @Test
+  void anOverwriteStoppedBySigtermLeavesTheFinishedRunAndNoLock() throws Exception {
+    Path out = dir.resolve("finished");
+    Cli.Result made = Cli.run(Cli.override(RUN, "--out", out.toString(), "--epochs", "1"));
+    assertEquals(0, made.code(), made.toString());
+    TreeMap<String, String> before = Cli.snapshot(out);
+    Process p = child("term", out, "--epochs", "8", "--overwrite", "--seed", "9");
+    Path staged = out.resolve(".new-run").resolve("checkpoint.bin");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!Files.exists(staged)) {
+      if (!p.isAlive() || System.nanoTime() > deadline) {
+        p.destroyForcibly();
+        fail("the overwrite never wrote its first checkpoint" + log("term"));
+      }
+      Thread.sleep(5);
+    }
+    p.destroy(); // SIGTERM, as Slurm sends at the time limit: shutdown hooks run, finally blocks do not
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertFalse(Files.exists(out.resolve(".nst4j.lock")), "the lock is released on SIGTERM" + log("term"));
+    TreeMap<String, String> after = Cli.snapshot(out);
+    after.keySet().removeIf(k -> k.startsWith(".new-run"));
+    assertEquals(before, after, "the finished run, byte for byte, beside the unfinished new one");
+
+    // The next command on the folder removes the unfinished run, says so, and reports the finished one.
+    Cli.Result resumed = Cli.run(Cli.override(RUN, "--out", out.toString(), "--epochs", "1", "--resume"));
+    assertEquals(0, resumed.code(), resumed.toString());
+    assertTrue(resumed.err().startsWith("warning: removed the unfinished new run of an interrupted --overwrite in "
+        + out), resumed.toString());
+    assertEquals(before, Cli.snapshot(out));
+  }
+
   /** The in-process command of the resumed run, without --threads (global to this JVM). */
   private static String[] inProcess(Path out, String... extra) {
     return Cli.override(Cli.override(RUN, "--out", out.toString(), "--resume"), extra);
