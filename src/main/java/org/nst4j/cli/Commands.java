@@ -90,7 +90,6 @@ final class Commands {
         .setConfig(config)
         .setOut(out)
         .optDivergenceFactor(divergenceFactor)
-        .optAllowEmptyClasses(data.allowEmptyClasses)
         .optWarnings(w -> {
           err.println("warning: " + w);
           err.flush();

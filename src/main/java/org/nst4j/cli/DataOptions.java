@@ -21,8 +21,8 @@ final class DataOptions {
   Integer perClass;
 
   @Option(names = "--allow-empty-classes",
-      description = "Train even if some classes have no training image (refused by default: a label file whose"
-          + " labels skip classes is usually damaged).")
+      description = "Train even if some numbered classes (an IDX folder's labels) have no training image"
+          + " (refused by default: labels that skip classes are usually a damaged file).")
   boolean allowEmptyClasses;
 
   @Option(names = "--max-image-pixels", paramLabel = "N",
@@ -49,9 +49,9 @@ final class DataOptions {
     if (dataDir != null && !java.nio.file.Files.isDirectory(dataDir)) {
       throw new IllegalArgumentException("--data-dir " + dataDir + ": no such folder");
     }
-    org.nst4j.data.ImageLimits limits = new org.nst4j.data.ImageLimits(
-        maxImagePixels == null ? org.nst4j.data.ImageLimits.DEFAULT_MAX_IMAGE_PIXELS : maxImagePixels,
-        maxTotalPixels == null ? org.nst4j.data.ImageLimits.defaultTotal() : maxTotalPixels);
+    org.nst4j.data.ReadOptions limits = new org.nst4j.data.ReadOptions(
+        maxImagePixels == null ? org.nst4j.data.ReadOptions.DEFAULT_MAX_IMAGE_PIXELS : maxImagePixels,
+        maxTotalPixels == null ? org.nst4j.data.ReadOptions.defaultTotal() : maxTotalPixels, allowEmptyClasses);
     return DataSources.resolve(data, dataDir, limits);
   }
 }

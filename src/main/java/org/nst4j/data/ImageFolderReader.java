@@ -70,7 +70,7 @@ public final class ImageFolderReader {
     checkOptions(channels, targetHeight, targetWidth);
     List<String> classes = listClasses(root);
     List<Entry> entries = listImages(root, classes, true);
-    List<Decoded> decoded = decodeAll(root, entries, ImageLimits.defaults());
+    List<Decoded> decoded = decodeAll(root, entries, ReadOptions.defaults());
     int c = channels != 0 ? channels : inferChannels(decoded);
     int[] size = commonSize(root, entries, decoded, targetHeight, targetWidth);
     return build(name, entries, decoded, c, size[0], size[1], classes);
@@ -91,7 +91,7 @@ public final class ImageFolderReader {
    * @throws DataFormatException if the folder layout or an image is bad
    */
   public static DataSplits readSplits(Path root, int channels, int targetHeight, int targetWidth) {
-    return readSplits(root, channels, targetHeight, targetWidth, ImageLimits.defaults());
+    return readSplits(root, channels, targetHeight, targetWidth, ReadOptions.defaults());
   }
 
   /**
@@ -102,7 +102,7 @@ public final class ImageFolderReader {
    *     option raises the limit)
    */
   public static DataSplits readSplits(Path root, int channels, int targetHeight, int targetWidth,
-      ImageLimits limits) {
+      ReadOptions limits) {
     checkOptions(channels, targetHeight, targetWidth);
     String name = root.toAbsolutePath().normalize().getFileName() == null
         ? root.toString()
@@ -259,7 +259,7 @@ public final class ImageFolderReader {
    * Decodes every image once their headers have shown that they fit the limits: a folder of a few huge
    * images is refused in milliseconds instead of ending in an OutOfMemoryError.
    */
-  private static List<Decoded> decodeAll(Path root, List<Entry> entries, ImageLimits limits) {
+  private static List<Decoded> decodeAll(Path root, List<Entry> entries, ReadOptions limits) {
     long total = 0;
     for (Entry e : entries) {
       long[] wh = withReader(e.file, limits, reader -> new long[] {reader.getWidth(0), reader.getHeight(0)});
@@ -278,7 +278,7 @@ public final class ImageFolderReader {
   }
 
   /** Decodes one image file into RGB planes, refusing anything undecodable or implausibly large. */
-  private static Decoded decode(Path file, ImageLimits limits) {
+  private static Decoded decode(Path file, ReadOptions limits) {
     return withReader(file, limits, reader -> {
       BufferedImage img = reader.read(0);
       if (img == null) {
@@ -297,7 +297,7 @@ public final class ImageFolderReader {
    * Opens an image, reads its header, checks its dimensions against {@code limits} and applies {@code task};
    * any decoding failure becomes a {@link DataFormatException} naming the file.
    */
-  private static <T> T withReader(Path file, ImageLimits limits, ReaderTask<T> task) {
+  private static <T> T withReader(Path file, ReadOptions limits, ReaderTask<T> task) {
     try (ImageInputStream iis = ImageIO.createImageInputStream(file.toFile())) {
       if (iis == null) {
         throw new DataFormatException(file + ": cannot be opened");
@@ -497,7 +497,7 @@ public final class ImageFolderReader {
       throw new DataFormatException(file + ": no such image file");
     }
     byte[] out = new byte[channels * height * width];
-    pixelsOf(decode(file, ImageLimits.defaults()), channels, height, width, out, 0);
+    pixelsOf(decode(file, ReadOptions.defaults()), channels, height, width, out, 0);
     return out;
   }
 

@@ -26,7 +26,6 @@ public final class RunSpec {
   private final String label;
   private final boolean progress;
   private final double divergenceFactor;
-  private final boolean allowEmptyClasses;
   private final java.util.function.Consumer<String> warnings;
   private final java.util.List<TrainingListener> listeners;
 
@@ -47,7 +46,6 @@ public final class RunSpec {
     this.label = b.label;
     this.progress = b.progress;
     this.divergenceFactor = b.divergenceFactor;
-    this.allowEmptyClasses = b.allowEmptyClasses;
     this.warnings = b.warnings;
     this.listeners = java.util.List.copyOf(b.listeners);
   }
@@ -132,11 +130,6 @@ public final class RunSpec {
     return divergenceFactor;
   }
 
-  /** Whether classes without a training image are accepted (refused by default: a damaged label file). */
-  public boolean allowEmptyClasses() {
-    return allowEmptyClasses;
-  }
-
   /** Where warnings go (one line each, without a prefix): a stale lock taken over, a folder repaired. */
   public java.util.function.Consumer<String> warnings() {
     return warnings;
@@ -165,7 +158,6 @@ public final class RunSpec {
     private String label;
     private boolean progress = true;
     private double divergenceFactor = TrainingLoop.DEFAULT_DIVERGENCE_FACTOR;
-    private boolean allowEmptyClasses;
     private java.util.function.Consumer<String> warnings = w -> System.err.println("warning: " + w);
     private final java.util.List<TrainingListener> listeners = new java.util.ArrayList<>();
 
@@ -178,12 +170,6 @@ public final class RunSpec {
      */
     public Builder optDivergenceFactor(double factor) {
       this.divergenceFactor = factor;
-      return this;
-    }
-
-    /** Accepts classes without a training image (a data set that really has empty classes). */
-    public Builder optAllowEmptyClasses(boolean allow) {
-      this.allowEmptyClasses = allow;
       return this;
     }
 

@@ -142,7 +142,7 @@ public final class TrainingRun {
       // The objective meets the models here (one forward of a sample batch, taps resolved, maps aligned)
       // and the checkpoint is restored: every refusal happens before the first file is written.
       loop.prepare(resuming);
-      checkClasses(train, spec.allowEmptyClasses());
+      checkClasses(train, spec.warnings());
 
       Files.createDirectories(work.dir());
       try {
@@ -306,11 +306,17 @@ public final class TrainingRun {
   }
 
   /**
-   * Refuses a training set that cannot train a meaningful classifier: fewer than two classes (accuracy would
-   * be 100 % by construction), or classes without a single image (a damaged label file: one label byte of 42
-   * makes a 43-class model), unless empty classes are allowed explicitly.
+   * Refuses a training set that cannot train a meaningful classifier: fewer than two classes with images
+   * (accuracy would be 100 % by construction). Classes without an image in a data set that fixes its classes
+   * (a subset of CIFAR, say) get a warning: the model's outputs are right, those classes are never seen.
+   * (Numbered classes counted from the labels, where a gap means a damaged label file, are refused when the
+   * data is read: {@code DataSources.readIdxFolder}.)
+   *
+   * @param train the training set
+   * @param warnings where the warning about empty classes goes
+   * @throws IllegalArgumentException for fewer than two classes with images
    */
-  static void checkClasses(ImageDataset train, boolean allowEmptyClasses) {
+  static void checkClasses(ImageDataset train, java.util.function.Consumer<String> warnings) {
     if (train.numClasses() < 2) {
       throw new IllegalArgumentException(train.name() + ": " + train.numClasses() + " class "
           + train.classNames() + "; a classifier needs at least 2");
@@ -323,16 +329,15 @@ public final class TrainingRun {
             + ")"));
       }
     }
-    if (empty.size() == counts.length - 1) {
+    if (empty.size() >= counts.length - 1) {
       throw new IllegalArgumentException(train.name() + ": every training image is of one class; a classifier"
           + " needs at least 2");
     }
-    if (!empty.isEmpty() && !allowEmptyClasses) {
+    if (!empty.isEmpty()) {
       String list = empty.size() <= 8 ? String.join(", ", empty)
           : String.join(", ", empty.subList(0, 8)) + ", ... (" + empty.size() + " in all)";
-      throw new IllegalArgumentException(train.name() + ": " + empty.size() + " of " + counts.length
-          + " classes have no training image: " + list + " (a damaged label file? --allow-empty-classes trains"
-          + " anyway)");
+      warnings.accept(train.name() + ": " + empty.size() + " of " + counts.length + " classes have no training"
+          + " image: " + list + " (they are trained as never seen)");
     }
   }
 

@@ -356,8 +356,8 @@ class TrainCommandTest {
       return b;
     });
     Path out = dir.resolve("out");
-    Cli.assertBadInput(Cli.run(train(data, out)), "32 of 43 classes have no training image: 10, 11, 12",
-        "(32 in all)", "--allow-empty-classes");
+    Cli.assertBadInput(Cli.run(train(data, out)), TRAIN_LABELS + ": 32 of 43 classes have no training image: 10,"
+        + " 11, 12", "(32 in all)", "the largest label, 42, sets the number of classes", "--allow-empty-classes");
     assertFalse(Files.exists(out));
     Cli.Result allowed = Cli.run(train(data, out, "--allow-empty-classes"));
     assertEquals(0, allowed.code(), allowed.toString());

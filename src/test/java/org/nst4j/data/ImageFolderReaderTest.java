@@ -238,16 +238,16 @@ class ImageFolderReaderTest {
     assertTrue(System.nanoTime() - start < 5_000_000_000L, "refused from the header, not after decoding");
 
     // Under a raised per-image limit, the total budget still refuses it, naming the folder.
-    m = fails(root, () -> ImageFolderReader.readSplits(root, 0, 0, 0, new ImageLimits(1L << 32, 1L << 30)));
+    m = fails(root, () -> ImageFolderReader.readSplits(root, 0, 0, 0, new ReadOptions(1L << 32, 1L << 30, false)));
     assertTrue(m.contains("the 8 images hold 3,600,000,063 pixels in all") && m.contains("over the budget of"
         + " 1,073,741,824 pixels (--max-total-pixels"), m);
 
     // Without the bomb the same folder reads; a budget below its 72 pixels refuses it.
     TestFiles.grayPng(bomb, 3, 3, 7);
     assertEquals(7, ImageFolderReader.readSplits(root, 0, 0, 0).train().size());
-    m = fails(root, () -> ImageFolderReader.readSplits(root, 0, 0, 0, new ImageLimits(100, 71)));
+    m = fails(root, () -> ImageFolderReader.readSplits(root, 0, 0, 0, new ReadOptions(100, 71, false)));
     assertTrue(m.contains("the 8 images hold 72 pixels in all"), m);
-    assertThrows(IllegalArgumentException.class, () -> new ImageLimits(0, 10));
-    assertThrows(IllegalArgumentException.class, () -> new ImageLimits(10, 0));
+    assertThrows(IllegalArgumentException.class, () -> new ReadOptions(0, 10, false));
+    assertThrows(IllegalArgumentException.class, () -> new ReadOptions(10, 0, false));
   }
 }
