@@ -130,7 +130,11 @@ public final class FrameworkComparison {
         result.get("peak_rss_mb").asDouble());
   }
 
-  private static void exec(List<String> cmd, Path log, Map<String, String> env)
+  /**
+   * Runs a benchmark process with its output in {@code log}; a failure is one line naming the child's own
+   * error (its last "error:" or "...Error:"/"...Exception:" line, not its stack trace) and the log's path.
+   */
+  static void exec(List<String> cmd, Path log, Map<String, String> env)
       throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().putAll(env);
@@ -138,12 +142,32 @@ public final class FrameworkComparison {
     boolean finished = p.waitFor(2, TimeUnit.HOURS);
     if (!finished || p.exitValue() != 0) {
       p.destroyForcibly();
-      List<String> lines = Files.readAllLines(log);
+      String cause = childError(Files.readAllLines(log));
       throw new IOException("benchmark process " + (finished ? "failed (exit " + p.exitValue() + ")" : "timed out")
-          + ", its output is in " + log
-          + ": " + String.join(" ", cmd) + "\n"
-          + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
+          + (cause == null ? "" : ": " + cause) + "; its output is in " + log + " (command: " + String.join(" ", cmd)
+          + ")");
     }
+  }
+
+  /** The line of a child's output that says what went wrong, or null: never a stack frame. */
+  static String childError(List<String> lines) {
+    // nst4j's own one-line error first (a --debug child prints its stack trace after it), then Python's or
+    // Java's exception line.
+    for (String pattern : List.of("error: .*", "[\\w.$]*(Error|Exception)(: .*)?")) {
+      for (int i = lines.size() - 1; i >= 0; i--) {
+        String l = lines.get(i).strip();
+        if (l.matches(pattern)) {
+          return l;
+        }
+      }
+    }
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      String l = lines.get(i);
+      if (!l.isBlank() && !Character.isWhitespace(l.charAt(0)) && !l.startsWith("Traceback")) {
+        return l.strip();
+      }
+    }
+    return null;
   }
 
   /** Median of the values. */

@@ -27,6 +27,29 @@ final class Commands {
     return top.getParseResult() == null ? java.util.List.of() : top.getParseResult().originalArgs();
   }
 
+  /**
+   * Refuses an output folder inside the data folder: an ImageFolder root would read it as one more class
+   * on the next run.
+   */
+  static void checkOutsideData(Path out, DataOptions data) throws java.io.IOException {
+    Path folder = data.folder();
+    if (folder == null) {
+      return;
+    }
+    Path root = folder.toRealPath();
+    Path o = out.toAbsolutePath().normalize();
+    // The longest existing ancestor is resolved through symbolic links like the data folder.
+    Path existing = o;
+    while (existing != null && !java.nio.file.Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    Path real = existing == null ? o : existing.toRealPath().resolve(existing.relativize(o));
+    if (real.startsWith(root)) {
+      throw new IllegalArgumentException("--out " + out + " is inside the data folder " + folder + "; the next run"
+          + " would read it as data (an ImageFolder class); choose a folder outside it");
+    }
+  }
+
   /** Prints the outcome of a run on stdout. */
   static void printSummary(PrintWriter out, RunSummary s, Path dir) {
     double mean = s.secondsPerEpoch().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
@@ -45,19 +68,32 @@ final class Commands {
    * @param spec the command's picocli spec
    * @param run the command-specific part (architecture, method, teacher)
    * @param config the validated hyper-parameters
+   * @param training the hyper-parameter options (for the divergence guard)
    * @param defaultOut the run folder's name under {@code runs/} when {@code --out} is not given
    * @return the exit code
    */
   static int runAndReport(CommandLine.Model.CommandSpec spec, org.nst4j.train.RunSpec.Builder run, DataOptions data,
-      org.nst4j.train.TrainingConfig config, OutputOptions output, RuntimeOptions runtime, String defaultOut)
+      org.nst4j.train.TrainingConfig config, TrainingOptions training, OutputOptions output, RuntimeOptions runtime, String defaultOut)
       throws java.io.IOException {
     var device = runtime.device();
     runtime.applyThreads();
+    double divergenceFactor = training.divergenceFactor();
+    Path out = output.outOr(defaultOut);
+    if (out.toString().isEmpty()) {
+      throw new IllegalArgumentException("--out is empty (an unset shell variable?); give the run folder's path");
+    }
+    checkOutsideData(out, data);
+    PrintWriter err = spec.commandLine().getErr();
     org.nst4j.train.RunSpec built = run
         .setData(data.load())
         .optPerClass(data.perClass)
         .setConfig(config)
-        .setOut(output.outOr(defaultOut))
+        .setOut(out)
+        .optDivergenceFactor(divergenceFactor)
+        .optWarnings(w -> {
+          err.println("warning: " + w);
+          err.flush();
+        })
         .optResume(output.resume)
         .optOverwrite(output.overwrite)
         .optDevice(device)

@@ -43,7 +43,7 @@ final class DistillCommand implements Callable<Integer>, LossOptionsMixin.TakesM
     TrainingConfig config = training.toConfig(TrainingConfig.studentRecipe());
     RunSpec.Builder run = RunSpec.builder().setArch(student).optMethod(method).optLossOptions(loss.toOptions())
         .optTeacher(teacher).optTeacherTaps(teacherTaps);
-    return Commands.runAndReport(spec, run, data, config, output, runtime,
+    return Commands.runAndReport(spec, run, data, config, training, output, runtime,
         "student-" + student + "-" + method + "-s" + config.seed());
   }
 }

@@ -30,7 +30,7 @@ final class Errors {
     Throwable t = unwrap(e);
     if (t instanceof IllegalArgumentException || t instanceof DataFormatException || t instanceof IOException
         || t instanceof NonFiniteLossException || t instanceof picocli.CommandLine.ParameterException
-        || t instanceof ai.djl.MalformedModelException) {
+        || t instanceof ai.djl.MalformedModelException || t instanceof OutOfMemoryError) {
       return Main.EXIT_BAD_INPUT;
     }
     return Main.EXIT_INTERNAL;
@@ -40,7 +40,12 @@ final class Errors {
   static String message(Throwable e) {
     Throwable t = unwrap(e);
     String m;
-    if (t instanceof FileSystemException) {
+    if (t instanceof OutOfMemoryError) {
+      // The input is too large for the heap the launcher gave Java (limits checked up front catch the
+      // usual cases; this is the last line of defence).
+      m = "out of memory (" + t.getMessage() + "): the input is too large for the Java heap of "
+          + (Runtime.getRuntime().maxMemory() >> 20) + " MiB; NST4J_HEAP=8g ./nst4j ... gives it more";
+    } else if (t instanceof FileSystemException) {
       m = fileSystemMessage((FileSystemException) t);
     } else if (t instanceof IllegalArgumentException || t instanceof DataFormatException
         || t instanceof NonFiniteLossException || t instanceof IOException

@@ -24,7 +24,9 @@ import picocli.CommandLine.Parameters;
         + " at batch 1 and 64) is measured once into <out>/inference-speed.json and shown in the report.",
         "Finished runs are skipped and an interrupted one continues from its checkpoint, so the same command"
         + " resumes a grid; on a finished grid it trains nothing and rewrites the same report.",
-        "A file with 'role: teacher' is a teacher recipe: it trains that one model into its out folder."})
+        "A file with 'role: teacher' is a teacher recipe: it trains that one model into its out folder.",
+        "Experiment files over 1 MiB are refused before parsing (NST4J_JAVA_OPTS=-Dnst4j.experiment.maxBytes=N"
+        + " raises the limit)."})
 final class ExperimentCommand implements Callable<Integer> {
   @Mixin RuntimeOptions runtime = new RuntimeOptions();
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

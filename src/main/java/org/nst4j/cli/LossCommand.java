@@ -67,6 +67,13 @@ final class LossCommand implements Callable<Integer>, LossOptionsMixin.TakesMeth
       NDArray zt = teacherLogits == null ? null : read(manager, teacherLogits);
       NDArray y = labels == null ? null : read(manager, labels);
       LossReport report = Objectives.evaluate(manager, method, options, sf, tf, zs, zt, y);
+      for (var term : report.terms().entrySet()) {
+        if (!Double.isFinite(term.getValue())) {
+          // Finite inputs can still overflow (huge activations squared): a NaN printed as a result is not one.
+          throw new IllegalArgumentException("the term " + term.getKey() + " is " + term.getValue() + " on these"
+              + " tensors (finite, but too large for float32 arithmetic?); no loss is printed");
+        }
+      }
       spec.commandLine().getOut().println(report.toJson());
       spec.commandLine().getOut().flush();
     }
@@ -74,14 +81,26 @@ final class LossCommand implements Callable<Integer>, LossOptionsMixin.TakesMeth
   }
 
   /**
-   * A saved tensor as an NDArray: float64 from a float file (float32 values widened exactly), int64 from an
-   * integer file. The losses are evaluated in double precision: this command checks a loss's value, and a
-   * float32 evaluation would differ from the formula by rounding (PKT's weight 30000 times a float32 log-ratio
-   * is off by ~1e-4 relative).
+   * Reads a tensor as float64 (float32 files widened exactly; the losses are evaluated in double precision,
+   * since this command checks a loss's value and a float32 evaluation differs from the formula by rounding:
+   * PKT's weight 30000 times a float32 log-ratio is off by ~1e-4 relative) or int64, and refuses one that
+   * cannot give a meaningful loss: no values (a dimension of 0, e.g. zero channels) or NaN/infinite values.
    */
-  static NDArray read(NDManager manager, Path file) {
-    NpyFile.Values v = NpyFile.read(file);
+  static NDArray read(NDManager manager, Path path) {
+    NpyFile.Values v = NpyFile.read(path);
     Shape shape = new Shape(v.shape());
-    return v.isInteger() ? manager.create(v.longs(), shape) : manager.create(v.reals(), shape);
+    NDArray a = v.isInteger() ? manager.create(v.longs(), shape) : manager.create(v.reals(), shape);
+    if (a.getShape().size() == 0) {
+      throw new IllegalArgumentException(path + ": shape " + a.getShape() + " holds no values; a loss needs at"
+          + " least one per dimension");
+    }
+    if (a.getDataType().isFloating()) {
+      long bad = a.isNaN().logicalOr(a.isInfinite()).countNonzero().getLong();
+      if (bad > 0) {
+        throw new IllegalArgumentException(path + ": " + bad + " of " + a.getShape().size() + " values are NaN or"
+            + " infinite; a loss of them would be NaN");
+      }
+    }
+    return a;
   }
 }

@@ -96,7 +96,30 @@ public final class Main implements Runnable {
       err.flush();
       return code;
     });
-    return cli.execute(args);
+    int code;
+    try {
+      code = cli.execute(args);
+    } catch (OutOfMemoryError e) {
+      // picocli hands exceptions to the handler above but lets errors through.
+      err.println("error: " + Errors.message(e));
+      if (debug) {
+        e.printStackTrace(err);
+      }
+      err.flush();
+      code = Errors.exitCode(e);
+    }
+    // PrintWriter swallows write errors: without this check, output sent to a full device (> /dev/full) or
+    // a closed pipe is lost with exit 0.
+    if (out.checkError()) {
+      err.println("error: the standard output could not be written (a full device, or a closed pipe); what it"
+          + " shows is incomplete");
+      err.flush();
+      return EXIT_BAD_INPUT;
+    }
+    if (err.checkError()) {
+      return code == 0 ? EXIT_BAD_INPUT : code;
+    }
+    return code;
   }
 
   /** Prints the versions of nst4j, DJL and libtorch. */

@@ -25,7 +25,7 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TrainingConfig config = training.toConfig(TrainingConfig.teacherRecipe());
-    return Commands.runAndReport(spec, RunSpec.builder().setArch(arch), data, config, output, runtime,
+    return Commands.runAndReport(spec, RunSpec.builder().setArch(arch), data, config, training, output, runtime,
         "teacher-" + arch + "-s" + config.seed());
   }
 }

@@ -51,8 +51,20 @@ final class TrainingOptions {
           + " 4 is the customary CIFAR augmentation).")
   Integer pad;
 
+  @Option(names = "--divergence-factor", paramLabel = "F",
+      description = "Stop the run when a batch loss exceeds F times the running mean of the run's earlier batch"
+          + " losses (its lowest value), as a NaN loss does, keeping the last checkpoint (default 1000; 0: off).")
+  Double divergenceFactor;
+
   @Option(names = "--keep-last-batch", description = "Train on the last partial batch too (default: dropped).")
   boolean keepLastBatch;
+
+  /** The divergence guard's factor: the option, or the default. */
+  double divergenceFactor() {
+    double f = divergenceFactor == null ? org.nst4j.train.TrainingLoop.DEFAULT_DIVERGENCE_FACTOR : divergenceFactor;
+    org.nst4j.train.TrainingLoop.checkDivergenceFactor(f);
+    return f;
+  }
 
   /** Applies the options given on the command line over {@code defaults} and validates the result. */
   TrainingConfig toConfig(TrainingConfig.Builder defaults) {

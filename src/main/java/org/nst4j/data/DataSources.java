@@ -142,13 +142,28 @@ public final class DataSources {
    *     to install it) or its files are corrupt
    */
   public static DataSplits resolve(String nameOrPath, Path dataDir) {
+    return resolve(nameOrPath, dataDir, ReadOptions.defaults());
+  }
+
+  /**
+   * {@link #resolve(String, Path)} with read options.
+   *
+   * @param options the pixel limits (image folders, checked on the headers before decoding) and whether an
+   *     IDX folder's labels may skip classes
+   */
+  public static DataSplits resolve(String nameOrPath, Path dataDir, ReadOptions options) {
     String env = System.getenv(ENV_VAR);
     Path envDir = env == null || env.isBlank() ? null : Path.of(env);
-    return resolve(nameOrPath, dataDir, envDir, SYSTEM_DATASETS);
+    return resolve(nameOrPath, dataDir, envDir, SYSTEM_DATASETS, options);
   }
 
   /** {@link #resolve(String, Path)} with the environment folder and the system folder given (for tests). */
   static DataSplits resolve(String nameOrPath, Path dataDir, Path envDir, Path systemDir) {
+    return resolve(nameOrPath, dataDir, envDir, systemDir, ReadOptions.defaults());
+  }
+
+  private static DataSplits resolve(String nameOrPath, Path dataDir, Path envDir, Path systemDir,
+      ReadOptions options) {
     if (nameOrPath == null || nameOrPath.isBlank()) {
       throw new IllegalArgumentException("no data set given; known names: " + String.join(", ", knownNames()));
     }
@@ -167,8 +182,10 @@ public final class DataSources {
           throw new AssertionError(key);
       }
     }
-    if (looksLikePath(nameOrPath)) {
-      return inspect(Path.of(nameOrPath));
+    boolean looksLikePath = nameOrPath.contains("/") || nameOrPath.contains(java.io.File.separator);
+    Path path = Path.of(nameOrPath);
+    if (looksLikePath || Files.isDirectory(path)) {
+      return inspect(path, options);
     }
     throw new IllegalArgumentException(
         "unknown data set '"
@@ -238,6 +255,19 @@ public final class DataSources {
    */
   public static DataSplits readIdxFolder(
       Path dir, String name, List<String> classNames, Normalization normalization) {
+    return readIdxFolder(dir, name, classNames, normalization, false);
+  }
+
+  /**
+   * {@link #readIdxFolder(Path, String, List, Normalization)}, refusing numbered classes without a training
+   * image unless allowed.
+   *
+   * @param allowEmptyClasses accept labels that skip classes
+   * @throws DataFormatException if {@code classNames} is null (classes counted from the labels) and some
+   *     class below the largest label has no training image, unless allowed
+   */
+  public static DataSplits readIdxFolder(
+      Path dir, String name, List<String> classNames, Normalization normalization, boolean allowEmptyClasses) {
     Path[] files = new Path[4];
     for (int i = 0; i < 4; i++) {
       files[i] = idxFile(dir, IDX_FILES.get(i));
@@ -253,8 +283,33 @@ public final class DataSources {
       train = IdxReader.read(files[0], files[1], name + " train", classes);
       test = IdxReader.read(files[2], files[3], name + " test", classes);
     }
+    if (classNames == null && !allowEmptyClasses) {
+      checkNoGaps(train, files[1]);
+    }
     Normalization norm = normalization != null ? normalization : Normalization.compute(train);
     return new DataSplits(name, train, test, norm);
+  }
+
+  /**
+   * Refuses numbered classes without a training image: their count is the largest label plus one, so labels
+   * that skip classes are almost always a damaged file (one label byte of 42 in a 10-class set: 43 classes).
+   */
+  private static void checkNoGaps(ImageDataset train, Path labels) {
+    int[] counts = train.classCounts();
+    List<Integer> empty = new ArrayList<>();
+    for (int c = 0; c < counts.length; c++) {
+      if (counts[c] == 0) {
+        empty.add(c);
+      }
+    }
+    if (empty.isEmpty()) {
+      return;
+    }
+    String list = empty.size() <= 8 ? empty.toString().replaceAll("[\\[\\]]", "")
+        : empty.subList(0, 8).toString().replaceAll("[\\[\\]]", "") + ", ... (" + empty.size() + " in all)";
+    throw new DataFormatException(labels + ": " + empty.size() + " of " + counts.length + " classes have no"
+        + " training image: " + list + " (the largest label, " + (counts.length - 1) + ", sets the number of"
+        + " classes; a damaged label file? --allow-empty-classes reads it anyway)");
   }
 
   /** The IDX file {@code base} in {@code dir}, plain preferred over gzipped, or null if neither exists. */
@@ -349,7 +404,7 @@ public final class DataSources {
   }
 
   /** Inspects a path and reads whatever data set it holds. */
-  private static DataSplits inspect(Path path) {
+  private static DataSplits inspect(Path path, ReadOptions options) {
     if (!Files.exists(path)) {
       throw new DataFormatException(path + ": no such file or folder");
     }
@@ -364,7 +419,7 @@ public final class DataSources {
       } else if (lower.contains("mnist")) {
         return readIdxFolder(dir, folderName, MNIST_CLASSES, Normalization.MNIST);
       }
-      return readIdxFolder(dir, folderName, null, null);
+      return readIdxFolder(dir, folderName, null, null, options.allowEmptyClasses());
     }
     if (idx > 0) {
       List<String> missing = new ArrayList<>();
@@ -382,7 +437,7 @@ public final class DataSources {
       return CifarReader.readCifar100(dir);
     }
     if (ImageFolderReader.isSplitRoot(dir) || ImageFolderReader.hasSubfolders(dir)) {
-      return ImageFolderReader.readSplits(dir, 0, 0, 0);
+      return ImageFolderReader.readSplits(dir, 0, 0, 0, options);
     }
     throw new DataFormatException(
         dir

@@ -33,8 +33,6 @@ import javax.imageio.stream.ImageInputStream;
  * interpolate(mode="bilinear", align_corners=False)}).
  */
 public final class ImageFolderReader {
-  /** Largest image accepted, in pixels, checked before decoding so a corrupt header cannot exhaust memory. */
-  private static final long MAX_PIXELS = 1L << 26;
 
   /** Every {@code HOLDOUT_EVERY}-th image of a class is held out when no test folder exists. */
   static final int HOLDOUT_EVERY = 5;
@@ -72,7 +70,7 @@ public final class ImageFolderReader {
     checkOptions(channels, targetHeight, targetWidth);
     List<String> classes = listClasses(root);
     List<Entry> entries = listImages(root, classes, true);
-    List<Decoded> decoded = decodeAll(entries);
+    List<Decoded> decoded = decodeAll(root, entries, ReadOptions.defaults());
     int c = channels != 0 ? channels : inferChannels(decoded);
     int[] size = commonSize(root, entries, decoded, targetHeight, targetWidth);
     return build(name, entries, decoded, c, size[0], size[1], classes);
@@ -93,6 +91,18 @@ public final class ImageFolderReader {
    * @throws DataFormatException if the folder layout or an image is bad
    */
   public static DataSplits readSplits(Path root, int channels, int targetHeight, int targetWidth) {
+    return readSplits(root, channels, targetHeight, targetWidth, ReadOptions.defaults());
+  }
+
+  /**
+   * {@link #readSplits(Path, int, int, int)} with limits on the pixels decoded.
+   *
+   * @param limits checked on every image's header before any image is decoded
+   * @throws DataFormatException if an image, or all of them together, exceed {@code limits} (saying which
+   *     option raises the limit)
+   */
+  public static DataSplits readSplits(Path root, int channels, int targetHeight, int targetWidth,
+      ReadOptions limits) {
     checkOptions(channels, targetHeight, targetWidth);
     String name = root.toAbsolutePath().normalize().getFileName() == null
         ? root.toString()
@@ -144,7 +154,7 @@ public final class ImageFolderReader {
     }
     List<Entry> both = new ArrayList<>(train);
     both.addAll(test);
-    List<Decoded> decoded = decodeAll(both);
+    List<Decoded> decoded = decodeAll(root, both, limits);
     int c = channels != 0 ? channels : inferChannels(decoded);
     int[] size = commonSize(sizeRoot, both, decoded, targetHeight, targetWidth);
     ImageDataset trainSet =
@@ -245,16 +255,49 @@ public final class ImageFolderReader {
     return entries;
   }
 
-  private static List<Decoded> decodeAll(List<Entry> entries) {
+  /**
+   * Decodes every image once their headers have shown that they fit the limits: a folder of a few huge
+   * images is refused in milliseconds instead of ending in an OutOfMemoryError.
+   */
+  private static List<Decoded> decodeAll(Path root, List<Entry> entries, ReadOptions limits) {
+    long total = 0;
+    for (Entry e : entries) {
+      long[] wh = withReader(e.file, limits, reader -> new long[] {reader.getWidth(0), reader.getHeight(0)});
+      total += wh[0] * wh[1];
+    }
+    if (total > limits.maxTotalPixels()) {
+      throw new DataFormatException(String.format(Locale.ROOT, "%s: the %d images hold %,d pixels in all (%,d MiB"
+          + " decoded), over the budget of %,d pixels (--max-total-pixels; the default follows the Java heap,"
+          + " NST4J_HEAP)", root, entries.size(), total, 3 * total >> 20, limits.maxTotalPixels()));
+    }
     List<Decoded> out = new ArrayList<>(entries.size());
     for (Entry e : entries) {
-      out.add(decode(e.file));
+      out.add(decode(e.file, limits));
     }
     return out;
   }
 
   /** Decodes one image file into RGB planes, refusing anything undecodable or implausibly large. */
-  private static Decoded decode(Path file) {
+  private static Decoded decode(Path file, ReadOptions limits) {
+    return withReader(file, limits, reader -> {
+      BufferedImage img = reader.read(0);
+      if (img == null) {
+        throw new DataFormatException(file + ": decoder returned no image");
+      }
+      return toPlanes(img);
+    });
+  }
+
+  /** What {@link #withReader} does with a reader whose header was read and checked. */
+  private interface ReaderTask<T> {
+    T apply(ImageReader reader) throws IOException;
+  }
+
+  /**
+   * Opens an image, reads its header, checks its dimensions against {@code limits} and applies {@code task};
+   * any decoding failure becomes a {@link DataFormatException} naming the file.
+   */
+  private static <T> T withReader(Path file, ReadOptions limits, ReaderTask<T> task) {
     try (ImageInputStream iis = ImageIO.createImageInputStream(file.toFile())) {
       if (iis == null) {
         throw new DataFormatException(file + ": cannot be opened");
@@ -268,15 +311,15 @@ public final class ImageFolderReader {
         reader.setInput(iis, true, true);
         int w = reader.getWidth(0);
         int h = reader.getHeight(0);
-        if (w < 1 || h < 1 || (long) w * h > MAX_PIXELS) {
-          throw new DataFormatException(
-              file + ": image header declares " + w + "×" + h + " pixels, outside 1.." + MAX_PIXELS);
+        if (w < 1 || h < 1) {
+          throw new DataFormatException(file + ": image header declares " + w + "×" + h + " pixels");
         }
-        BufferedImage img = reader.read(0);
-        if (img == null) {
-          throw new DataFormatException(file + ": decoder returned no image");
+        if ((long) w * h > limits.maxImagePixels()) {
+          throw new DataFormatException(String.format(Locale.ROOT, "%s: a %d×%d image (%,d pixels) is over the"
+              + " limit of %,d pixels per image (--max-image-pixels raises it)", file, w, h, (long) w * h,
+              limits.maxImagePixels()));
         }
-        return toPlanes(img);
+        return task.apply(reader);
       } finally {
         reader.dispose();
       }
@@ -454,7 +497,7 @@ public final class ImageFolderReader {
       throw new DataFormatException(file + ": no such image file");
     }
     byte[] out = new byte[channels * height * width];
-    pixelsOf(decode(file), channels, height, width, out, 0);
+    pixelsOf(decode(file, ReadOptions.defaults()), channels, height, width, out, 0);
     return out;
   }
 

@@ -97,6 +97,15 @@ public final class ExperimentFile {
   private static final List<String> METHOD_KEYS = List.of("method", "name", "taps", "spatial");
   private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
+  /**
+   * Largest experiment file read, checked before reading: the longest recipe here is under 3 KiB, and a
+   * YAML parser given one huge scalar takes minutes and gigabytes before refusing it.
+   */
+  public static final long DEFAULT_MAX_BYTES = 1L << 20;
+
+  /** System property raising {@link #DEFAULT_MAX_BYTES} (NST4J_JAVA_OPTS="-Dnst4j.experiment.maxBytes=N"). */
+  public static final String MAX_BYTES_PROPERTY = "nst4j.experiment.maxBytes";
+
   private ExperimentFile() {}
 
   /**
@@ -104,7 +113,8 @@ public final class ExperimentFile {
    *
    * @param file the YAML file
    * @return the experiment
-   * @throws IllegalArgumentException if the file is missing, not YAML, or any field is wrong
+   * @throws IllegalArgumentException if the file is missing, larger than {@link #DEFAULT_MAX_BYTES} (or the
+   *     {@value #MAX_BYTES_PROPERTY} property), not YAML, or any field is wrong
    */
   public static ExperimentSpec read(Path file) {
     if (!Files.isRegularFile(file)) {
@@ -112,6 +122,13 @@ public final class ExperimentFile {
     }
     String text;
     try {
+      long max = Long.getLong(MAX_BYTES_PROPERTY, DEFAULT_MAX_BYTES);
+      long size = Files.size(file);
+      if (size > max) {
+        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s: %,d bytes, over the limit of"
+            + " %,d bytes for an experiment file (NST4J_JAVA_OPTS=-D%s=N raises it)", file, size, max,
+            MAX_BYTES_PROPERTY));
+      }
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new IllegalArgumentException(file + ": cannot be read (" + e.getMessage() + ")");

@@ -11,7 +11,9 @@ import org.nst4j.store.Json;
  * The files of one run: {@code summary.json}, {@code epochs.jsonl}, {@code checkpoint.bin},
  * {@code config.json} and the saved model in {@code model/}.
  *
- * <p>A folder holding another run is never written into unless the user resumes it or asks to overwrite it.
+ * <p>A folder holding another run is never written into unless the user resumes it or asks to overwrite it;
+ * an overwriting run is written into {@link #staging()} and replaces the old one only once it has finished
+ * ({@link #replaceWith}). One process writes a folder at a time ({@link RunLock}).
  */
 public final class RunFolder {
   private final Path dir;
@@ -45,10 +47,13 @@ public final class RunFolder {
     return dir.resolve("model");
   }
 
-  /** Whether any file of a run is present. */
+  /**
+   * Whether any file of a run is present ({@code config.json} included: it is the first file a run writes,
+   * and a foreign one must not be overwritten as if the folder were free).
+   */
   public boolean holdsRun() {
     return Files.exists(summary()) || Files.exists(epochLog()) || Files.exists(checkpoint())
-        || Files.exists(model());
+        || Files.exists(model()) || Files.exists(config());
   }
 
   /** Whether the run finished (its summary exists). */
@@ -98,28 +103,132 @@ public final class RunFolder {
     Json.writeAtomically(epochLog(), sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
-  /** Where {@link #stash} keeps a run being overwritten until the new one has something to show. */
+  /** Where {@link #replaceWith} sets the run being replaced aside while the new one moves in. */
   public Path stash() {
     return dir.resolve(".overwritten-run");
   }
 
   /**
-   * Moves the files of the run held here into {@link #stash()} (for {@code --overwrite}): the old run is
-   * out of the way but not lost until {@link #dropStash()}, and {@link #restoreStash()} puts it back if the
-   * new run fails before it made anything. An older stash is dropped first.
+   * Where an {@code --overwrite} run is written until it has finished: the run it replaces stays in place,
+   * byte for byte, until {@link #replaceWith} swaps the finished new run in.
    */
-  public void stashRun() throws IOException {
-    dropStash();
+  public Path staging() {
+    return dir.resolve(".new-run");
+  }
+
+  /**
+   * Checks that this folder may take a run: it is absent, empty, or holds an nst4j run (other files beside
+   * a run are left alone). Files of nst4j's own bookkeeping (the lock, a stash, temporary files) do not count.
+   *
+   * @throws IllegalArgumentException if the path is a file, or the folder holds files but no nst4j run, or
+   *     its {@code config.json} is not an nst4j run configuration
+   */
+  public void checkUsable() throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(dir + " exists and is not a folder");
+    }
+    if (Files.isRegularFile(config()) && !isRunConfig(config())) {
+      throw new IllegalArgumentException(config() + " is not the configuration of an nst4j run; the output folder"
+          + " must be new, empty, or an nst4j run folder (choose another --out)");
+    }
+    if (holdsRun()) {
+      return;
+    }
+    List<String> foreign = new ArrayList<>();
+    try (var entries = Files.list(dir)) {
+      for (Path p : entries.sorted().toList()) {
+        String name = p.getFileName().toString();
+        if (!isBookkeeping(name)) {
+          foreign.add(name);
+        }
+      }
+    }
+    if (!foreign.isEmpty()) {
+      throw new IllegalArgumentException(dir.toAbsolutePath().normalize() + " is not empty and holds no nst4j run ("
+          + foreign.size() + (foreign.size() == 1 ? " entry: '" : " entries, e.g. '") + foreign.get(0)
+          + "'); the output folder must be new, empty, or an nst4j run folder (choose another --out)");
+    }
+  }
+
+  /** Names nst4j itself leaves in a run folder besides the run's files. */
+  private static boolean isBookkeeping(String name) {
+    return name.startsWith(RunLock.FILE) || name.equals(".overwritten-run") || name.equals(".new-run")
+        || name.startsWith(".model-staging") || (name.startsWith(".") && name.endsWith(".tmp"));
+  }
+
+  /** Whether a {@code config.json} is one that nst4j wrote: a JSON object with a role and an architecture. */
+  private static boolean isRunConfig(Path file) {
+    try {
+      var node = Json.PRETTY.readTree(file.toFile());
+      return node != null && node.isObject() && node.hasNonNull("role") && node.hasNonNull("arch");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Puts the folder back in a consistent state after a writer died mid-way (SIGKILL, power loss), under the
+   * lock: a finished run set aside by an interrupted replacement is put back (or, if the replacement had
+   * completed but for the clean-up, the set-aside copy is dropped), and the unfinished run of an interrupted
+   * {@code --overwrite} is deleted.
+   *
+   * @return what was done, one line per repair (empty if nothing was needed)
+   */
+  public List<String> recover() throws IOException {
+    List<String> done = new ArrayList<>();
+    if (Files.isDirectory(stash())) {
+      if (isComplete()) {
+        // The old summary is the first file set aside and the new one the last moved in: a complete folder
+        // means the swap had moved the new, finished run in and died before the clean-up.
+        deleteTree(stash());
+        done.add("completed the replacement of the run in " + dir + " by an --overwrite that had finished");
+      } else {
+        restoreStash();
+        done.add("put back the finished run that an interrupted --overwrite had set aside in " + dir);
+      }
+    }
+    if (Files.exists(staging())) {
+      deleteTree(staging());
+      done.add("removed the unfinished new run of an interrupted --overwrite in " + dir
+          + " (the run it was to replace is unchanged)");
+    }
+    return done;
+  }
+
+  /**
+   * Replaces the run held here by the finished run in {@code fresh} (this folder's {@link #staging()}): the
+   * old files are set aside, the new ones moved in (the summary last, so the folder is never complete with
+   * files of both), then the old ones are deleted. A process killed in between leaves a state that
+   * {@link #recover()} completes or undoes.
+   *
+   * @param fresh the finished new run
+   * @throws IllegalStateException if a set-aside run from an earlier attempt is still here ({@link #recover}
+   *     must run first; a set-aside run is never deleted unread)
+   */
+  public void replaceWith(RunFolder fresh) throws IOException {
+    if (Files.exists(stash())) {
+      throw new IllegalStateException(stash() + " exists: recover() the folder before replacing its run");
+    }
     Files.createDirectories(stash());
     for (Path p : List.of(summary(), epochLog(), checkpoint(), config(), model())) {
       if (Files.exists(p)) {
         Files.move(p, stash().resolve(p.getFileName().toString()));
       }
     }
+    for (Path p : List.of(fresh.config(), fresh.epochLog(), fresh.checkpoint(), fresh.model(), fresh.summary())) {
+      if (Files.exists(p)) {
+        Files.move(p, dir.resolve(p.getFileName().toString()));
+      }
+    }
+    deleteTree(fresh.dir());
+    deleteTree(stash());
   }
 
-  /** Replaces whatever run files are here with the stashed ones (see {@link #stashRun()}). */
-  public void restoreStash() throws IOException {
+  /** Replaces whatever run files are here with the set-aside ones (see {@link #replaceWith}). */
+  private void restoreStash() throws IOException {
     if (!Files.isDirectory(stash())) {
       return;
     }
@@ -132,12 +241,8 @@ public final class RunFolder {
     Files.delete(stash());
   }
 
-  /** Deletes the stash of an overwritten run, if any. */
-  public void dropStash() throws IOException {
-    deleteTree(stash());
-  }
-
-  private static void deleteTree(Path root) throws IOException {
+  /** Deletes a folder and everything in it, if it exists. */
+  static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) {
       return;
     }

@@ -25,6 +25,9 @@ public final class RunSpec {
   private final String command;
   private final String label;
   private final boolean progress;
+  private final double divergenceFactor;
+  private final java.util.function.Consumer<String> warnings;
+  private final java.util.List<TrainingListener> listeners;
 
   private RunSpec(Builder b) {
     this.arch = b.arch;
@@ -42,6 +45,9 @@ public final class RunSpec {
     this.command = b.command;
     this.label = b.label;
     this.progress = b.progress;
+    this.divergenceFactor = b.divergenceFactor;
+    this.warnings = b.warnings;
+    this.listeners = java.util.List.copyOf(b.listeners);
   }
 
   /** A builder. */
@@ -116,6 +122,24 @@ public final class RunSpec {
     return progress;
   }
 
+  /**
+   * How many times the running mean of the batch losses a batch's loss may reach before the run is stopped
+   * as diverging ({@link TrainingLoop.Builder#optDivergenceFactor}); 0 turns the guard off.
+   */
+  public double divergenceFactor() {
+    return divergenceFactor;
+  }
+
+  /** Where warnings go (one line each, without a prefix): a stale lock taken over, a folder repaired. */
+  public java.util.function.Consumer<String> warnings() {
+    return warnings;
+  }
+
+  /** Listeners added to the training loop besides the epoch log and the progress display. */
+  public java.util.List<TrainingListener> listeners() {
+    return listeners;
+  }
+
   /** Builder; arch, data, config and out are required. */
   public static final class Builder {
     private String arch;
@@ -133,8 +157,33 @@ public final class RunSpec {
     private String command = "";
     private String label;
     private boolean progress = true;
+    private double divergenceFactor = TrainingLoop.DEFAULT_DIVERGENCE_FACTOR;
+    private java.util.function.Consumer<String> warnings = w -> System.err.println("warning: " + w);
+    private final java.util.List<TrainingListener> listeners = new java.util.ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * The divergence guard's factor (default {@value TrainingLoop#DEFAULT_DIVERGENCE_FACTOR}; 0 turns it off).
+     *
+     * @param factor 0, or a finite number &gt; 1
+     */
+    public Builder optDivergenceFactor(double factor) {
+      this.divergenceFactor = factor;
+      return this;
+    }
+
+    /** Where warnings go (default: stderr, prefixed with "warning: "). */
+    public Builder optWarnings(java.util.function.Consumer<String> warnings) {
+      this.warnings = java.util.Objects.requireNonNull(warnings, "warnings");
+      return this;
+    }
+
+    /** Adds a listener to the training loop (called after the epoch log's). */
+    public Builder addListener(TrainingListener listener) {
+      this.listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
 
     public Builder setArch(String arch) {
       this.arch = arch;
@@ -220,6 +269,10 @@ public final class RunSpec {
       if (perClass != null && perClass < 1) {
         throw new IllegalArgumentException("--per-class must be ≥ 1, got " + perClass);
       }
+      if (out.toString().isEmpty()) {
+        throw new IllegalArgumentException("--out is empty (an unset shell variable?); give the run folder's path");
+      }
+      TrainingLoop.checkDivergenceFactor(divergenceFactor);
       if (resume && overwrite) {
         throw new IllegalArgumentException("--resume and --overwrite exclude each other");
       }

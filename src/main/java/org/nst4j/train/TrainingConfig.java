@@ -367,6 +367,11 @@ public final class TrainingConfig {
       for (int i = 0; i < milestones.length; i++) {
         require(milestones[i] >= 1 && (i == 0 || milestones[i] > milestones[i - 1]), "milestones",
             "milestones", "must be increasing epochs ≥ 1, got " + Arrays.toString(milestones));
+        // Milestone m lowers the rate from epoch m + 1 on: one at or past the last epoch would never act,
+        // which is almost always a schedule written for a longer run.
+        require(milestones[i] < epochs, "milestones", "milestone " + milestones[i], "is outside the schedule of "
+            + epochs + " epochs (milestone m lowers the rate from epoch m + 1 on): milestones must be in 1.."
+            + (epochs - 1) + ", got " + Arrays.toString(milestones));
       }
       return new TrainingConfig(this);
     }

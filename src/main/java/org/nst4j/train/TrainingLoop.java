@@ -38,6 +38,18 @@ import org.nst4j.transfer.Objective;
  * closed after the update, which keeps resident memory flat across epochs.
  */
 public final class TrainingLoop {
+  /**
+   * Default of the divergence guard: a batch loss over a thousand times the running mean (three orders of
+   * magnitude) is not noise. Measured runs spike by less than tenfold; a run heading for 1e16 passes it long
+   * before the loss becomes NaN.
+   */
+  public static final double DEFAULT_DIVERGENCE_FACTOR = 1000;
+  /**
+   * Batches whose losses only feed the running mean before the guard compares against it: the first batch's
+   * loss is that of the initial model, a sound reference; later ones may already be those of a diverging run.
+   */
+  public static final int DIVERGENCE_WARMUP_BATCHES = 1;
+
   private final TappedModel student;
   private final NDManager manager;
   private final TappedModel teacher;
@@ -49,6 +61,11 @@ public final class TrainingLoop {
   private final List<TrainingListener> listeners;
   private final Path checkpointFile;
   private final PhaseTimer timer;
+  private final double divergenceFactor;
+  // Running sum and count of the batch losses of this call of run() (the divergence guard's reference).
+  private double lossSum;
+  private long lossCount;
+  private double lowestMean = Double.POSITIVE_INFINITY;
 
   // Set by prepare(): everything that can refuse the input, computed before the caller writes a file.
   private BatchLoader loader;
@@ -73,6 +90,20 @@ public final class TrainingLoop {
     this.listeners = List.copyOf(b.listeners);
     this.checkpointFile = b.checkpointFile;
     this.timer = b.timer;
+    this.divergenceFactor = b.divergenceFactor;
+  }
+
+  /**
+   * Checks a divergence factor.
+   *
+   * @param factor 0 (guard off) or a finite number &gt; 1
+   * @throws IllegalArgumentException otherwise
+   */
+  public static void checkDivergenceFactor(double factor) {
+    if (!(factor == 0 || (factor > 1 && Double.isFinite(factor)))) {
+      throw new IllegalArgumentException("--divergence-factor must be > 1 (or 0 to turn the guard off), got "
+          + factor);
+    }
   }
 
   /** A builder. */
@@ -297,8 +328,15 @@ public final class TrainingLoop {
       mark(PhaseTimer.Phase.DATA);
       ModelOutput teacherOut = null;
       if (useTeacher) {
-        teacherOut = ModelOutput.of(teacher.forward(teacherStore, new NDList(x), false), teacher.tapNames())
-            .stopGradient();
+        try {
+          teacherOut = ModelOutput.of(teacher.forward(teacherStore, new NDList(x), false), teacher.tapNames())
+              .stopGradient();
+        } catch (ai.djl.engine.EngineException e) {
+          // The teacher passed the sample batch in prepare(): a failure now is in the teacher (a TorchScript
+          // module that raises on some input), not in nst4j; name it, and where.
+          throw new IllegalArgumentException("the teacher " + teacher.architecture() + " failed at epoch " + epoch
+              + ", batch " + b + ": " + firstLine(e));
+        }
       }
       mark(PhaseTimer.Phase.TEACHER);
       LossTerms terms;
@@ -323,6 +361,7 @@ public final class TrainingLoop {
         values.put(term.getKey(), v);
         total += v;
       }
+      checkNotDiverging(total, epoch, b);
       long correct = logits.stopGradient().argMax(1).eq(y).sum().getLong();
       sgd.step(rate);
       mark(PhaseTimer.Phase.OPTIMIZER);
@@ -332,6 +371,24 @@ public final class TrainingLoop {
       stats.add(values, total, correct, batch.size());
       return total;
     }
+  }
+
+  /**
+   * The divergence guard: a loss over {@code divergenceFactor} times the running mean of the run's earlier
+   * batch losses stops the run before the update, like a NaN (a loss growing towards 1e16 while staying
+   * finite would otherwise finish at chance accuracy). The reference is the lowest value the running mean
+   * has had: a diverging run drags its own running mean up (to 1e8 within an epoch at --lr 30), and would
+   * never exceed it by much; in a healthy run the running mean only falls, so its lowest value is its
+   * current one.
+   */
+  private void checkNotDiverging(double total, int epoch, int b) {
+    if (divergenceFactor > 0 && lossCount >= DIVERGENCE_WARMUP_BATCHES && lowestMean > 0
+        && total > divergenceFactor * lowestMean) {
+      throw NonFiniteLossException.diverged(total, lowestMean, divergenceFactor, epoch, b, checkpointKept(epoch));
+    }
+    lossSum += total;
+    lossCount++;
+    lowestMean = Math.min(lowestMean, lossSum / lossCount);
   }
 
   private void mark(PhaseTimer.Phase phase) {
@@ -377,8 +434,22 @@ public final class TrainingLoop {
     private final List<TrainingListener> listeners = new ArrayList<>();
     private Path checkpointFile;
     private PhaseTimer timer;
+    private double divergenceFactor = DEFAULT_DIVERGENCE_FACTOR;
 
     private Builder() {}
+
+    /**
+     * Stops the run when a batch loss exceeds {@code factor} times the (lowest) running mean of the run's
+     * earlier batch losses; default {@value #DEFAULT_DIVERGENCE_FACTOR}.
+     *
+     * @param factor 0 to turn the guard off, or a finite number &gt; 1
+     * @throws IllegalArgumentException otherwise
+     */
+    public Builder optDivergenceFactor(double factor) {
+      checkDivergenceFactor(factor);
+      this.divergenceFactor = factor;
+      return this;
+    }
 
     /** Times the phases of every step (profiling); off by default. */
     public Builder optPhaseTimer(PhaseTimer timer) {

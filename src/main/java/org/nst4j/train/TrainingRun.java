@@ -5,17 +5,18 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.nst4j.data.ImageDataset;
-import org.nst4j.model.ModelZoo;
-import org.nst4j.model.TappedModel;
 import org.nst4j.store.Json;
 import org.nst4j.store.ModelCard;
 import org.nst4j.store.ModelStore;
+import org.nst4j.data.ImageDataset;
+import org.nst4j.model.ModelZoo;
+import org.nst4j.model.TappedModel;
 import org.nst4j.transfer.Objective;
 import org.nst4j.transfer.Objectives;
 
@@ -29,26 +30,65 @@ public final class TrainingRun {
   /**
    * Executes a run.
    *
+   * <p>The run folder is a small transactional store. One process writes it at a time ({@link RunLock}); a
+   * folder left inconsistent by a killed writer is repaired first ({@link RunFolder#recover}). A run that
+   * replaces another ({@code --overwrite}) is written beside it ({@link RunFolder#staging}) and swapped in
+   * only when it has finished: on any failure the run it was to replace is left byte for byte as it was. A
+   * new run that fails before its first checkpoint leaves the folder as it was found (absent or empty).
+   *
    * @param spec what to run
-   * @return the run's summary (the existing one, untouched, when resuming a finished run)
-   * @throws IllegalArgumentException on bad input, before anything is written
-   * @throws NonFiniteLossException if a loss term diverges (the last checkpoint is kept)
+   * @return the run's summary (the existing one, untouched, when resuming a finished run of the same
+   *     configuration)
+   * @throws IllegalArgumentException on bad input, before anything is written; if another process writes the
+   *     folder; if the folder holds files that are not an nst4j run; if {@code --resume} names another run
+   * @throws NonFiniteLossException if a loss term becomes non-finite or diverges (the last checkpoint is kept)
    */
   public static RunSummary execute(RunSpec spec) throws IOException {
     long wallStart = System.nanoTime();
     RunFolder folder = new RunFolder(spec.out());
-    if (Files.exists(spec.out()) && !Files.isDirectory(spec.out())) {
-      throw new IllegalArgumentException(spec.out() + " exists and is not a folder");
-    }
-    if (folder.holdsRun()) {
-      if (spec.resume()) {
-        if (folder.isComplete()) {
-          return folder.readSummary();
+    folder.checkUsable();
+    Path firstCreated = firstMissing(spec.out().toAbsolutePath().normalize());
+    Files.createDirectories(spec.out());
+    try {
+      try (RunLock lock = RunLock.acquire(spec.out(), spec.command(), spec.warnings())) {
+        // SIGTERM or SIGINT (Slurm's time limit, Ctrl-C) runs shutdown hooks but no finally block: release
+        // the lock there, or a job requeued on another node would find a lock it cannot prove stale. An
+        // --overwrite run's unfinished files stay in the staging folder, which the next writer removes; the
+        // run it was to replace is never touched before the swap.
+        Thread release = new Thread(() -> {
+          try {
+            lock.close();
+          } catch (IOException e) {
+            // exiting anyway; the lock will be recognised as stale on this host
+          }
+        }, "nst4j-release-lock");
+        Runtime.getRuntime().addShutdownHook(release);
+        try {
+          for (String repair : folder.recover()) {
+            spec.warnings().accept(repair);
+          }
+          // Checked again under the lock: another process may have written the folder in between.
+          folder.checkUsable();
+          return executeLocked(spec, folder, wallStart);
+        } finally {
+          try {
+            Runtime.getRuntime().removeShutdownHook(release);
+          } catch (IllegalStateException e) {
+            // the JVM is already shutting down: the hook releases the lock
+          }
         }
-      } else if (!spec.overwrite()) {
-        throw new IllegalArgumentException(spec.out() + " holds another run; use --resume to continue it or"
-            + " --overwrite to replace it");
       }
+    } finally {
+      if (firstCreated != null) {
+        removeEmptyFolders(spec.out().toAbsolutePath().normalize(), firstCreated);
+      }
+    }
+  }
+
+  private static RunSummary executeLocked(RunSpec spec, RunFolder folder, long wallStart) throws IOException {
+    if (folder.holdsRun() && !spec.resume() && !spec.overwrite()) {
+      throw new IllegalArgumentException(spec.out() + " holds another run; use --resume to continue it or"
+          + " --overwrite to replace it");
     }
 
     // Everything that can be wrong with the input is checked here, before the first file is written.
@@ -57,6 +97,16 @@ public final class TrainingRun {
     TrainingConfig config = spec.config();
     List<Model> owned = new ArrayList<>();
     try (Objective objective = Objectives.create(spec.method(), spec.lossOptions())) {
+      if (spec.resume() && folder.holdsRun()) {
+        // The identity comes first, finished or not: a finished run of another configuration must not be
+        // reported as the result of this one.
+        checkSameRun(folder, spec, objective.method());
+        if (folder.isComplete()) {
+          RunSummary finished = folder.readSummary();
+          checkSameResult(folder, finished, spec);
+          return finished;
+        }
+      }
       TappedModel teacher = null;
       if (spec.teacher() != null) {
         Model teacherModel = Teachers.load(spec.teacher(), spec.teacherTaps(), train, spec.device());
@@ -73,101 +123,241 @@ public final class TrainingRun {
           new Shape(1, train.channels(), train.height(), train.width()));
 
       boolean resuming = spec.resume() && Files.isRegularFile(folder.checkpoint());
-      if (resuming) {
-        checkSameRun(folder, spec, objective.method());
-      }
+      // A run that replaces another (--overwrite, or --resume of a run killed before its first checkpoint)
+      // is written into the staging folder; the old files stay in place until it has finished.
+      boolean replacing = !resuming && folder.holdsRun();
+      RunFolder work = replacing ? new RunFolder(folder.staging()) : folder;
       TrainingLoop.Builder loopBuilder = TrainingLoop.builder()
           .setStudent(student, model.getNDManager())
           .optTeacher(teacher)
           .setObjective(objective)
           .setData(train, test, spec.data().normalization())
           .setConfig(config)
-          .optCheckpoint(folder.checkpoint());
+          .optDivergenceFactor(spec.divergenceFactor())
+          .optCheckpoint(work.checkpoint());
       List<EpochRecord> previous = resuming ? folder.readEpochLog() : List.of();
-      loopBuilder.addListener(new EpochLogWriter(folder, previous));
+      loopBuilder.addListener(new EpochLogWriter(work, previous));
       if (spec.progress()) {
         loopBuilder.addListener(ConsoleProgress.forStderr(spec.label()));
       }
+      spec.listeners().forEach(loopBuilder::addListener);
       TrainingLoop loop = loopBuilder.build();
       // The objective meets the models here (one forward of a sample batch, taps resolved, maps aligned)
       // and the checkpoint is restored: every refusal happens before the first file is written.
       loop.prepare(resuming);
+      checkClasses(train, spec.warnings());
 
-      boolean heldRun = folder.holdsRun();
-      boolean createdDir = !Files.exists(spec.out());
-      boolean stashed = spec.overwrite() && heldRun;
-      if (stashed) {
-        // The old run is set aside, not deleted, until the new one completes: a new run that diverges in
-        // its first epoch gives the folder back as it was.
-        folder.stashRun();
-      }
-      Files.createDirectories(spec.out());
-      Map<String, Object> configJson = new LinkedHashMap<>(RunIdentity.of(spec).toJson());
-      configJson.put("teacher", spec.teacher() == null ? null : spec.teacher().toString());
-      configJson.put("teacher_taps", teacher == null ? null : teacher.tapNames());
-      configJson.put("command", spec.command());
-      if (!resuming || !Files.isRegularFile(folder.config())) {
-        // A resumed run keeps the configuration it was started with (the summary records the final one).
-        Json.writeAtomically(folder.config(), configJson);
-      }
-
-      List<EpochRecord> records;
+      Files.createDirectories(work.dir());
       try {
-        records = loop.run(resuming, previous);
-      } catch (NonFiniteLossException e) {
-        if (!e.checkpointKept() && !resuming && (!heldRun || stashed)) {
-          // Diverged in the first epoch of a new run: nothing worth keeping was made, so the folder is
-          // left as it was found (absent, without a run, or with the run --overwrite would have replaced)
-          // rather than holding a run that cannot resume.
-          folder.clear();
-          folder.restoreStash();
-          if (createdDir) {
-            try (var left = Files.list(spec.out())) {
-              if (left.findAny().isEmpty()) {
-                Files.delete(spec.out());
-              }
-            }
-          }
+        Map<String, Object> configJson = new LinkedHashMap<>(RunIdentity.of(spec).toJson());
+        configJson.put("teacher", spec.teacher() == null ? null : spec.teacher().toString());
+        configJson.put("teacher_taps", teacher == null ? null : teacher.tapNames());
+        configJson.put("command", spec.command());
+        if (!resuming || !Files.isRegularFile(work.config())) {
+          // A resumed run keeps the configuration it was started with (the summary records the final one).
+          Json.writeAtomically(work.config(), configJson);
         }
-        throw e;
-      }
-
-      EpochRecord last = records.get(records.size() - 1);
-      EpochRecord best = last;
-      for (EpochRecord r : records) {
-        if (r.testAccuracy() > best.testAccuracy()) {
-          best = r;
+        List<EpochRecord> records = loop.run(resuming, previous);
+        RunSummary summary = finish(spec, work, model, student, train, objective.method(), records, previous,
+            wallStart);
+        if (replacing) {
+          folder.replaceWith(work);
         }
-      }
-      ModelCard card = new ModelCard(ModelCard.FORMAT, spec.arch(), train.channels(), train.height(), train.width(),
-          train.numClasses(), train.classNames(), spec.data().name(), spec.data().normalization().mean(),
-          spec.data().normalization().std(), spec.role(), objective.method(), config.seed(), config.epochs(),
-          last.testAccuracy(), student.tapNames(), ModelStore.paramsFileName(), spec.command(),
-          Instant.now().toString(), null);
-      ModelStore.save(folder.model(), model, card);
-      List<Double> perEpoch = new ArrayList<>();
-      for (EpochRecord r : records) {
-        perEpoch.add(r.seconds());
-      }
-      double previousWall = 0;
-      for (EpochRecord r : records) {
-        if (previous.contains(r)) {
-          previousWall += r.seconds() + r.evalSeconds();
+        return summary;
+      } catch (RuntimeException | IOException | Error e) {
+        Throwable t = afterFailure(e, spec, folder, work, replacing, resuming);
+        if (t instanceof IOException io) {
+          throw io;
         }
+        if (t instanceof Error error) {
+          throw error;
+        }
+        throw (RuntimeException) t;
       }
-      RunSummary summary = new RunSummary(spec.role(), spec.arch(), objective.method(),
-          spec.teacher() == null ? null : spec.teacher().toString(), spec.data().name(), config.seed(),
-          config.epochs(), spec.perClass(), train.size(), last.testAccuracy(), best.testAccuracy(), best.epoch(),
-          previousWall + (System.nanoTime() - wallStart) / 1e9, perEpoch, ProcessMemory.peakRssMb(),
-          config.toString(), spec.command());
-      Json.writeAtomically(folder.summary(), summary);
-      Files.deleteIfExists(folder.checkpoint());
-      folder.dropStash();
-      return summary;
     } finally {
       for (Model m : owned) {
         m.close();
       }
+    }
+  }
+
+  /** Saves the model, writes the summary and removes the checkpoint of a run whose epochs are done. */
+  private static RunSummary finish(RunSpec spec, RunFolder work, Model model, TappedModel student,
+      ImageDataset train, String method, List<EpochRecord> records, List<EpochRecord> previous, long wallStart)
+      throws IOException {
+    TrainingConfig config = spec.config();
+    EpochRecord last = records.get(records.size() - 1);
+    EpochRecord best = last;
+    for (EpochRecord r : records) {
+      if (r.testAccuracy() > best.testAccuracy()) {
+        best = r;
+      }
+    }
+    ModelCard card = new ModelCard(ModelCard.FORMAT, spec.arch(), train.channels(), train.height(), train.width(),
+        train.numClasses(), train.classNames(), spec.data().name(), spec.data().normalization().mean(),
+        spec.data().normalization().std(), spec.role(), method, config.seed(), config.epochs(),
+        last.testAccuracy(), student.tapNames(), ModelStore.paramsFileName(), spec.command(),
+        Instant.now().toString(), null);
+    ModelStore.save(work.model(), model, card);
+    List<Double> perEpoch = new ArrayList<>();
+    for (EpochRecord r : records) {
+      perEpoch.add(r.seconds());
+    }
+    double previousWall = 0;
+    for (EpochRecord r : records) {
+      if (previous.contains(r)) {
+        previousWall += r.seconds() + r.evalSeconds();
+      }
+    }
+    RunSummary summary = new RunSummary(spec.role(), spec.arch(), method,
+        spec.teacher() == null ? null : spec.teacher().toString(), spec.data().name(), config.seed(),
+        config.epochs(), spec.perClass(), train.size(), last.testAccuracy(), best.testAccuracy(), best.epoch(),
+        previousWall + (System.nanoTime() - wallStart) / 1e9, perEpoch, ProcessMemory.peakRssMb(),
+        config.toString(), spec.command());
+    Json.writeAtomically(work.summary(), summary);
+    Files.deleteIfExists(work.checkpoint());
+    return summary;
+  }
+
+  /**
+   * Cleans up after a run failed once it had started writing, and returns the exception to throw, its message
+   * saying what was kept. A replacing run's files are discarded (the old run was never touched); a new run
+   * without a checkpoint is removed (the folder is left as it was found); otherwise the checkpoint stays
+   * for {@code --resume}.
+   */
+  private static Throwable afterFailure(Throwable e, RunSpec spec, RunFolder folder, RunFolder work,
+      boolean replacing, boolean resuming) {
+    try {
+      if (replacing) {
+        RunFolder.deleteTree(work.dir());
+        String kept = "the run in " + folder.dir() + " is unchanged (the new run was discarded)";
+        return e instanceof NonFiniteLossException n ? n.withOutcome(kept + "; lower the learning rate or loss"
+            + " weight") : withOutcome(e, kept);
+      }
+      if (!resuming && !Files.isRegularFile(work.checkpoint())) {
+        // Failed before its first checkpoint: nothing worth keeping was made, and a folder holding a run
+        // that cannot resume would only be in the way of the next attempt.
+        folder.clear();
+        return e;
+      }
+      if (!(e instanceof NonFiniteLossException) && Files.isRegularFile(work.checkpoint())) {
+        int done = Checkpoint.inspect(work.checkpoint()).epochsDone();
+        return withOutcome(e, "the checkpoint of epoch " + done + " in " + folder.dir() + " is kept (continue"
+            + " with --resume)");
+      }
+    } catch (IOException | RuntimeException cleanup) {
+      e.addSuppressed(cleanup);
+    }
+    return e;
+  }
+
+  /**
+   * The same exception type (so that the CLI classifies it the same way) with what happened to the run
+   * folder appended to its message; exceptions of other types (bugs) are returned as they are.
+   */
+  private static Throwable withOutcome(Throwable e, String outcome) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\n")[0];
+    Throwable wrapped;
+    if (e instanceof java.nio.file.FileSystemException fs) {
+      String file = fs.getFile() == null ? "" : fs.getFile() + ": ";
+      wrapped = new IOException(file + (fs.getReason() == null ? fs.getClass().getSimpleName() : fs.getReason())
+          + "; " + outcome, e);
+    } else if (e instanceof IOException) {
+      wrapped = new IOException(m + "; " + outcome, e);
+    } else if (e instanceof java.io.UncheckedIOException u) {
+      return withOutcome(u.getCause(), outcome);
+    } else if (e instanceof IllegalArgumentException) {
+      wrapped = new IllegalArgumentException(m + "; " + outcome, e);
+    } else {
+      return e;
+    }
+    return wrapped;
+  }
+
+  /** The highest ancestor of {@code dir} (or itself) that does not exist yet; null if {@code dir} exists. */
+  private static Path firstMissing(Path dir) {
+    Path first = null;
+    for (Path p = dir; p != null && !Files.exists(p); p = p.getParent()) {
+      first = p;
+    }
+    return first;
+  }
+
+  /** Removes the folders this run created, from {@code dir} up to {@code top}, as long as they are empty. */
+  private static void removeEmptyFolders(Path dir, Path top) {
+    for (Path p = dir; p != null && p.startsWith(top); p = p.getParent()) {
+      try (var left = Files.list(p)) {
+        if (left.findAny().isPresent()) {
+          return;
+        }
+      } catch (IOException e) {
+        return;
+      }
+      try {
+        Files.delete(p);
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Refuses a training set that cannot train a meaningful classifier: fewer than two classes with images
+   * (accuracy would be 100 % by construction). Classes without an image in a data set that fixes its classes
+   * (a subset of CIFAR, say) get a warning: the model's outputs are right, those classes are never seen.
+   * (Numbered classes counted from the labels, where a gap means a damaged label file, are refused when the
+   * data is read: {@code DataSources.readIdxFolder}.)
+   *
+   * @param train the training set
+   * @param warnings where the warning about empty classes goes
+   * @throws IllegalArgumentException for fewer than two classes with images
+   */
+  static void checkClasses(ImageDataset train, java.util.function.Consumer<String> warnings) {
+    if (train.numClasses() < 2) {
+      throw new IllegalArgumentException(train.name() + ": " + train.numClasses() + " class "
+          + train.classNames() + "; a classifier needs at least 2");
+    }
+    int[] counts = train.classCounts();
+    List<String> empty = new ArrayList<>();
+    for (int c = 0; c < counts.length; c++) {
+      if (counts[c] == 0) {
+        empty.add(c + (train.classNames().get(c).equals(Integer.toString(c)) ? "" : " (" + train.classNames().get(c)
+            + ")"));
+      }
+    }
+    if (empty.size() >= counts.length - 1) {
+      throw new IllegalArgumentException(train.name() + ": every training image is of one class; a classifier"
+          + " needs at least 2");
+    }
+    if (!empty.isEmpty()) {
+      String list = empty.size() <= 8 ? String.join(", ", empty)
+          : String.join(", ", empty.subList(0, 8)) + ", ... (" + empty.size() + " in all)";
+      warnings.accept(train.name() + ": " + empty.size() + " of " + counts.length + " classes have no training"
+          + " image: " + list + " (they are trained as never seen)");
+    }
+  }
+
+  /**
+   * Refuses to report a finished run as the result of another configuration: {@code --resume} of a finished
+   * run prints its numbers only if they answer the command given (the same epochs, seed and hyper-parameters
+   * as the summary records, and the same teacher).
+   */
+  static void checkSameResult(RunFolder folder, RunSummary finished, RunSpec spec) {
+    List<String> differences = new ArrayList<>();
+    if (Files.isRegularFile(folder.config())) {
+      differences.addAll(RunIdentity.of(spec).differences(savedIdentity(folder),
+          java.util.EnumSet.of(RunIdentity.Part.SCHEDULE, RunIdentity.Part.METHOD_OPTIONS)));
+    }
+    String teacherWas = finished.teacher() == null ? "none"
+        : Path.of(finished.teacher()).toAbsolutePath().normalize().toString();
+    String teacherNow = spec.teacher() == null ? "none" : spec.teacher().toAbsolutePath().normalize().toString();
+    if (!teacherWas.equals(teacherNow)) {
+      differences.add("teacher " + teacherWas + " (now " + teacherNow + ")");
+    }
+    if (!differences.isEmpty()) {
+      throw new IllegalArgumentException("--resume: " + spec.out() + " holds a finished run with "
+          + String.join(", ", differences) + "; its result is not one of this configuration (use --overwrite to"
+          + " replace it, or another --out)");
     }
   }
 
@@ -180,17 +370,20 @@ public final class TrainingRun {
     if (!Files.isRegularFile(folder.config())) {
       return;
     }
-    RunIdentity saved;
-    try {
-      saved = RunIdentity.read(folder.config());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(folder.config() + ": unreadable run configuration; cannot check that"
-          + " --resume continues the same run (" + e.getMessage() + ")");
-    }
-    List<String> differences = RunIdentity.of(spec).differences(saved, RunIdentity.WHAT_RESUME_CHECKS);
+    List<String> differences = RunIdentity.of(spec).differences(savedIdentity(folder), RunIdentity.WHAT_RESUME_CHECKS);
     if (!differences.isEmpty()) {
       throw new IllegalArgumentException("--resume: " + spec.out() + " holds a run with " + String.join(", ",
           differences) + "; resume it with the same settings, or use another --out");
+    }
+  }
+
+  /** The identity in a run folder's {@code config.json}; an unreadable one is a one-line error. */
+  private static RunIdentity savedIdentity(RunFolder folder) {
+    try {
+      return RunIdentity.read(folder.config());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(folder.config() + ": unreadable run configuration; cannot check that"
+          + " --resume continues the same run (" + e.getMessage() + ")");
     }
   }
 

@@ -41,4 +41,21 @@ class FrameworkComparisonTest {
         List.of("ce"), 1, 1, Path.of("/nonexistent/python3"), Path.of("bench/pytorch/fmnist_epoch.py"), List.of(), List.of(), null));
     assertTrue(e.getMessage().contains("no Python interpreter"), e.getMessage());
   }
+
+  @Test
+  void aFailedChildIsOneLineWithItsErrorAndNotItsStackTrace(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path log = dir.resolve("py.log");
+    java.util.List<String> cmd = java.util.List.of("sh", "-c", "echo 'Traceback (most recent call last):';"
+        + " echo '  File \"fmnist_epoch.py\", line 3, in <module>'; echo '    import torch';"
+        + " echo \"ModuleNotFoundError: No module named 'torch'\"; exit 1");
+    java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+        () -> FrameworkComparison.exec(cmd, log, java.util.Map.of()));
+    assertEquals(1, e.getMessage().split("\n").length, e.getMessage());
+    assertTrue(e.getMessage().startsWith("benchmark process failed (exit 1): ModuleNotFoundError: No module named"
+        + " 'torch'; its output is in " + log), e.getMessage());
+    // A Java child: its "error:" line, not the frames after it.
+    assertEquals("error: the loss diverged", FrameworkComparison.childError(java.util.List.of("rep 1",
+        "error: the loss diverged", "java.lang.IllegalArgumentException: x", "\tat org.nst4j.X.y(X.java:3)")));
+  }
 }

@@ -59,4 +59,13 @@ class ErrorsTest {
     assertEquals("IllegalStateException: broken", Errors.message(wrapped(new IllegalStateException("broken"))));
     assertEquals("f: bad", Errors.message(new DataFormatException("f: bad")));
   }
+
+  @Test
+  void runningOutOfHeapIsAClearLineAboutTheHeap() {
+    OutOfMemoryError oom = new OutOfMemoryError("Java heap space");
+    assertEquals(Main.EXIT_BAD_INPUT, Errors.exitCode(oom));
+    String m = Errors.message(oom);
+    assertEquals(true, m.startsWith("out of memory (Java heap space): the input is too large for the Java heap of ")
+        && m.endsWith("NST4J_HEAP=8g ./nst4j ... gives it more"), m);
+  }
 }

@@ -228,4 +228,34 @@ class LossCommandTest {
         t0.toString()));
     assertTrue(err.contains(bad.toString()) && err.contains("magic"), err);
   }
+
+  @Test
+  void tensorsThatCannotGiveALossAreRefusedThroughTheCli() {
+    float[] v = random(1, 2 * 3 * 8 * 8, true);
+    v[17] = Float.NaN;
+    v[40] = Float.POSITIVE_INFINITY;
+    Path nan = dir.resolve("nan.npy");
+    NpyFile.write(nan, v, new long[] {2, 3, 8, 8});
+    Cli.assertBadInput(Cli.run("loss", "--method", "nst-poly", "--student-features", nan.toString(),
+        "--teacher-features", t0.toString()), "nan.npy: 2 of 384 values are NaN or infinite");
+
+    Path empty = dir.resolve("zero-channels.npy");
+    NpyFile.write(empty, new float[0], new long[] {2, 0, 8, 8});
+    Cli.assertBadInput(Cli.run("loss", "--method", "nst-poly", "--student-features", empty.toString(),
+        "--teacher-features", t0.toString()), "zero-channels.npy: shape (2, 0, 8, 8) holds no values");
+
+    // Finite logits whose differences overflow (float64, the precision of the command): the cross-entropy of
+    // label 3 would print as Infinity.
+    double[] logits = new double[2 * 10];
+    for (int i = 0; i < logits.length; i++) {
+      logits[i] = i % 10 == 3 ? -1.7e308 : 1.7e308;
+    }
+    Path wild = dir.resolve("wild.npy");
+    NpyFile.write(wild, logits, new long[] {2, 10});
+    NpyFile.write(y, new int[] {3, 3}, new long[] {2});
+    Cli.Result r = Cli.run("loss", "--method", "ce", "--student-logits", wild.toString(), "--labels",
+        y.toString());
+    Cli.assertBadInput(r, "the term ce is", "no loss is printed");
+    assertEquals("", r.out());
+  }
 }

@@ -49,4 +49,35 @@ class MainTest {
     assertEquals("", Files.readString(dir.resolve("stdout")));
     assertFalse(Files.exists(out));
   }
+
+  @Test
+  void outputThatCannotBeWrittenIsAnError() {
+    // What > /dev/full gives: every write fails with ENOSPC.
+    java.io.OutputStream full = new java.io.OutputStream() {
+      @Override
+      public void write(int b) throws java.io.IOException {
+        throw new java.io.IOException("No space left on device");
+      }
+    };
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = Main.execute(new java.io.PrintWriter(full, true), new java.io.PrintWriter(err, true), "--version");
+    assertEquals(2, code, err.toString());
+    assertTrue(err.toString().startsWith("error: the standard output could not be written"), err.toString());
+    assertEquals(1, err.toString().strip().split("\n").length, err.toString());
+  }
+
+  @Test
+  void aRealProcessWritingToAFullDeviceExitsWithTwo() throws Exception {
+    Path devFull = Path.of("/dev/full");
+    assertTrue(Files.exists(devFull), "Linux's /dev/full");
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+        "-cp", System.getProperty("java.class.path"), "org.nst4j.cli.Main", "--help")
+        .redirectOutput(devFull.toFile())
+        .redirectError(dir.resolve("stderr").toFile())
+        .start();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "finished");
+    String err = Files.readString(dir.resolve("stderr"));
+    assertEquals(2, p.exitValue(), err);
+    assertTrue(err.startsWith("error: the standard output could not be written"), err);
+  }
 }

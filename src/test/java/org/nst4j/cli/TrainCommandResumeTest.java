@@ -25,7 +25,9 @@ import org.nst4j.train.RunSummary;
  * A real training process killed with SIGKILL after its first checkpoint and resumed with {@code --resume}
  * ends with exactly the weights and metrics of an uninterrupted run of the same seed (CPU, one thread);
  * in between, a resume that diverges keeps the checkpoint intact, and a resume with another architecture is
- * refused without touching the folder.
+ * refused without touching the folder. Also with real processes: a second writer of a folder is refused
+ * while the first runs, and an {@code --overwrite} whose process runs out of file space (a file-size limit,
+ * {@code ulimit -f}) leaves the finished run byte-identical, twice.
  */
 class TrainCommandResumeTest {
   private static final String[] RUN = {"train", "--data", "sample", "--per-class", "30", "--arch", "cnn-small",
@@ -35,12 +37,22 @@ class TrainCommandResumeTest {
 
   /** Starts {@code nst4j args...} in a child JVM on this test's class path, one libtorch thread. */
   private Process child(String name, Path out, String... extra) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(
+    return child(name, 0, out, extra);
+  }
+
+  /**
+   * Starts {@code nst4j args...} in a child JVM; with {@code fileSizeKib > 0}, under a shell's {@code ulimit
+   * -f} (no file of the child may grow past that size: writes fail with "File too large", as on a full disk).
+   */
+  private Process child(String name, int fileSizeKib, Path out, String... extra) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    if (fileSizeKib > 0) {
+      cmd.addAll(List.of("bash", "-c", "ulimit -f " + fileSizeKib + " && exec \"$@\"", "nst4j"));
+    }
+    cmd.addAll(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-Dai.djl.offline=true",
-        "-cp", System.getProperty("java.class.path"), "org.nst4j.cli.Main"));
-    cmd.addAll(List.of(RUN));
-    cmd.addAll(List.of("--threads", "1", "--out", out.toString()));
-    cmd.addAll(List.of(extra));
+        "-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"), "org.nst4j.cli.Main"));
+    cmd.addAll(List.of(Cli.override(Cli.override(RUN, "--threads", "1", "--out", out.toString()), extra)));
     return new ProcessBuilder(cmd)
         .redirectOutput(dir.resolve(name + ".out").toFile())
         .redirectError(dir.resolve(name + ".err").toFile())
@@ -58,6 +70,92 @@ class TrainCommandResumeTest {
       fail(name + " did not finish in 150 s" + log(name));
     }
     assertEquals(0, p.exitValue(), name + log(name));
+  }
+
+  private void await(Process p, String name) throws Exception {
+    if (!p.waitFor(150, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      fail(name + " did not finish in 150 s" + log(name));
+    }
+  }
+
+  @Test
+  void aSecondWriterIsRefusedWhileTheFirstRuns() throws Exception {
+    Path out = dir.resolve("run");
+    // Eight epochs: long enough (seconds) to be running while the second writer tries.
+    Process first = child("first", out, "--epochs", "8");
+    Path lock = out.resolve(".nst4j.lock");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!Files.exists(lock)) {
+      if (!first.isAlive() || System.nanoTime() > deadline) {
+        first.destroyForcibly();
+        fail("the first run never took its lock" + log("first"));
+      }
+      Thread.sleep(5);
+    }
+    // Even an --overwrite, which would otherwise replace the run, is refused while a writer holds the folder.
+    Cli.Result plain = Cli.run(Cli.override(RUN, "--out", out.toString(), "--seed", "4"));
+    Cli.Result overwrite = Cli.run(Cli.override(RUN, "--out", out.toString(), "--overwrite", "--seed", "4"));
+    assertTrue(first.isAlive(), "the first run was still writing when the second was refused" + log("first"));
+    Cli.assertBadInput(plain, "is in use by process " + first.pid() + " on host", "one writer");
+    Cli.assertBadInput(overwrite, "is in use by process " + first.pid() + " on host", "one writer");
+    awaitSuccess(first, "first");
+    assertFalse(Files.exists(lock), "released at the end");
+    RunSummary s = new RunFolder(out).readSummary();
+    assertEquals(3, s.seed(), "the first writer's run, not the second's");
+    assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8),
+        new RunFolder(out).readEpochLog().stream().map(EpochRecord::epoch).toList(),
+        "one writer's log, not two interleaved");
+  }
+
+  @Test
+  void anOverwriteThatRunsOutOfFileSpaceLeavesTheFinishedRunByteIdentical() throws Exception {
+    Path out = dir.resolve("finished");
+    Cli.Result made = Cli.run(Cli.override(RUN, "--out", out.toString(), "--epochs", "1"));
+    assertEquals(0, made.code(), made.toString());
+    TreeMap<String, String> before = Cli.snapshot(out);
+    // cnn-small's checkpoint (weights and momenta, ~760 KiB) cannot be written under a 500 KiB limit: the
+    // new run fails at the end of its first epoch, as on a full device.
+    for (String attempt : List.of("full-1", "full-2")) {
+      Process p = child(attempt, 500, out, "--epochs", "1", "--overwrite", "--seed", "9");
+      await(p, attempt);
+      assertEquals(2, p.exitValue(), attempt + log(attempt));
+      String err = Files.readString(dir.resolve(attempt + ".err")).strip();
+      assertTrue(err.startsWith("error: ") && !err.contains("\n") && err.contains("File too large")
+          && err.contains("the run in " + out + " is unchanged"), attempt + log(attempt));
+      assertEquals(before, Cli.snapshot(out), "the finished run after " + attempt);
+    }
+  }
+
+  @Test
+  void anOverwriteStoppedBySigtermLeavesTheFinishedRunAndNoLock() throws Exception {
+    Path out = dir.resolve("finished");
+    Cli.Result made = Cli.run(Cli.override(RUN, "--out", out.toString(), "--epochs", "1"));
+    assertEquals(0, made.code(), made.toString());
+    TreeMap<String, String> before = Cli.snapshot(out);
+    Process p = child("term", out, "--epochs", "8", "--overwrite", "--seed", "9");
+    Path staged = out.resolve(".new-run").resolve("checkpoint.bin");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!Files.exists(staged)) {
+      if (!p.isAlive() || System.nanoTime() > deadline) {
+        p.destroyForcibly();
+        fail("the overwrite never wrote its first checkpoint" + log("term"));
+      }
+      Thread.sleep(5);
+    }
+    p.destroy(); // SIGTERM, as Slurm sends at the time limit: shutdown hooks run, finally blocks do not
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertFalse(Files.exists(out.resolve(".nst4j.lock")), "the lock is released on SIGTERM" + log("term"));
+    TreeMap<String, String> after = Cli.snapshot(out);
+    after.keySet().removeIf(k -> k.startsWith(".new-run"));
+    assertEquals(before, after, "the finished run, byte for byte, beside the unfinished new one");
+
+    // The next command on the folder removes the unfinished run, says so, and reports the finished one.
+    Cli.Result resumed = Cli.run(Cli.override(RUN, "--out", out.toString(), "--epochs", "1", "--resume"));
+    assertEquals(0, resumed.code(), resumed.toString());
+    assertTrue(resumed.err().startsWith("warning: removed the unfinished new run of an interrupted --overwrite in "
+        + out), resumed.toString());
+    assertEquals(before, Cli.snapshot(out));
   }
 
   /** The in-process command of the resumed run, without --threads (global to this JVM). */
@@ -94,7 +192,13 @@ class TrainCommandResumeTest {
     byte[] checkpointBefore = Files.readAllBytes(checkpoint);
     byte[] configBefore = Files.readAllBytes(killed.resolve("config.json"));
     List<EpochRecord> logBefore = new RunFolder(killed).readEpochLog().subList(0, done);
-    Cli.assertBadInput(Cli.run(inProcess(killed, "--lr", "1e30")), "epoch " + (done + 1),
+    Cli.Result diverged = Cli.run(inProcess(killed, "--lr", "1e30"));
+    // The killed process left its lock: the next writer takes it over and says so, once.
+    String warning = diverged.errLines().get(0);
+    assertTrue(warning.startsWith("warning: took over the lock of " + killed + " left by process " + victim.pid())
+        && warning.endsWith("which is no longer running"), diverged.toString());
+    Cli.assertBadInput(new Cli.Result(diverged.code(), diverged.out(),
+            diverged.err().substring(diverged.err().indexOf('\n') + 1)), "epoch " + (done + 1),
         "checkpoint of epoch " + done + " is kept", "--resume");
     assertArrayEquals(checkpointBefore, Files.readAllBytes(checkpoint), "the last good checkpoint is intact");
     assertArrayEquals(configBefore, Files.readAllBytes(killed.resolve("config.json")));

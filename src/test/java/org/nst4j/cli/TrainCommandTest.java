@@ -219,6 +219,11 @@ class TrainCommandTest {
             "cnn-small"),
         bad(new String[] {"--schedule", "bogus"}, "--schedule"),
         bad(new String[] {"--milestones", "3,2"}, "milestones"),
+        bad(new String[] {"--milestones", "1"}, "milestone 1 is outside the schedule of 1 epochs"),
+        bad(new String[] {"--epochs", "5", "--milestones", "2,5"}, "milestone 5", "1..4"),
+        bad(new String[] {"--divergence-factor", "1"}, "--divergence-factor must be > 1"),
+        bad(new String[] {"--divergence-factor", "NaN"}, "--divergence-factor"),
+        bad(new String[] {"--out", ""}, "--out is empty"),
         bad(new String[] {"--lr-decay", "2"}, "lr decay"),
         bad(new String[] {"--device", "tpu"}, "--device"),
         bad(new String[] {"--device", "gpu:3"}, "--device gpu:3"),
@@ -267,7 +272,8 @@ class TrainCommandTest {
     assertEquals(before, Cli.snapshot(out));
 
     // So does an overwrite whose new run diverges before it made anything.
-    Cli.assertBadInput(Cli.run(train(tiny, out, "--overwrite", "--lr", "1e30")), "loss term", "nothing was kept");
+    Cli.assertBadInput(Cli.run(train(tiny, out, "--overwrite", "--lr", "1e30")), "loss term",
+        "the run in " + out + " is unchanged");
     assertEquals(before, Cli.snapshot(out), "the run --overwrite would have replaced is back");
 
     Cli.Result resumed = Cli.run(train(tiny, out, "--resume"));
@@ -287,6 +293,89 @@ class TrainCommandTest {
     assertNotEquals(before.get("model/model-0000.params"), after.get("model/model-0000.params"));
     assertEquals(before.keySet(), after.keySet(), "the replaced run is gone once the new one is complete");
     assertTrue(replaced.out().contains("seed 5"), replaced.out());
+  }
+
+  @Test
+  void aFolderHoldingSomethingElseIsNeverWrittenEvenWithOverwrite() throws IOException {
+    Path foreign = Files.createDirectories(dir.resolve("foreign"));
+    Files.writeString(foreign.resolve("config.json"), "{\"model\": \"mine\", \"lr\": 3e-4}");
+    TreeMap<String, String> before = Cli.snapshot(foreign);
+    Cli.assertBadInput(Cli.run(train(tiny, foreign)), "config.json is not the configuration of an nst4j run");
+    Cli.assertBadInput(Cli.run(train(tiny, foreign, "--overwrite")), "not the configuration of an nst4j run");
+    Cli.assertBadInput(Cli.run(train(tiny, foreign, "--resume")), "not the configuration of an nst4j run");
+    assertEquals(before, Cli.snapshot(foreign));
+
+    // A working directory (what --out . names) full of the user's files.
+    Path work = Files.createDirectories(dir.resolve("work"));
+    Files.writeString(work.resolve("thesis.tex"), "\\documentclass{article}");
+    Files.createDirectories(work.resolve("src"));
+    before = Cli.snapshot(work);
+    Cli.assertBadInput(Cli.run(train(tiny, work, "--overwrite")), "is not empty and holds no nst4j run",
+        "2 entries, e.g. 'src'");
+    assertEquals(before, Cli.snapshot(work));
+  }
+
+  @Test
+  void anOutFolderInsideAnImageFolderRootIsRefused() throws IOException {
+    Path root = imageFolder(dir.resolve("images"), List.of("cat", "dog"));
+    TreeMap<String, String> before = Cli.snapshot(root);
+    Cli.assertBadInput(Cli.run(train(root, root.resolve("train").resolve("run"), "--batch", "2")),
+        "is inside the data folder", "choose a folder outside it");
+    Cli.assertBadInput(Cli.run(train(root, root.resolve("x/../run"), "--batch", "2")), "inside the data folder");
+    assertEquals(before, Cli.snapshot(root));
+  }
+
+  @Test
+  void imageLimitsAreOptionsAndSayHowToRaiseThem() throws IOException {
+    Path root = imageFolder(dir.resolve("images"), List.of("cat", "dog"));
+    Path out = dir.resolve("out");
+    // 12 images of 8×8: 768 pixels.
+    Cli.assertBadInput(Cli.run(train(root, out, "--batch", "2", "--max-total-pixels", "700")),
+        "12 images hold 768 pixels in all", "over the budget of 700 pixels (--max-total-pixels");
+    Cli.assertBadInput(Cli.run(train(root, out, "--batch", "2", "--max-image-pixels", "63")),
+        "a 8×8 image (64 pixels) is over the limit of 63 pixels per image (--max-image-pixels raises it)");
+    Cli.assertBadInput(Cli.run(train(root, out, "--batch", "2", "--max-image-pixels", "0")),
+        "--max-image-pixels must be ≥ 1");
+    assertFalse(Files.exists(out));
+  }
+
+  @Test
+  void aOneClassImageFolderIsRefused() throws IOException {
+    Path root = imageFolder(dir.resolve("one-class"), List.of("cat"));
+    Path out = dir.resolve("out");
+    Cli.assertBadInput(Cli.run(train(root, out, "--batch", "2")), "1 class [cat]", "at least 2");
+    assertFalse(Files.exists(out));
+  }
+
+  @Test
+  void labelsThatSkipClassesAreRefusedUnlessAllowed() {
+    // One label byte of the training file corrupted to 42 in a folder of numbered classes: a 43-class model.
+    Path data = Cli.relabelled(dir, 10, 10, 3);
+    rewrite(data.resolve(TRAIN_LABELS), b -> {
+      b[8 + 5] = 42;
+      return b;
+    });
+    Path out = dir.resolve("out");
+    Cli.assertBadInput(Cli.run(train(data, out)), TRAIN_LABELS + ": 32 of 43 classes have no training image: 10,"
+        + " 11, 12", "(32 in all)", "the largest label, 42, sets the number of classes", "--allow-empty-classes");
+    assertFalse(Files.exists(out));
+    Cli.Result allowed = Cli.run(train(data, out, "--allow-empty-classes"));
+    assertEquals(0, allowed.code(), allowed.toString());
+  }
+
+  /** An ImageFolder root with train/ and test/, three 8×8 grey PNGs per class. */
+  private static Path imageFolder(Path root, List<String> classes) throws IOException {
+    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(8, 8,
+        java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+    for (String split : List.of("train", "test")) {
+      for (String cls : classes) {
+        Path d = Files.createDirectories(root.resolve(split).resolve(cls));
+        for (int i = 0; i < 3; i++) {
+          javax.imageio.ImageIO.write(img, "png", d.resolve(i + ".png").toFile());
+        }
+      }
+    }
+    return root;
   }
 
   @Test

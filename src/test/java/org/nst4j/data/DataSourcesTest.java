@@ -231,4 +231,26 @@ class DataSourcesTest {
     assertEquals(0.2860, computed.mean()[0], 5e-5);
     assertEquals(0.3530, computed.std()[0], 5e-5);
   }
+
+  @Test
+  void numberedLabelsThatSkipClassesAreRefusedUnlessAllowed() throws Exception {
+    // A 3-class IDX folder of an unknown data set (numbered classes) whose label byte 7 became 42.
+    Path dir = Files.createDirectories(tmp.resolve("digits"));
+    int[] labels = {0, 1, 2, 0, 1, 2, 0, 42, 1, 2};
+    TestFiles.write(dir.resolve(DataSources.IDX_FILES.get(0)), TestFiles.idxImages(10, 2, 2, new byte[40]));
+    TestFiles.write(dir.resolve(DataSources.IDX_FILES.get(1)), TestFiles.idxLabels(labels));
+    TestFiles.write(dir.resolve(DataSources.IDX_FILES.get(2)), TestFiles.idxImages(3, 2, 2, new byte[12]));
+    TestFiles.write(dir.resolve(DataSources.IDX_FILES.get(3)), TestFiles.idxLabels(0, 1, 2));
+    DataFormatException e = assertThrows(DataFormatException.class, () -> DataSources.resolve(dir.toString(), null));
+    assertEquals(dir.resolve(DataSources.IDX_FILES.get(1)) + ": 39 of 43 classes have no training image: 3, 4, 5,"
+        + " 6, 7, 8, 9, 10, ... (39 in all) (the largest label, 42, sets the number of classes; a damaged label"
+        + " file? --allow-empty-classes reads it anyway)", e.getMessage());
+    DataSplits allowed = DataSources.resolve(dir.toString(), null,
+        new ReadOptions(ReadOptions.DEFAULT_MAX_IMAGE_PIXELS, ReadOptions.defaultTotal(), true));
+    assertEquals(43, allowed.numClasses());
+    // Without the damage, the same folder reads.
+    labels[7] = 1;
+    TestFiles.write(dir.resolve(DataSources.IDX_FILES.get(1)), TestFiles.idxLabels(labels));
+    assertEquals(3, DataSources.resolve(dir.toString(), null).numClasses());
+  }
 }

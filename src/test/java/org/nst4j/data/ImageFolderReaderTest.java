@@ -221,4 +221,33 @@ class ImageFolderReaderTest {
     fill(tiny, "a", 2, 0);
     assertTrue(fails(tiny, () -> ImageFolderReader.readSplits(tiny, 0, 0, 0)).contains("hold one out"));
   }
+
+  @Test
+  void imageDimensionsAreCheckedOnTheHeadersBeforeAnythingIsDecoded() {
+    Path root = tmp.resolve("huge");
+    fill(root.resolve("train"), "a", 3, 0);
+    fill(root.resolve("train"), "b", 3, 100);
+    fill(root.resolve("test"), "a", 1, 0);
+    // 60,000 × 60,000 declared: 3.6 Gpx, 10 GiB decoded, 57 bytes on disk (an OutOfMemoryError before).
+    Path bomb = root.resolve("train").resolve("b").resolve("zz.png");
+    TestFiles.pngHeaderOnly(bomb, 60_000, 60_000);
+    long start = System.nanoTime();
+    String m = fails(bomb, () -> ImageFolderReader.readSplits(root, 0, 0, 0));
+    assertTrue(m.contains("a 60000×60000 image (3,600,000,000 pixels) is over the limit of 67,108,864 pixels per"
+        + " image (--max-image-pixels raises it)"), m);
+    assertTrue(System.nanoTime() - start < 5_000_000_000L, "refused from the header, not after decoding");
+
+    // Under a raised per-image limit, the total budget still refuses it, naming the folder.
+    m = fails(root, () -> ImageFolderReader.readSplits(root, 0, 0, 0, new ReadOptions(1L << 32, 1L << 30, false)));
+    assertTrue(m.contains("the 8 images hold 3,600,000,063 pixels in all") && m.contains("over the budget of"
+        + " 1,073,741,824 pixels (--max-total-pixels"), m);
+
+    // Without the bomb the same folder reads; a budget below its 72 pixels refuses it.
+    TestFiles.grayPng(bomb, 3, 3, 7);
+    assertEquals(7, ImageFolderReader.readSplits(root, 0, 0, 0).train().size());
+    m = fails(root, () -> ImageFolderReader.readSplits(root, 0, 0, 0, new ReadOptions(100, 71, false)));
+    assertTrue(m.contains("the 8 images hold 72 pixels in all"), m);
+    assertThrows(IllegalArgumentException.class, () -> new ReadOptions(0, 10, false));
+    assertThrows(IllegalArgumentException.class, () -> new ReadOptions(10, 0, false));
+  }
 }

@@ -193,4 +193,24 @@ final class TestFiles {
   static List<String> classes(int k) {
     return ImageDataset.numberedClasses(k);
   }
+
+  /**
+   * Writes a PNG that is only a signature and an IHDR chunk declaring {@code w}×{@code h} 8-bit gray pixels
+   * (57 bytes on disk, whatever the dimensions): what a reader must refuse from the header alone.
+   */
+  static void pngHeaderOnly(Path file, int w, int h) {
+    java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(17);
+    ihdr.put("IHDR".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(w).putInt(h)
+        .put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(ihdr.array());
+    java.nio.ByteBuffer png = java.nio.ByteBuffer.allocate(8 + 4 + 17 + 4 + 12);
+    png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}).putInt(13).put(ihdr.array())
+        .putInt((int) crc.getValue());
+    // IEND
+    java.util.zip.CRC32 end = new java.util.zip.CRC32();
+    end.update("IEND".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    png.putInt(0).put("IEND".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt((int) end.getValue());
+    write(file, png.array());
+  }
 }

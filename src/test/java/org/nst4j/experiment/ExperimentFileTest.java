@@ -333,6 +333,26 @@ class ExperimentFileTest {
   }
 
   @Test
+  void aHugeFileIsRefusedBeforeItIsParsed(@TempDir Path dir) throws Exception {
+    // One scalar of 64 MiB: the YAML parser took minutes and gigabytes before refusing such a file.
+    Path f = dir.resolve("huge.yaml");
+    try (var out = Files.newBufferedWriter(f)) {
+      out.write(MINIMAL + "note: ");
+      char[] chunk = new char[1 << 20];
+      java.util.Arrays.fill(chunk, 'x');
+      for (int i = 0; i < 64; i++) {
+        out.write(chunk);
+      }
+    }
+    long start = System.nanoTime();
+    String m = assertThrows(IllegalArgumentException.class, () -> ExperimentFile.read(f)).getMessage();
+    assertTrue(System.nanoTime() - start < 2_000_000_000L, "refused from its size");
+    assertTrue(m.startsWith(f + ": " + String.format(java.util.Locale.ROOT, "%,d", Files.size(f))
+        + " bytes, over the limit of 1,048,576 bytes for an experiment file (NST4J_JAVA_OPTS="
+        + "-Dnst4j.experiment.maxBytes=N raises it)"), m);
+  }
+
+  @Test
   void overridesSelectMethodsSeedsEpochsOutAndTeacher() {
     ExperimentSpec s = ExperimentFile.parse(MINIMAL.replace("[ce, nst-poly]", "[ce, kd, nst-poly]"), F);
     ExperimentSpec o = s.withOverrides(List.of("nst-poly", "ce"), List.of(4L, 5L), 2, Path.of("o"), Path.of("t"));

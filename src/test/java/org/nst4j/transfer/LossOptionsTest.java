@@ -99,7 +99,7 @@ class LossOptionsTest {
     LossOptions o = LossOptions.builder().set(KdMethod.TEMPERATURE, 2.0).set(AtMethod.BETA, 5.0).build();
     java.util.Map<String, Object> kdPoly =
         o.valuesOf(List.of(TransferMethods.get("kd"), TransferMethods.get("nst-poly")));
-    assertEquals(List.of("kd_temperature", "kd_alpha", "lambda", "nst_scale", "keep_teacher_term", "nst_degree",
+    assertEquals(List.of("kd_temperature", "kd_alpha", "logit_std", "lambda", "nst_scale", "keep_teacher_term", "nst_degree",
         "nst_c"), List.copyOf(kdPoly.keySet()));
     assertEquals(2.0, kdPoly.get("kd_temperature"));
     assertEquals(0.9, kdPoly.get("kd_alpha"));

@@ -99,6 +99,9 @@ class ObjectivesTest {
   @Test
   void everyKnownMethodRuns() {
     for (String m : TransferMethods.names()) {
+      if (m.equals("kdsvd")) {
+        continue; // pairs channels, which these fixture maps do not share: KdsvdMethodTest runs it
+      }
       LossTerms t = run(m, LossOptions.defaults());
       double v = t.total().getDouble();
       assertTrue(Double.isFinite(v) && v > 0, m + " gave " + v);
