@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       ExportCommand.class,
       PredictCommand.class,
       LossCommand.class,
+      MethodsCommand.class,
       DemoCommand.class,
       BenchCommand.class,
       ExperimentCommand.class,
