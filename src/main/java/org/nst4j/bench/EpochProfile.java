@@ -15,7 +15,7 @@ import org.nst4j.store.ModelStore;
 import org.nst4j.train.EpochRecord;
 import org.nst4j.train.PhaseTimer;
 import org.nst4j.train.ProcessMemory;
-import org.nst4j.train.TrainingConfig;
+import org.nst4j.train.TrainingRecipe;
 import org.nst4j.train.TrainingLoop;
 import org.nst4j.transfer.LossOptions;
 import org.nst4j.transfer.Objective;
@@ -57,7 +57,7 @@ public final class EpochProfile {
    */
   public static Result run(DataSplits data, int perClass, String method, Path teacherPath, int epochs, long seed) {
     ImageDataset train = data.train().firstPerClass(perClass);
-    TrainingConfig config = TrainingConfig.builder().setEpochs(epochs).optSeed(seed).build();
+    TrainingRecipe config = TrainingRecipe.builder().setEpochs(epochs).optSeed(seed).build();
     PhaseTimer timer = new PhaseTimer();
     Map<String, Double> phases = new LinkedHashMap<>();
     try (Objective objective = Objectives.create(method, LossOptions.defaults());
@@ -80,7 +80,7 @@ public final class EpochProfile {
           .setData(train, null, data.normalization())
           .setConfig(config)
           .optPhaseTimer(timer)
-          .addListener(new org.nst4j.train.TrainingListener() {
+          .addListener(new org.nst4j.train.LoopListener() {
             @Override
             public void onEpoch(EpochRecord record) {
               // The first epoch warms up libtorch (allocator, oneDNN primitives): dropped when more follow.

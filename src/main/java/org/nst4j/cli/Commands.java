@@ -73,7 +73,7 @@ final class Commands {
    * @return the exit code
    */
   static int runAndReport(CommandLine.Model.CommandSpec spec, org.nst4j.train.RunSpec.Builder run, DataOptions data,
-      org.nst4j.train.TrainingConfig config, TrainingOptions training, OutputOptions output, RuntimeOptions runtime, String defaultOut)
+      org.nst4j.train.TrainingRecipe config, TrainingOptions training, OutputOptions output, RuntimeOptions runtime, String defaultOut)
       throws java.io.IOException {
     var device = runtime.device();
     runtime.applyThreads();

@@ -10,7 +10,7 @@ import org.nst4j.data.DataSources;
 import org.nst4j.data.DataSplits;
 import org.nst4j.train.RunSpec;
 import org.nst4j.train.RunSummary;
-import org.nst4j.train.TrainingConfig;
+import org.nst4j.train.TrainingRecipe;
 import org.nst4j.train.TrainingRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -58,8 +58,8 @@ final class DemoCommand implements Callable<Integer> {
     var device = runtime.device();
     // The demo's teacher is trained with the student recipe too (batch 64, lr 0.05): on the small sample the
     // teacher recipe's batch 128 would leave too few steps for its few epochs.
-    TrainingConfig teacherConfig = TrainingConfig.studentRecipe().setEpochs(teacherEpochs).optSeed(seed).build();
-    TrainingConfig studentConfig = TrainingConfig.studentRecipe().setEpochs(studentEpochs).optSeed(seed).build();
+    TrainingRecipe teacherConfig = TrainingRecipe.studentRecipe().setEpochs(teacherEpochs).optSeed(seed).build();
+    TrainingRecipe studentConfig = TrainingRecipe.studentRecipe().setEpochs(studentEpochs).optSeed(seed).build();
     // Every name is checked before the teacher trains for minutes: a typo in the last method must not
     // surface only after the first run.
     for (String arch : List.of(teacherArch, studentArch)) {

@@ -3,7 +3,7 @@ package org.nst4j.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.nst4j.train.RunSpec;
-import org.nst4j.train.TrainingConfig;
+import org.nst4j.train.TrainingRecipe;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,7 +40,7 @@ final class DistillCommand implements Callable<Integer>, LossOptionsMixin.TakesM
 
   @Override
   public Integer call() throws Exception {
-    TrainingConfig config = training.toConfig(TrainingConfig.studentRecipe());
+    TrainingRecipe config = training.toConfig(TrainingRecipe.studentRecipe());
     RunSpec.Builder run = RunSpec.builder().setArch(student).optMethod(method).optLossOptions(loss.toOptions())
         .optTeacher(teacher).optTeacherTaps(teacherTaps);
     return Commands.runAndReport(spec, run, data, config, training, output, runtime,

@@ -10,7 +10,7 @@ import org.nst4j.data.Normalization;
 import org.nst4j.model.TappedModel;
 import org.nst4j.store.ModelCard;
 import org.nst4j.store.ModelStore;
-import org.nst4j.train.Evaluator;
+import org.nst4j.train.ModelAccuracy;
 import org.nst4j.train.Teachers;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,7 +54,7 @@ final class EvalCommand implements Callable<Integer> {
       Normalization normalization = new Normalization(card.normalizationMean(), card.normalizationStd());
       double accuracy;
       try {
-        accuracy = Evaluator.accuracy((TappedModel) m.getBlock(), m.getNDManager(), test, normalization, batch);
+        accuracy = ModelAccuracy.accuracy((TappedModel) m.getBlock(), m.getNDManager(), test, normalization, batch);
       } catch (ai.djl.engine.EngineException e) {
         // Channels and classes were checked above; what is left is an image size the network cannot take.
         throw new IllegalArgumentException("the model (" + card.architecture() + ", trained on "
@@ -78,7 +78,7 @@ final class EvalCommand implements Callable<Integer> {
     DataSplits splits = data.load();
     ImageDataset test = splits.test();
     try (Model m = Teachers.load(model, null, test, device)) {
-      double accuracy = Evaluator.accuracy((TappedModel) m.getBlock(), m.getNDManager(), test,
+      double accuracy = ModelAccuracy.accuracy((TappedModel) m.getBlock(), m.getNDManager(), test,
           splits.normalization(), batch);
       spec.commandLine().getOut().printf(Locale.ROOT, "test accuracy %.4f (%d images of %s, TorchScript %s)%n",
           accuracy, test.size(), test.name(), model.getFileName());

@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 import org.nst4j.experiment.Experiment;
 import org.nst4j.experiment.Sweep;
 import org.nst4j.experiment.SweepSpec;
-import org.nst4j.train.TrainingConfig;
+import org.nst4j.train.TrainingRecipe;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,15 +58,15 @@ final class SweepCommand implements Callable<Integer>, LossOptionsMixin.TakesMet
           + " e.g. --taps stage3 --taps stage2,stage3 (default: the method's default taps).")
   List<String> taps;
 
-  @Option(names = "--epochs", paramLabel = "E", description = "Epochs (default " + TrainingConfig.STUDENT_EPOCHS
+  @Option(names = "--epochs", paramLabel = "E", description = "Epochs (default " + TrainingRecipe.STUDENT_EPOCHS
       + ", the student recipe).")
   Integer epochs;
 
-  @Option(names = "--batch", paramLabel = "B", description = "Batch size (default " + TrainingConfig.STUDENT_BATCH + ").")
+  @Option(names = "--batch", paramLabel = "B", description = "Batch size (default " + TrainingRecipe.STUDENT_BATCH + ").")
   Integer batch;
 
   @Option(names = "--lr", paramLabel = "LR", description = "Initial learning rate (default "
-      + TrainingConfig.STUDENT_LR + ", cosine).")
+      + TrainingRecipe.STUDENT_LR + ", cosine).")
   Double lr;
 
   @Option(names = "--seeds", split = ",", paramLabel = "S1,S2", description = "Seeds of every setting (default 0).")
@@ -94,7 +94,7 @@ final class SweepCommand implements Callable<Integer>, LossOptionsMixin.TakesMet
     } else {
       throw new IllegalArgumentException("--val-per-class is required when --per-class is not given");
     }
-    TrainingConfig.Builder b = TrainingConfig.studentRecipe();
+    TrainingRecipe.Builder b = TrainingRecipe.studentRecipe();
     if (epochs != null) {
       b.setEpochs(epochs);
     }

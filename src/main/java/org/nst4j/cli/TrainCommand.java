@@ -2,7 +2,7 @@ package org.nst4j.cli;
 
 import java.util.concurrent.Callable;
 import org.nst4j.train.RunSpec;
-import org.nst4j.train.TrainingConfig;
+import org.nst4j.train.TrainingRecipe;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,7 +24,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    TrainingConfig config = training.toConfig(TrainingConfig.teacherRecipe());
+    TrainingRecipe config = training.toConfig(TrainingRecipe.teacherRecipe());
     return Commands.runAndReport(spec, RunSpec.builder().setArch(arch), data, config, training, output, runtime,
         "teacher-" + arch + "-s" + config.seed());
   }

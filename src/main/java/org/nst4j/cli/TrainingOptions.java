@@ -1,6 +1,6 @@
 package org.nst4j.cli;
 
-import org.nst4j.train.TrainingConfig;
+import org.nst4j.train.TrainingRecipe;
 import picocli.CommandLine.Option;
 
 /**
@@ -8,16 +8,16 @@ import picocli.CommandLine.Option;
  * for {@code train}, the student recipe for {@code distill}.
  */
 final class TrainingOptions {
-  @Option(names = "--epochs", paramLabel = "E", description = "Epochs (train: " + TrainingConfig.TEACHER_EPOCHS
-      + ", distill: " + TrainingConfig.STUDENT_EPOCHS + ").")
+  @Option(names = "--epochs", paramLabel = "E", description = "Epochs (train: " + TrainingRecipe.TEACHER_EPOCHS
+      + ", distill: " + TrainingRecipe.STUDENT_EPOCHS + ").")
   Integer epochs;
 
-  @Option(names = "--batch", paramLabel = "B", description = "Batch size (train: " + TrainingConfig.TEACHER_BATCH
-      + ", distill: " + TrainingConfig.STUDENT_BATCH + ").")
+  @Option(names = "--batch", paramLabel = "B", description = "Batch size (train: " + TrainingRecipe.TEACHER_BATCH
+      + ", distill: " + TrainingRecipe.STUDENT_BATCH + ").")
   Integer batch;
 
   @Option(names = "--lr", paramLabel = "LR", description = "Initial learning rate (train: "
-      + TrainingConfig.TEACHER_LR + ", distill: " + TrainingConfig.STUDENT_LR + ").")
+      + TrainingRecipe.TEACHER_LR + ", distill: " + TrainingRecipe.STUDENT_LR + ").")
   Double lr;
 
   @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum (default 0.9).")
@@ -31,7 +31,7 @@ final class TrainingOptions {
 
   @Option(names = "--schedule", paramLabel = "S",
       description = "Learning-rate schedule: ${COMPLETION-CANDIDATES} (default cosine, stepped per batch).")
-  TrainingConfig.Schedule schedule;
+  TrainingRecipe.Schedule schedule;
 
   @Option(names = "--milestones", split = ",", paramLabel = "E1,E2",
       description = "Epochs at which multistep multiplies the rate by --lr-decay.")
@@ -67,8 +67,8 @@ final class TrainingOptions {
   }
 
   /** Applies the options given on the command line over {@code defaults} and validates the result. */
-  TrainingConfig toConfig(TrainingConfig.Builder defaults) {
-    TrainingConfig.Builder b = defaults;
+  TrainingRecipe toConfig(TrainingRecipe.Builder defaults) {
+    TrainingRecipe.Builder b = defaults;
     if (epochs != null) {
       b.setEpochs(epochs);
     }
@@ -91,7 +91,7 @@ final class TrainingOptions {
       b.optSchedule(schedule);
     }
     if (milestones != null) {
-      b.optMilestones(milestones); // multistep unless --schedule says otherwise (TrainingConfig's rule)
+      b.optMilestones(milestones); // multistep unless --schedule says otherwise (TrainingRecipe's rule)
     }
     if (lrDecay != null) {
       b.optLrDecay(lrDecay);
@@ -110,12 +110,12 @@ final class TrainingOptions {
     }
     try {
       return b.build();
-    } catch (TrainingConfig.InvalidSettingException e) {
+    } catch (TrainingRecipe.InvalidSettingException e) {
       throw new IllegalArgumentException(OPTION_OF.getOrDefault(e.key(), e.key()) + ": " + e.getMessage());
     }
   }
 
-  /** The option that sets each setting of {@link TrainingConfig}, by its key, for error messages. */
+  /** The option that sets each setting of {@link TrainingRecipe}, by its key, for error messages. */
   private static final java.util.Map<String, String> OPTION_OF = java.util.Map.ofEntries(
       java.util.Map.entry("epochs", "--epochs"), java.util.Map.entry("batch", "--batch"),
       java.util.Map.entry("lr", "--lr"), java.util.Map.entry("momentum", "--momentum"),

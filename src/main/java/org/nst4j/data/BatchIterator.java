@@ -9,12 +9,12 @@ import java.util.concurrent.BlockingQueue;
  * The batches of one epoch, from {@link BatchLoader#epoch(int, int)}.
  *
  * <p>Both an {@link Iterator} and a single-use {@link Iterable} (its {@link #iterator()} returns itself),
- * so it serves {@code for (Batch b : loader.epoch(e))} as well as explicit {@code next()} calls. With
+ * so it serves {@code for (ImageBatch b : loader.epoch(e))} as well as explicit {@code next()} calls. With
  * prefetching, a daemon thread builds the next batches while the caller trains on the current one; the
  * batches are the same either way. The thread ends by itself after the last batch; {@link #close()} stops
  * it early (try-with-resources when a loop may break out).
  */
-public final class BatchIterator implements Iterator<Batch>, Iterable<Batch>, AutoCloseable {
+public final class BatchIterator implements Iterator<ImageBatch>, Iterable<ImageBatch>, AutoCloseable {
   private final BatchLoader loader;
   private final int epoch;
   private final int[] order;
@@ -77,12 +77,12 @@ public final class BatchIterator implements Iterator<Batch>, Iterable<Batch>, Au
   }
 
   @Override
-  public Batch next() {
+  public ImageBatch next() {
     if (!hasNext()) {
       throw new NoSuchElementException(
           closed ? "batch iterator is closed" : "epoch " + epoch + " has no batch after " + (end - 1));
     }
-    Batch batch;
+    ImageBatch batch;
     if (queue == null) {
       batch = loader.build(epoch, order, next);
     } else {
@@ -101,7 +101,7 @@ public final class BatchIterator implements Iterator<Batch>, Iterable<Batch>, Au
         }
         throw (RuntimeException) t;
       }
-      batch = (Batch) item;
+      batch = (ImageBatch) item;
     }
     next++;
     return batch;
@@ -109,7 +109,7 @@ public final class BatchIterator implements Iterator<Batch>, Iterable<Batch>, Au
 
   /** Returns this iterator (single use). */
   @Override
-  public Iterator<Batch> iterator() {
+  public Iterator<ImageBatch> iterator() {
     return this;
   }
 

@@ -199,7 +199,7 @@ public final class BatchLoader {
    * @param index the batch, in {@code [0, batchesPerEpoch())}
    * @return the batch, equal to the one {@link #epoch(int)} yields at that index
    */
-  public Batch batch(int epoch, int index) {
+  public ImageBatch batch(int epoch, int index) {
     checkEpoch(epoch);
     if (index < 0 || index >= batchesPerEpoch) {
       throw new IllegalArgumentException("batch index must be in [0, " + batchesPerEpoch + "), got " + index);
@@ -234,7 +234,7 @@ public final class BatchLoader {
   }
 
   /** Builds batch {@code index} of an epoch whose order is {@code order}. */
-  Batch build(int epoch, int[] order, int index) {
+  ImageBatch build(int epoch, int[] order, int index) {
     int start = index * batchSize;
     int size = Math.min(batchSize, dataset.size() - start);
     int c = dataset.channels();
@@ -268,7 +268,7 @@ public final class BatchLoader {
         augmentation.apply(px, src, c, h, w, augmentation.draw(rng), lut, images, dst);
       }
     }
-    return new Batch(images, labels, size, c, h, w);
+    return new ImageBatch(images, labels, size, c, h, w);
   }
 
   private long epochKey(int epoch) {

@@ -22,7 +22,7 @@ import org.nst4j.store.ModelStore;
 import org.nst4j.train.RunIdentity;
 import org.nst4j.train.RunSpec;
 import org.nst4j.train.Teachers;
-import org.nst4j.train.TrainingConfig;
+import org.nst4j.train.TrainingRecipe;
 import org.nst4j.transfer.TransferMethod;
 
 /**
@@ -377,7 +377,7 @@ public final class Experiment {
    * @return a builder to complete (per-class subset, label) and build
    */
   static RunSpec.Builder cellRun(GridRunner.Cell cell, String arch, MethodSpec method, Path teacher,
-      List<String> teacherTaps, DataSplits data, TrainingConfig config, Options options) {
+      List<String> teacherTaps, DataSplits data, TrainingRecipe config, Options options) {
     return RunSpec.builder()
         .setArch(arch)
         .optMethod(method.method())

@@ -20,7 +20,7 @@ import java.util.Set;
 import org.nst4j.data.DataSources;
 import org.nst4j.model.ModelZoo;
 import org.nst4j.train.Teachers;
-import org.nst4j.train.TrainingConfig;
+import org.nst4j.train.TrainingRecipe;
 import org.nst4j.transfer.LossOptions;
 import org.nst4j.transfer.MethodOption;
 import org.nst4j.transfer.SpatialPolicy;
@@ -253,7 +253,7 @@ public final class ExperimentFile {
         teacherTaps = teacherTaps(root.get("teacher_taps"), t == null ? null : teacher);
       }
 
-      TrainingConfig config = schedule(root.get("schedule"), role);
+      TrainingRecipe config = schedule(root.get("schedule"), role);
       List<MethodSpec> methods = role == ExperimentSpec.Role.TEACHER
           ? List.of(MethodSpec.of("ce", LossOptions.defaults()))
           : methods(root.get("methods"));
@@ -300,10 +300,10 @@ public final class ExperimentFile {
       return names;
     }
 
-    private TrainingConfig schedule(JsonNode node, ExperimentSpec.Role role) {
+    private TrainingRecipe schedule(JsonNode node, ExperimentSpec.Role role) {
       // The defaults are the FMNIST-10k recipes: the student's, or the teacher's for a teacher recipe.
-      TrainingConfig.Builder b =
-          role == ExperimentSpec.Role.TEACHER ? TrainingConfig.teacherRecipe() : TrainingConfig.studentRecipe();
+      TrainingRecipe.Builder b =
+          role == ExperimentSpec.Role.TEACHER ? TrainingRecipe.teacherRecipe() : TrainingRecipe.studentRecipe();
       if (node == null || node.isNull()) {
         return b.build();
       }
@@ -339,7 +339,7 @@ public final class ExperimentFile {
       String sched = optionalString(node, p, "lr_schedule");
       if (sched != null) {
         try {
-          b.optSchedule(TrainingConfig.Schedule.valueOf(sched.trim().toUpperCase(Locale.ROOT)));
+          b.optSchedule(TrainingRecipe.Schedule.valueOf(sched.trim().toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
           throw fail(p + ".lr_schedule", "must be cosine, multistep or constant, got '" + sched + "'");
         }
@@ -377,8 +377,8 @@ public final class ExperimentFile {
       }
       try {
         return b.build();
-      } catch (TrainingConfig.InvalidSettingException e) {
-        throw fail("schedule." + e.key(), e.rule()); // the rule is TrainingConfig's, the path the file's
+      } catch (TrainingRecipe.InvalidSettingException e) {
+        throw fail("schedule." + e.key(), e.rule()); // the rule is TrainingRecipe's, the path the file's
       }
     }
 

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import org.nst4j.train.TrainingConfig;
+import org.nst4j.train.TrainingRecipe;
 
 /**
  * One experiment, as read from its YAML file by {@link ExperimentFile}: which model to train on which data,
@@ -49,7 +49,7 @@ public record ExperimentSpec(
     List<String> teacherTaps,
     Path teacherRecipe,
     String arch,
-    TrainingConfig config,
+    TrainingRecipe config,
     List<MethodSpec> methods,
     List<Long> seeds,
     Path out) {
@@ -120,7 +120,7 @@ public record ExperimentSpec(
    */
   public ExperimentSpec(Path file, String yaml, String name, String description, String protocol, Role role,
       String data, Path dataDir, Integer perClass, Path teacher, Path teacherRecipe, String arch,
-      TrainingConfig config, List<MethodSpec> methods, List<Long> seeds, Path out) {
+      TrainingRecipe config, List<MethodSpec> methods, List<Long> seeds, Path out) {
     this(file, yaml, name, description, protocol, role, data, dataDir, perClass, teacher, null, teacherRecipe, arch,
         config, methods, seeds, out);
   }
@@ -199,7 +199,7 @@ public record ExperimentSpec(
       }
       ss = newSeeds;
     }
-    TrainingConfig c = config;
+    TrainingRecipe c = config;
     if (epochs != null) {
       if (epochs < 1) {
         throw new IllegalArgumentException("--epochs must be ≥ 1, got " + epochs);

@@ -6,7 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import org.nst4j.model.ModelZoo;
-import org.nst4j.train.TrainingConfig;
+import org.nst4j.train.TrainingRecipe;
 import org.nst4j.transfer.LossOptions;
 import org.nst4j.transfer.NstMethod;
 import org.nst4j.transfer.TransferMethods;
@@ -31,7 +31,7 @@ import org.nst4j.transfer.TransferMethods;
  * @param out output folder: {@code runs/<setting>/seed-<s>/}, {@code sweep.md}, {@code sweep.csv}
  */
 public record SweepSpec(String data, Path dataDir, Integer perClass, int valPerClass, String arch, Path teacher,
-    List<String> teacherTaps, String method, LossOptions base, List<Double> lambdas, List<List<String>> taps, TrainingConfig config,
+    List<String> teacherTaps, String method, LossOptions base, List<Double> lambdas, List<List<String>> taps, TrainingRecipe config,
     List<Long> seeds, Path out) {
 
   /**
@@ -110,7 +110,7 @@ public record SweepSpec(String data, Path dataDir, Integer perClass, int valPerC
 
   /** A sweep against a teacher saved by nst4j, or a TorchScript teacher whose maps are tap1..tapN. */
   public SweepSpec(String data, Path dataDir, Integer perClass, int valPerClass, String arch, Path teacher,
-      String method, LossOptions base, List<Double> lambdas, List<List<String>> taps, TrainingConfig config,
+      String method, LossOptions base, List<Double> lambdas, List<List<String>> taps, TrainingRecipe config,
       List<Long> seeds, Path out) {
     this(data, dataDir, perClass, valPerClass, arch, teacher, null, method, base, lambdas, taps, config, seeds, out);
   }

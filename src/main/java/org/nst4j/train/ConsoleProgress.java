@@ -8,7 +8,7 @@ import java.util.Map;
  * Progress on the terminal: a live bar redrawn in place when stderr is a terminal, plain lines otherwise
  * (logs, CI), and one summary line per epoch in both cases.
  */
-public final class ConsoleProgress implements TrainingListener {
+public final class ConsoleProgress implements LoopListener {
   private static final long REDRAW_NANOS = 250_000_000L;
   private final PrintStream out;
   private final boolean live;

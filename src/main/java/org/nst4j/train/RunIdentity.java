@@ -26,7 +26,7 @@ import org.nst4j.transfer.TransferMethods;
  * text: a new option of one method changes nothing for the run folders of the others.
  *
  * <p>{@code config.json} holds, besides the teacher and the command, {@code role}, {@code arch}, {@code method},
- * {@code dataset}, {@code per_class}, the {@code schedule} ({@link TrainingConfig#toMap()}), and in
+ * {@code dataset}, {@code per_class}, the {@code schedule} ({@link TrainingRecipe#toMap()}), and in
  * {@code method_options} only the options of the run's methods, defaults included ({@link
  * LossOptions#valuesOf}), with {@code taps} and {@code spatial}. Folders written before this format (a
  * {@code config} text and a {@code loss_options} text holding every option of the seven first methods) are
@@ -38,7 +38,7 @@ import org.nst4j.transfer.TransferMethods;
  * @param method the normalised method string
  * @param dataset the data set's name, or null when unknown
  * @param perClass images per class, or null for all
- * @param schedule the training configuration ({@link TrainingConfig#toMap()}); keys absent are unknown
+ * @param schedule the training configuration ({@link TrainingRecipe#toMap()}); keys absent are unknown
  * @param methodOptions option key → value for the run's methods; null when unknown
  * @param taps the requested taps, or null for each method's default
  * @param spatial the spatial policy ({@code pool} or {@code refuse})
@@ -78,7 +78,7 @@ public record RunIdentity(String role, String arch, String method, String datase
    * @return the identity
    */
   public static RunIdentity of(String role, String arch, String method, String dataset, Integer perClass,
-      TrainingConfig config, LossOptions options) {
+      TrainingRecipe config, LossOptions options) {
     List<TransferMethod> methods = TransferMethods.parse(method);
     return new RunIdentity(role, arch, TransferMethods.normalize(methods), dataset, perClass, config.toMap(),
         options.valuesOf(methods), options.taps(), options.spatial().name().toLowerCase(Locale.ROOT));
@@ -257,7 +257,7 @@ public record RunIdentity(String role, String arch, String method, String datase
 
   /**
    * The schedule of a first-layout {@code config} text, e.g. {@code epochs=15 batch=64 lr=0.05 cosine
-   * momentum=0.9 nesterov wd=5.0E-4 seed=0 augment} (what {@code TrainingConfig.toString()} wrote then).
+   * momentum=0.9 nesterov wd=5.0E-4 seed=0 augment} (what {@code TrainingRecipe.toString()} wrote then).
    */
   static Map<String, Object> legacySchedule(String text) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -305,7 +305,7 @@ public record RunIdentity(String role, String arch, String method, String datase
     m.put("nesterov", nesterov);
     m.put("augment", augment);
     if (augment && !m.containsKey("pad")) {
-      m.put("pad", TrainingConfig.DEFAULT_PAD); // the text wrote the pad only when it was not the default
+      m.put("pad", TrainingRecipe.DEFAULT_PAD); // the text wrote the pad only when it was not the default
     }
     return m;
   }

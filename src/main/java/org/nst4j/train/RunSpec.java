@@ -17,7 +17,7 @@ public final class RunSpec {
   private final java.util.List<String> teacherTaps;
   private final DataSplits data;
   private final Integer perClass;
-  private final TrainingConfig config;
+  private final TrainingRecipe config;
   private final Path out;
   private final boolean resume;
   private final boolean overwrite;
@@ -27,7 +27,7 @@ public final class RunSpec {
   private final boolean progress;
   private final double divergenceFactor;
   private final java.util.function.Consumer<String> warnings;
-  private final java.util.List<TrainingListener> listeners;
+  private final java.util.List<LoopListener> listeners;
 
   private RunSpec(Builder b) {
     this.arch = b.arch;
@@ -90,7 +90,7 @@ public final class RunSpec {
     return perClass;
   }
 
-  public TrainingConfig config() {
+  public TrainingRecipe config() {
     return config;
   }
 
@@ -136,7 +136,7 @@ public final class RunSpec {
   }
 
   /** Listeners added to the training loop besides the epoch log and the progress display. */
-  public java.util.List<TrainingListener> listeners() {
+  public java.util.List<LoopListener> listeners() {
     return listeners;
   }
 
@@ -149,7 +149,7 @@ public final class RunSpec {
     private java.util.List<String> teacherTaps;
     private DataSplits data;
     private Integer perClass;
-    private TrainingConfig config;
+    private TrainingRecipe config;
     private Path out;
     private boolean resume;
     private boolean overwrite;
@@ -159,7 +159,7 @@ public final class RunSpec {
     private boolean progress = true;
     private double divergenceFactor = TrainingLoop.DEFAULT_DIVERGENCE_FACTOR;
     private java.util.function.Consumer<String> warnings = w -> System.err.println("warning: " + w);
-    private final java.util.List<TrainingListener> listeners = new java.util.ArrayList<>();
+    private final java.util.List<LoopListener> listeners = new java.util.ArrayList<>();
 
     private Builder() {}
 
@@ -180,7 +180,7 @@ public final class RunSpec {
     }
 
     /** Adds a listener to the training loop (called after the epoch log's). */
-    public Builder addListener(TrainingListener listener) {
+    public Builder addListener(LoopListener listener) {
       this.listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
       return this;
     }
@@ -221,7 +221,7 @@ public final class RunSpec {
       return this;
     }
 
-    public Builder setConfig(TrainingConfig config) {
+    public Builder setConfig(TrainingRecipe config) {
       this.config = config;
       return this;
     }

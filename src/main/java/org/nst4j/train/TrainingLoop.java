@@ -15,7 +15,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.nst4j.data.Batch;
+import org.nst4j.data.ImageBatch;
 import org.nst4j.data.BatchLoader;
 import org.nst4j.data.ImageDataset;
 import org.nst4j.data.Normalization;
@@ -57,8 +57,8 @@ public final class TrainingLoop {
   private final ImageDataset train;
   private final ImageDataset test;
   private final Normalization normalization;
-  private final TrainingConfig config;
-  private final List<TrainingListener> listeners;
+  private final TrainingRecipe config;
+  private final List<LoopListener> listeners;
   private final Path checkpointFile;
   private final PhaseTimer timer;
   private final double divergenceFactor;
@@ -203,7 +203,7 @@ public final class TrainingLoop {
           records.add(r);
         }
       }
-      for (TrainingListener l : listeners) {
+      for (LoopListener l : listeners) {
         l.onStart(config.epochs(), batches, firstEpoch);
       }
       for (int epoch = firstEpoch; epoch <= config.epochs(); epoch++) {
@@ -211,16 +211,16 @@ public final class TrainingLoop {
         objective.beginEpoch(epoch); // e.g. DKD's warm-up weight, a pure function of the epoch (resume-safe)
         long start = System.nanoTime();
         int b = 0;
-        for (Iterator<Batch> it = loader.epoch(epoch - 1); it.hasNext(); ) {
+        for (Iterator<ImageBatch> it = loader.epoch(epoch - 1); it.hasNext(); ) {
           if (timer != null) {
             timer.start();
           }
-          Batch batch = it.next();
+          ImageBatch batch = it.next();
           b++;
           double rate = schedule.rate(step);
           double loss = trainBatch(batch, useTeacher, rate, stats, epoch, b);
           step++;
-          for (TrainingListener l : listeners) {
+          for (LoopListener l : listeners) {
             l.onBatch(epoch, b, loss);
           }
         }
@@ -230,14 +230,14 @@ public final class TrainingLoop {
         checkFiniteParameters(epoch, b);
         long evalStart = System.nanoTime();
         double testAccuracy = test == null ? Double.NaN
-            : Evaluator.accuracy(student, manager, test, normalization, config.evalBatchSize());
+            : ModelAccuracy.accuracy(student, manager, test, normalization, config.evalBatchSize());
         double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
         EpochRecord record = stats.toRecord(epoch, testAccuracy, schedule.rate(step - 1), seconds, evalSeconds);
         records.add(record);
         // The epoch's record is logged before its checkpoint is written: a kill between the two leaves a
         // log one epoch ahead of the checkpoint, which a resume trims and recomputes. (The other order
         // would lose the epoch's record for good.)
-        for (TrainingListener l : listeners) {
+        for (LoopListener l : listeners) {
           l.onEpoch(record);
         }
         if (checkpointFile != null) {
@@ -285,11 +285,11 @@ public final class TrainingLoop {
     // Auxiliary blocks (FitNet's regressor) take their shapes from one real batch, run in inference
     // mode so that no BatchNorm statistic moves before training starts. Evaluating the objective once on
     // that batch resolves its taps and aligns its maps, so a mismatch is refused before anything is written.
-    Batch sample = loader.batch(0, 0);
+    ImageBatch sample = loader.batch(0, 0);
     boolean useTeacher = objective.needsTeacher();
     try (NDManager scope = manager.newSubManager()) {
-      NDArray x = Evaluator.toImages(scope, sample);
-      NDArray y = Evaluator.toLabels(scope, sample);
+      NDArray x = ModelAccuracy.toImages(scope, sample);
+      NDArray y = ModelAccuracy.toLabels(scope, sample);
       ModelOutput s = forwardSample(student, studentStore, x, "the model " + student.architecture());
       ModelOutput t = useTeacher
           ? forwardSample(teacher, teacherStore, x, "the teacher " + teacher.architecture())
@@ -321,10 +321,10 @@ public final class TrainingLoop {
     return nl < 0 ? m : m.substring(0, nl);
   }
 
-  private double trainBatch(Batch batch, boolean useTeacher, double rate, EpochStats stats, int epoch, int b) {
+  private double trainBatch(ImageBatch batch, boolean useTeacher, double rate, EpochStats stats, int epoch, int b) {
     try (NDManager scope = manager.newSubManager()) {
-      NDArray x = Evaluator.toImages(scope, batch);
-      NDArray y = Evaluator.toLabels(scope, batch);
+      NDArray x = ModelAccuracy.toImages(scope, batch);
+      NDArray y = ModelAccuracy.toLabels(scope, batch);
       mark(PhaseTimer.Phase.DATA);
       ModelOutput teacherOut = null;
       if (useTeacher) {
@@ -430,8 +430,8 @@ public final class TrainingLoop {
     private ImageDataset train;
     private ImageDataset test;
     private Normalization normalization;
-    private TrainingConfig config;
-    private final List<TrainingListener> listeners = new ArrayList<>();
+    private TrainingRecipe config;
+    private final List<LoopListener> listeners = new ArrayList<>();
     private Path checkpointFile;
     private PhaseTimer timer;
     private double divergenceFactor = DEFAULT_DIVERGENCE_FACTOR;
@@ -482,12 +482,12 @@ public final class TrainingLoop {
       return this;
     }
 
-    public Builder setConfig(TrainingConfig config) {
+    public Builder setConfig(TrainingRecipe config) {
       this.config = config;
       return this;
     }
 
-    public Builder addListener(TrainingListener listener) {
+    public Builder addListener(LoopListener listener) {
       this.listeners.add(listener);
       return this;
     }

@@ -94,7 +94,7 @@ public final class TrainingRun {
     // Everything that can be wrong with the input is checked here, before the first file is written.
     ImageDataset train = spec.perClass() == null ? spec.data().train() : spec.data().train().firstPerClass(spec.perClass());
     ImageDataset test = spec.data().test();
-    TrainingConfig config = spec.config();
+    TrainingRecipe config = spec.config();
     List<Model> owned = new ArrayList<>();
     try (Objective objective = Objectives.create(spec.method(), spec.lossOptions())) {
       if (spec.resume() && folder.holdsRun()) {
@@ -185,7 +185,7 @@ public final class TrainingRun {
   private static RunSummary finish(RunSpec spec, RunFolder work, Model model, TappedModel student,
       ImageDataset train, String method, List<EpochRecord> records, List<EpochRecord> previous, long wallStart)
       throws IOException {
-    TrainingConfig config = spec.config();
+    TrainingRecipe config = spec.config();
     EpochRecord last = records.get(records.size() - 1);
     EpochRecord best = last;
     for (EpochRecord r : records) {
@@ -403,7 +403,7 @@ public final class TrainingRun {
   }
 
   /** Appends each epoch's record to {@code epochs.jsonl}, after trimming it to the resumed epochs. */
-  private static final class EpochLogWriter implements TrainingListener {
+  private static final class EpochLogWriter implements LoopListener {
     private final RunFolder folder;
     private final List<EpochRecord> previous;
 

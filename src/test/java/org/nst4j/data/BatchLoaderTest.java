@@ -31,7 +31,7 @@ class BatchLoaderTest {
     return ImageDataset.of("indexed", px, labels, 1, 1, 1, ImageDataset.numberedClasses(3));
   }
 
-  private static List<Integer> indices(Batch b) {
+  private static List<Integer> indices(ImageBatch b) {
     List<Integer> out = new ArrayList<>();
     for (float v : b.images()) {
       out.add(Math.round(v * 255));
@@ -39,9 +39,9 @@ class BatchLoaderTest {
     return out;
   }
 
-  private static List<Batch> all(Iterable<Batch> it) {
-    List<Batch> out = new ArrayList<>();
-    for (Batch b : it) {
+  private static List<ImageBatch> all(Iterable<ImageBatch> it) {
+    List<ImageBatch> out = new ArrayList<>();
+    for (ImageBatch b : it) {
       out.add(b);
     }
     return out;
@@ -55,7 +55,7 @@ class BatchLoaderTest {
   void unshuffledKeepsDataOrderAndLastPartialBatch() {
     BatchLoader l = new BatchLoader(indexed(10), 4, false, false, Augmentation.none(), UNIT, 0);
     assertEquals(3, l.batchesPerEpoch());
-    List<Batch> batches = all(l.epoch(0));
+    List<ImageBatch> batches = all(l.epoch(0));
     assertEquals(3, batches.size());
     assertEquals(List.of(0, 1, 2, 3), indices(batches.get(0)));
     assertEquals(List.of(8, 9), indices(batches.get(2)));
@@ -69,9 +69,9 @@ class BatchLoaderTest {
   void dropLastDropsThePartialBatch() {
     BatchLoader l = new BatchLoader(indexed(10), 4, true, true, Augmentation.none(), UNIT, 3);
     assertEquals(2, l.batchesPerEpoch());
-    List<Batch> batches = all(l.epoch(5));
+    List<ImageBatch> batches = all(l.epoch(5));
     assertEquals(2, batches.size());
-    for (Batch b : batches) {
+    for (ImageBatch b : batches) {
       assertEquals(4, b.size());
     }
     java.util.Set<Integer> distinct = new java.util.HashSet<>(indices(batches.get(0)));
@@ -91,7 +91,7 @@ class BatchLoaderTest {
     BatchLoader a = new BatchLoader(ds, 16, true, false, Augmentation.none(), UNIT, 11);
     BatchLoader b = new BatchLoader(ds, 16, true, false, Augmentation.none(), UNIT, 11);
     List<Integer> seen = new ArrayList<>();
-    for (Batch batch : a.epoch(2)) {
+    for (ImageBatch batch : a.epoch(2)) {
       seen.addAll(indices(batch));
     }
     List<Integer> sorted = new ArrayList<>(seen);
@@ -117,7 +117,7 @@ class BatchLoaderTest {
     ImageDataset ds = DataSources.sample().train();
     BatchLoader a = protocol(ds, 0);
     BatchLoader b = protocol(ds, 0);
-    List<Batch> e3 = all(a.epoch(3));
+    List<ImageBatch> e3 = all(a.epoch(3));
     assertEquals(3000 / 64, e3.size());
     assertEquals(e3, all(b.epoch(3)), "same seed and epoch, same batches");
     assertNotEquals(e3.get(0), all(a.epoch(4)).get(0), "another epoch, other batches");
@@ -133,8 +133,8 @@ class BatchLoaderTest {
     ImageDataset ds = DataSources.sample().train();
     BatchLoader aug = protocol(ds, 9);
     BatchLoader plain = new BatchLoader(ds, 64, true, true, Augmentation.none(), Normalization.FASHION_MNIST, 9);
-    Batch a = aug.batch(1, 2);
-    Batch p = plain.batch(1, 2);
+    ImageBatch a = aug.batch(1, 2);
+    ImageBatch p = plain.batch(1, 2);
     assertArrayEquals(p.labels(), a.labels(), "augmentation does not change the order");
     float[][] lut = {Normalization.FASHION_MNIST.lookupTable(0)};
     Augmentation protocol = Augmentation.fmnist10k();
@@ -171,7 +171,7 @@ class BatchLoaderTest {
     ImageDataset ds = DataSources.sample().test();
     BatchLoader l = BatchLoader.forEvaluation(ds, 100, Normalization.FASHION_MNIST);
     assertEquals(10, l.batchesPerEpoch());
-    Batch b = l.batch(0, 3);
+    ImageBatch b = l.batch(0, 3);
     for (int k = 0; k < 100; k += 9) {
       for (int y = 0; y < 28; y += 5) {
         for (int x = 0; x < 28; x += 3) {
@@ -187,7 +187,7 @@ class BatchLoaderTest {
   void multiChannelBatchesUsePerChannelTables() {
     ImageDataset ds = TestFiles.synthetic(5, 3, 2, 2, 2);
     Normalization n = Normalization.CIFAR10;
-    Batch b = BatchLoader.forEvaluation(ds, 5, n).batch(0, 0);
+    ImageBatch b = BatchLoader.forEvaluation(ds, 5, n).batch(0, 0);
     for (int i = 0; i < 5; i++) {
       for (int c = 0; c < 3; c++) {
         assertEquals(n.apply(c, ds.pixel(i, c, 1, 0)), b.images()[i * 12 + c * 4 + 2], 1e-6);
@@ -215,7 +215,7 @@ class BatchLoaderTest {
     }
     try (BatchIterator e = pre.epoch(4)) {
       int n = 0;
-      for (Batch b : e) {
+      for (ImageBatch b : e) {
         n += b.size();
       }
       assertEquals(46 * 64, n);
@@ -228,7 +228,7 @@ class BatchLoaderTest {
     BatchIterator it = l.epoch(0, 1);
     assertEquals(0, it.epoch());
     assertEquals(1, it.nextIndex());
-    Iterator<Batch> asIterator = it;
+    Iterator<ImageBatch> asIterator = it;
     assertEquals(List.of(2, 3), indices(asIterator.next()));
     assertEquals(List.of(4), indices(asIterator.next()));
     assertFalse(it.hasNext());
@@ -251,7 +251,7 @@ class BatchLoaderTest {
     assertThrows(IllegalArgumentException.class, () -> l.epoch(0, -1));
     assertThrows(IllegalArgumentException.class, () -> l.batch(0, 4));
     assertThrows(IllegalArgumentException.class, () -> l.prefetching(-1));
-    assertThrows(IllegalArgumentException.class, () -> new Batch(new float[3], new int[1], 1, 1, 2, 2));
+    assertThrows(IllegalArgumentException.class, () -> new ImageBatch(new float[3], new int[1], 1, 1, 2, 2));
   }
 
   @Test
@@ -260,7 +260,7 @@ class BatchLoaderTest {
     BatchLoader l = new BatchLoader(ds, 128, true, true, Augmentation.fmnist10k(), Normalization.FASHION_MNIST, 0);
     int n = l.batchesPerEpoch();
     for (int e = 0; e < 40; e++) { // warm up the JIT
-      for (Batch b : l.epoch(e)) {
+      for (ImageBatch b : l.epoch(e)) {
         assertEquals(128 * 784, b.images().length);
       }
     }
@@ -272,7 +272,7 @@ class BatchLoaderTest {
     for (int round = 0; round < 10; round++) {
       long c0 = mx.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
-      for (Batch b : l.epoch(100 + round)) {
+      for (ImageBatch b : l.epoch(100 + round)) {
         assertEquals(128, b.size());
       }
       bestWall = Math.min(bestWall, (System.nanoTime() - t0) / 1e6 / n);
@@ -288,7 +288,7 @@ class BatchLoaderTest {
     ImageDataset ds = TestFiles.synthetic(4, 1, 3, 3, 2);
     BatchLoader l = new BatchLoader(ds, 4, true, false, Augmentation.padCropFlip(5, true), UNIT, 0);
     for (int e = 0; e < 20; e++) {
-      Batch b = l.batch(e, 0);
+      ImageBatch b = l.batch(e, 0);
       int[] order = l.order(e);
       for (int k = 0; k < 4; k++) {
         java.util.Set<Integer> allowed = new java.util.HashSet<>();

@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
-import org.nst4j.data.Batch;
+import org.nst4j.data.ImageBatch;
 import org.nst4j.data.BatchLoader;
 import org.nst4j.data.DataSources;
 import org.nst4j.data.DataSplits;
@@ -21,9 +21,9 @@ import org.nst4j.data.ImageDataset;
 import org.nst4j.model.TappedModel;
 import org.nst4j.store.ModelCard;
 import org.nst4j.store.ModelStore;
-import org.nst4j.train.Evaluator;
+import org.nst4j.train.ModelAccuracy;
 import org.nst4j.train.RunSpec;
-import org.nst4j.train.TrainingConfig;
+import org.nst4j.train.TrainingRecipe;
 import org.nst4j.train.TrainingRun;
 
 /** A small trained student and test images of the embedded sample, shared by the deploy tests. */
@@ -40,7 +40,7 @@ public final class DeployFixtures {
     DataSplits s = sample();
     DataSplits small = new DataSplits(s.name(), s.train(), s.test().firstPerClass(5), s.normalization());
     TrainingRun.execute(RunSpec.builder().setArch("cnn-small").setData(small).optPerClass(30)
-        .setConfig(TrainingConfig.builder().setEpochs(1).setBatchSize(30).setLearningRate(0.05).build())
+        .setConfig(TrainingRecipe.builder().setEpochs(1).setBatchSize(30).setLearningRate(0.05).build())
         .setOut(out).optProgress(false).optCommand("test").build());
     return out;
   }
@@ -89,8 +89,8 @@ public final class DeployFixtures {
         new org.nst4j.data.Normalization(card.normalizationMean(), card.normalizationStd());
     try (Model m = ModelStore.load(model, Device.cpu());
         NDManager scope = m.getNDManager().newSubManager()) {
-      Batch batch = BatchLoader.forEvaluation(ds, n, norm).epoch(0).next();
-      NDArray x = Evaluator.toImages(scope, batch);
+      ImageBatch batch = BatchLoader.forEvaluation(ds, n, norm).epoch(0).next();
+      NDArray x = ModelAccuracy.toImages(scope, batch);
       NDList out = ((TappedModel) m.getBlock()).forward(new ParameterStore(scope, false), new NDList(x), false);
       long[] best = out.get(0).argMax(1).toLongArray();
       int[] r = new int[n];

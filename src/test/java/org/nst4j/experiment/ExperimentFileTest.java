@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nst4j.train.TrainingConfig;
+import org.nst4j.train.TrainingRecipe;
 import org.nst4j.transfer.LossOptions;
 import org.nst4j.transfer.AtMethod;
 import org.nst4j.transfer.FitNetMethod;
@@ -45,14 +45,14 @@ class ExperimentFileTest {
     assertEquals("resnet8", s.arch());
     assertEquals(Path.of("models/fmnist-resnet20"), s.teacher());
     assertEquals(Path.of("experiments/teacher-fmnist-resnet20.yaml"), s.teacherRecipe());
-    TrainingConfig c = s.config();
+    TrainingRecipe c = s.config();
     assertEquals(15, c.epochs());
     assertEquals(64, c.batchSize());
     assertEquals(0.05, c.learningRate());
     assertEquals(0.9, c.momentum());
     assertTrue(c.nesterov());
     assertEquals(5e-4, c.weightDecay());
-    assertEquals(TrainingConfig.Schedule.COSINE, c.schedule());
+    assertEquals(TrainingRecipe.Schedule.COSINE, c.schedule());
     assertTrue(c.dropLast());
     assertTrue(c.augment());
     assertEquals(List.of(0L, 1L), s.seeds());
@@ -90,14 +90,14 @@ class ExperimentFileTest {
     assertEquals("fashion-mnist", s.data());
     assertNull(s.perClass(), "all 60,000 images");
     assertNull(s.teacher());
-    TrainingConfig c = s.config();
+    TrainingRecipe c = s.config();
     assertEquals(30, c.epochs());
     assertEquals(128, c.batchSize());
     assertEquals(0.1, c.learningRate());
     assertEquals(0.9, c.momentum());
     assertTrue(c.nesterov());
     assertEquals(5e-4, c.weightDecay());
-    assertEquals(TrainingConfig.Schedule.COSINE, c.schedule());
+    assertEquals(TrainingRecipe.Schedule.COSINE, c.schedule());
     assertEquals(Path.of("models/fmnist-resnet20"), s.out());
     assertEquals(s.out(), s.runDir(s.methods().get(0), 0), "the recipe's run folder is out itself");
     assertEquals(List.of("ce"), s.labels());
@@ -211,14 +211,14 @@ class ExperimentFileTest {
         seeds: [3, 1]
         out: somewhere/else
         """, F);
-    TrainingConfig c = s.config();
+    TrainingRecipe c = s.config();
     assertEquals(3, c.epochs());
     assertEquals(16, c.batchSize());
     assertEquals(0.01, c.learningRate());
     assertEquals(0.8, c.momentum());
     assertFalse(c.nesterov());
     assertEquals(1e-4, c.weightDecay());
-    assertEquals(TrainingConfig.Schedule.MULTISTEP, c.schedule(), "milestones imply multistep");
+    assertEquals(TrainingRecipe.Schedule.MULTISTEP, c.schedule(), "milestones imply multistep");
     assertArrayEquals(new int[] {1, 2}, c.milestones());
     assertEquals(0.5, c.lrDecay());
     assertFalse(c.dropLast());
@@ -238,7 +238,7 @@ class ExperimentFileTest {
     assertEquals(0, ExperimentFile.parse(MINIMAL + "schedule: {pad: 0}\n", F).config().pad());
     ExperimentSpec plain = ExperimentFile.parse(MINIMAL, F);
     assertNull(plain.teacherTaps());
-    assertEquals(TrainingConfig.DEFAULT_PAD, plain.config().pad());
+    assertEquals(TrainingRecipe.DEFAULT_PAD, plain.config().pad());
     // --teacher-taps replaces the file's names, --teacher alone keeps them.
     assertEquals(List.of("layer2", "layer3"), s.withOverrides(null, null, null, null, Path.of("t.pt")).teacherTaps());
     assertEquals(List.of("x"), plain.withOverrides(null, null, null, null, null, List.of(" x")).teacherTaps());
@@ -251,7 +251,7 @@ class ExperimentFileTest {
   void thePaperCifarRecipesPadFourPixelsAndTheOthersTwo() {
     for (String f : List.of("paper-cifar10", "paper-cifar100", "teacher-cifar10-preact-resnet1001",
         "teacher-cifar100-preact-resnet1001")) {
-      TrainingConfig c = ExperimentFile.read(Path.of("experiments", f + ".yaml")).config();
+      TrainingRecipe c = ExperimentFile.read(Path.of("experiments", f + ".yaml")).config();
       assertTrue(c.augment(), f);
       assertEquals(4, c.pad(), f);
     }

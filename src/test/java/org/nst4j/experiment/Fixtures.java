@@ -9,7 +9,7 @@ import org.nst4j.data.DataSources;
 import org.nst4j.data.DataSplits;
 import org.nst4j.data.IdxWriter;
 import org.nst4j.train.RunSpec;
-import org.nst4j.train.TrainingConfig;
+import org.nst4j.train.TrainingRecipe;
 import org.nst4j.train.TrainingRun;
 
 /**
@@ -92,7 +92,7 @@ final class Fixtures {
     if (teacher == null) {
       Path out = root().resolve("teacher");
       TrainingRun.execute(RunSpec.builder().setArch("cnn-small").setData(DataSources.resolve(data().toString(), null))
-          .setConfig(TrainingConfig.builder().setEpochs(1).setBatchSize(20).setLearningRate(0.05).build())
+          .setConfig(TrainingRecipe.builder().setEpochs(1).setBatchSize(20).setLearningRate(0.05).build())
           .setOut(out).optProgress(false).optCommand("test teacher").build());
       teacher = out;
     }

@@ -25,10 +25,10 @@ import org.nst4j.data.DataSplits;
 import org.nst4j.data.ImageDataset;
 import org.nst4j.model.TappedModel;
 import org.nst4j.store.ModelStore;
-import org.nst4j.train.Evaluator;
+import org.nst4j.train.ModelAccuracy;
 import org.nst4j.train.RunFolder;
 import org.nst4j.train.RunSummary;
-import org.nst4j.train.TrainingConfig;
+import org.nst4j.train.TrainingRecipe;
 import org.nst4j.transfer.LossOptions;
 import org.nst4j.transfer.NstMethod;
 
@@ -46,7 +46,7 @@ class SweepTest {
   private static SweepSpec spec(Path out, List<Double> lambdas, List<List<String>> taps) throws Exception {
     return new SweepSpec(Fixtures.data().toString(), null, 10, 3, "cnn-small", Fixtures.teacher(), "nst-poly",
         LossOptions.defaults(), lambdas, taps,
-        TrainingConfig.builder().setEpochs(1).setBatchSize(14).setLearningRate(0.05).build(), List.of(0L), out);
+        TrainingRecipe.builder().setEpochs(1).setBatchSize(14).setLearningRate(0.05).build(), List.of(0L), out);
   }
 
   private static String key(ImageDataset ds, int i) {
@@ -122,7 +122,7 @@ class SweepTest {
       assertEquals(spec.splitsName(), s.dataset());
       // The accuracy in the summary is the saved model's accuracy on the carved validation split.
       try (Model m = ModelStore.load(run.dir(), Device.cpu())) {
-        double onValidation = Evaluator.accuracy((TappedModel) m.getBlock(), m.getNDManager(), carved.validation(),
+        double onValidation = ModelAccuracy.accuracy((TappedModel) m.getBlock(), m.getNDManager(), carved.validation(),
             real.normalization(), 100);
         assertEquals(onValidation, s.testAccuracy(), 1e-9, g.label());
       }
@@ -168,7 +168,7 @@ class SweepTest {
 
   @Test
   void sweepsAgainstATorchScriptTeacherWithNamedMaps(@TempDir Path dir) throws Exception {
-    TrainingConfig c = TrainingConfig.builder().setEpochs(1).setBatchSize(14).setLearningRate(0.05).build();
+    TrainingRecipe c = TrainingRecipe.builder().setEpochs(1).setBatchSize(14).setLearningRate(0.05).build();
     Path teacher = ExperimentTest.torchScriptTeacher();
     SweepSpec spec = new SweepSpec(Fixtures.data().toString(), null, 10, 3, "cnn-small", teacher,
         List.of("map1", "map2"), "nst-poly", LossOptions.defaults(), List.of(10.0), List.of(List.of("block3:map2")),
@@ -193,7 +193,7 @@ class SweepTest {
 
   @Test
   void badSweepsAreRefusedWithTheOptionNamed(@TempDir Path dir) throws Exception {
-    TrainingConfig c = TrainingConfig.builder().build();
+    TrainingRecipe c = TrainingRecipe.builder().build();
     String[][] cases = {
       {"kd", "10", "3", "--lambdas sets the NST weight"},
       {"nst-poly", "10", "10", "--val-per-class 10 leaves no training image"},

@@ -27,8 +27,8 @@ class RunIdentityTest {
 
   @TempDir Path dir;
 
-  private static TrainingConfig config(long seed) {
-    return TrainingConfig.builder().optSeed(seed).build();
+  private static TrainingRecipe config(long seed) {
+    return TrainingRecipe.builder().optSeed(seed).build();
   }
 
   private Path legacy(String method, String config, String taps) throws IOException {
@@ -79,8 +79,8 @@ class RunIdentityTest {
     assertEquals(List.of(150, 225), m.get("milestones"));
     assertEquals(4, m.get("pad"));
     assertEquals(2L, m.get("seed"));
-    TrainingConfig c = TrainingConfig.builder().setEpochs(300).setBatchSize(128).setLearningRate(0.1)
-        .optSchedule(TrainingConfig.Schedule.MULTISTEP).optMilestones(150, 225).optWeightDecay(1e-4).optSeed(2)
+    TrainingRecipe c = TrainingRecipe.builder().setEpochs(300).setBatchSize(128).setLearningRate(0.1)
+        .optSchedule(TrainingRecipe.Schedule.MULTISTEP).optMilestones(150, 225).optWeightDecay(1e-4).optSeed(2)
         .optPad(4).build();
     RunIdentity a = RunIdentity.of("teacher", "x", "ce", null, null, c, LossOptions.defaults());
     RunIdentity b = new RunIdentity("teacher", "x", "ce", null, null, m, Map.of(), null, "pool");

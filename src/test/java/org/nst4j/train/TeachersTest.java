@@ -48,7 +48,7 @@ class TeachersTest {
 
   private static RunSpec.Builder distill(Path out, String method, LossOptions options) {
     return RunSpec.builder().setArch("resnet8").setData(small).optPerClass(40)
-        .setConfig(TrainingConfig.builder().setEpochs(1).setBatchSize(50).setLearningRate(0.05).build())
+        .setConfig(TrainingRecipe.builder().setEpochs(1).setBatchSize(50).setLearningRate(0.05).build())
         .optMethod(method).optLossOptions(options).optTeacher(torchScript("teacher.pt"))
         .optTeacherTaps(List.of("map1", "map2")).setOut(out).optProgress(false).optCommand("test");
   }

@@ -23,7 +23,7 @@ import org.nst4j.transfer.Objectives;
 /** What {@link TrainingLoop#prepare} builds from the configuration. */
 class TrainingLoopTest {
 
-  private static Augmentation loaderAugmentation(TrainingConfig config) {
+  private static Augmentation loaderAugmentation(TrainingRecipe config) {
     DataSplits sample = DataSources.sample();
     ImageDataset train = sample.train().firstPerClass(2);
     try (Objective objective = Objectives.create("ce", LossOptions.defaults());
@@ -41,14 +41,14 @@ class TrainingLoopTest {
 
   @Test
   void theConfiguredPadReachesTheBatchLoader() {
-    TrainingConfig.Builder b = TrainingConfig.builder().setBatchSize(10);
+    TrainingRecipe.Builder b = TrainingRecipe.builder().setBatchSize(10);
     Augmentation fmnist = loaderAugmentation(b.build());
     assertEquals(2, fmnist.pad(), "default: the FMNIST-10k pad");
     assertTrue(fmnist.horizontalFlip());
     Augmentation cifar = loaderAugmentation(b.optPad(4).build());
     assertEquals(4, cifar.pad());
     assertTrue(cifar.horizontalFlip());
-    assertTrue(loaderAugmentation(TrainingConfig.builder().setBatchSize(10).optAugment(false).build()).isNone(),
+    assertTrue(loaderAugmentation(TrainingRecipe.builder().setBatchSize(10).optAugment(false).build()).isNone(),
         "--no-augment: no padding, no flip");
   }
 
@@ -67,8 +67,8 @@ class TrainingLoopTest {
       List<Boolean> foldedPerBatch = new ArrayList<>();
       TrainingLoop loop = TrainingLoop.builder().setStudent(student, model.getNDManager()).optTeacher(teacher)
           .setObjective(objective).setData(train, null, sample.normalization())
-          .setConfig(TrainingConfig.builder().setBatchSize(10).setEpochs(1).build())
-          .addListener(new TrainingListener() {
+          .setConfig(TrainingRecipe.builder().setBatchSize(10).setEpochs(1).build())
+          .addListener(new LoopListener() {
             @Override
             public void onBatch(int epoch, int batch, double loss) {
               foldedPerBatch.add(teacher.isBatchNormFolded());

@@ -36,8 +36,8 @@ class TrainingRunTest {
     small = new DataSplits(sample.name(), sample.train(), test, sample.normalization());
   }
 
-  private static TrainingConfig config(int epochs, long seed) {
-    return TrainingConfig.builder().setEpochs(epochs).setBatchSize(32).setLearningRate(0.05).optSeed(seed).build();
+  private static TrainingRecipe config(int epochs, long seed) {
+    return TrainingRecipe.builder().setEpochs(epochs).setBatchSize(32).setLearningRate(0.05).optSeed(seed).build();
   }
 
   private static RunSpec.Builder spec(Path out, String arch, int perClass, int epochs, long seed) {
@@ -64,7 +64,7 @@ class TrainingRunTest {
     ModelCard card = ModelStore.readCard(out);
     assertEquals("resnet8", card.architecture());
     try (Model m = ModelStore.load(out, Device.cpu())) {
-      double reloaded = Evaluator.accuracy((TappedModel) m.getBlock(), m.getNDManager(), small.test(),
+      double reloaded = ModelAccuracy.accuracy((TappedModel) m.getBlock(), m.getNDManager(), small.test(),
           small.normalization(), 100);
       assertEquals(s.testAccuracy(), reloaded, 1e-9, "a saved model evaluates as it did at the end of training");
     }
@@ -148,8 +148,8 @@ class TrainingRunTest {
   }
 
   /** A listener that fails the run as {@code failure} does, at {@code epoch}'s record. */
-  private static TrainingListener failingAt(int epoch, RuntimeException failure) {
-    return new TrainingListener() {
+  private static LoopListener failingAt(int epoch, RuntimeException failure) {
+    return new LoopListener() {
       @Override
       public void onEpoch(EpochRecord record) {
         if (record.epoch() == epoch) {
@@ -185,7 +185,7 @@ class TrainingRunTest {
 
     // A diverging replacement too.
     NonFiniteLossException nan = assertThrows(NonFiniteLossException.class, () -> TrainingRun.execute(
-        spec(out, "cnn-small", 10, 1, 5).setConfig(TrainingConfig.builder().setEpochs(1).setBatchSize(32)
+        spec(out, "cnn-small", 10, 1, 5).setConfig(TrainingRecipe.builder().setEpochs(1).setBatchSize(32)
             .setLearningRate(1e30).build()).optOverwrite(true).build()));
     assertTrue(nan.getMessage().contains("is unchanged"), nan.getMessage());
     assertEquals(before, checksums(out), "after a diverging --overwrite");
@@ -260,7 +260,7 @@ class TrainingRunTest {
   void aFinitelyDivergingLossStopsTheRunLikeANan(@TempDir Path dir) throws Exception {
     // At --lr 30 the loss of cnn-small climbs to ~1e8 and stays finite; without the guard the run ends at
     // chance accuracy with exit 0.
-    TrainingConfig wild = TrainingConfig.builder().setEpochs(1).setBatchSize(20).setLearningRate(30).build();
+    TrainingRecipe wild = TrainingRecipe.builder().setEpochs(1).setBatchSize(20).setLearningRate(30).build();
     Path out = dir.resolve("run");
     NonFiniteLossException e = assertThrows(NonFiniteLossException.class, () -> TrainingRun.execute(
         spec(out, "cnn-small", 30, 1, 0).setConfig(wild).build()));

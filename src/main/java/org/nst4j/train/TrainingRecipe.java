@@ -11,7 +11,7 @@ import org.nst4j.transfer.MethodOption;
  * SGD momentum 0.9 Nesterov, lr 0.05 cosine-annealed per step, weight decay 5e-4, last partial batch
  * dropped, pad-crop-flip augmentation with a 2-pixel pad ({@link #DEFAULT_PAD}).
  */
-public final class TrainingConfig {
+public final class TrainingRecipe {
   /** How the learning rate evolves over the run. */
   public enum Schedule {
     /** Cosine annealing to 0, stepped per update. */
@@ -82,7 +82,7 @@ public final class TrainingConfig {
   private final boolean dropLast;
   private final int evalBatchSize;
 
-  private TrainingConfig(Builder b) {
+  private TrainingRecipe(Builder b) {
     this.epochs = b.epochs;
     this.batchSize = b.batchSize;
     this.learningRate = b.learningRate;
@@ -347,7 +347,7 @@ public final class TrainingConfig {
      * @return the configuration
      * @throws IllegalArgumentException naming the first bad value
      */
-    public TrainingConfig build() {
+    public TrainingRecipe build() {
       require(epochs >= 1, "epochs", "epochs", "must be ≥ 1, got " + epochs);
       require(batchSize >= 1, "batch", "batch size", "must be ≥ 1, got " + batchSize);
       require(learningRate > 0 && Double.isFinite(learningRate), "lr", "learning rate", "must be > 0, got "
@@ -373,7 +373,7 @@ public final class TrainingConfig {
             + epochs + " epochs (milestone m lowers the rate from epoch m + 1 on): milestones must be in 1.."
             + (epochs - 1) + ", got " + Arrays.toString(milestones));
       }
-      return new TrainingConfig(this);
+      return new TrainingRecipe(this);
     }
 
     private static void require(boolean ok, String key, String what, String rule) {

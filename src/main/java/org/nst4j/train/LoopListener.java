@@ -1,7 +1,7 @@
 package org.nst4j.train;
 
 /** Observes a training run: progress display, logs, checkpoints. All methods default to doing nothing. */
-public interface TrainingListener {
+public interface LoopListener {
 
   /**
    * Called once before the first batch.

@@ -8,15 +8,15 @@ import ai.djl.training.ParameterStore;
 import java.nio.FloatBuffer;
 import java.util.Iterator;
 import org.nst4j.data.Augmentation;
-import org.nst4j.data.Batch;
+import org.nst4j.data.ImageBatch;
 import org.nst4j.data.BatchLoader;
 import org.nst4j.data.ImageDataset;
 import org.nst4j.data.Normalization;
 import org.nst4j.model.TappedModel;
 
 /** Test-set accuracy of a model in inference mode (BatchNorm running statistics, no augmentation). */
-public final class Evaluator {
-  private Evaluator() {}
+public final class ModelAccuracy {
+  private ModelAccuracy() {}
 
   /**
    * Classifies every image of {@code data} and returns the fraction classified correctly.
@@ -33,8 +33,8 @@ public final class Evaluator {
     BatchLoader loader = new BatchLoader(data, batchSize, false, false, Augmentation.none(), normalization, 0);
     ParameterStore store = new ParameterStore(manager, false);
     long correct = 0;
-    for (Iterator<Batch> it = loader.epoch(0); it.hasNext(); ) {
-      Batch batch = it.next();
+    for (Iterator<ImageBatch> it = loader.epoch(0); it.hasNext(); ) {
+      ImageBatch batch = it.next();
       try (NDManager scope = manager.newSubManager()) {
         NDArray x = toImages(scope, batch);
         NDArray y = toLabels(scope, batch);
@@ -55,7 +55,7 @@ public final class Evaluator {
    * batch (docs/bench/java-vs-pytorch.md); it is PyTorch's own advice for CPU training
    * ({@code model.to(memory_format=torch.channels_last)}). The logical shape and every result are unchanged.
    */
-  public static NDArray toImages(NDManager manager, Batch batch) {
+  public static NDArray toImages(NDManager manager, ImageBatch batch) {
     int b = batch.size();
     int c = batch.channels();
     int h = batch.height();
@@ -82,7 +82,7 @@ public final class Evaluator {
   }
 
   /** The batch's labels as an int64 vector owned by {@code manager}. */
-  public static NDArray toLabels(NDManager manager, Batch batch) {
+  public static NDArray toLabels(NDManager manager, ImageBatch batch) {
     int[] labels = batch.labels();
     long[] wide = new long[batch.size()];
     for (int i = 0; i < wide.length; i++) {

@@ -15,13 +15,13 @@ import java.util.Objects;
  * @param height H
  * @param width W
  */
-public record Batch(float[] images, int[] labels, int size, int channels, int height, int width) {
+public record ImageBatch(float[] images, int[] labels, int size, int channels, int height, int width) {
   /**
    * Checks the shapes.
    *
    * @throws IllegalArgumentException if the array lengths disagree with the shape
    */
-  public Batch {
+  public ImageBatch {
     Objects.requireNonNull(images, "images");
     Objects.requireNonNull(labels, "labels");
     if (size < 1 || channels < 1 || height < 1 || width < 1) {
@@ -57,10 +57,10 @@ public record Batch(float[] images, int[] labels, int size, int channels, int he
 
   @Override
   public boolean equals(Object o) {
-    if (!(o instanceof Batch)) {
+    if (!(o instanceof ImageBatch)) {
       return false;
     }
-    Batch b = (Batch) o;
+    ImageBatch b = (ImageBatch) o;
     return size == b.size
         && channels == b.channels
         && height == b.height
@@ -76,6 +76,6 @@ public record Batch(float[] images, int[] labels, int size, int channels, int he
 
   @Override
   public String toString() {
-    return "Batch[" + size + " × " + channels + "×" + height + "×" + width + "]";
+    return "ImageBatch[" + size + " × " + channels + "×" + height + "×" + width + "]";
   }
 }
