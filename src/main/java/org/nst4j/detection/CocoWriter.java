@@ -1,10 +1,10 @@
 package org.nst4j.detection;
 
-import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -17,7 +17,9 @@ import java.util.Map;
  * fraction) so that the same data set gives byte-identical files.
  */
 public final class CocoWriter {
-  private static final JsonFactory FACTORY = new JsonFactory();
+  // Generators must not close the shared writer: each writes one value into it.
+  private static final JsonFactory FACTORY =
+      new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
   private CocoWriter() {}
 
@@ -31,41 +33,34 @@ public final class CocoWriter {
    * @throws IOException if the file cannot be written
    */
   public static void writeInstances(Path file, CocoDataset ds, Map<String, ?> info) throws IOException {
-    atomically(file, g -> {
-      g.writeStartObject();
-      g.writeFieldName("info");
-      g.writeStartObject();
-      for (Map.Entry<String, ?> e : info.entrySet()) {
-        g.writeFieldName(e.getKey());
-        writeScalar(g, e.getValue());
-      }
-      g.writeEndObject();
-      newline(g);
-      g.writeArrayFieldStart("images");
-      for (CocoImage im : ds.images()) {
-        newline(g);
+    atomically(file, out -> {
+      out.write("{\"info\": ");
+      entry(out, g -> {
+        g.writeStartObject();
+        for (Map.Entry<String, ?> e : info.entrySet()) {
+          g.writeFieldName(e.getKey());
+          writeScalar(g, e.getValue());
+        }
+        g.writeEndObject();
+      });
+      out.write(",\n\"images\": [");
+      array(out, ds.images(), (g, im) -> {
         g.writeStartObject();
         g.writeNumberField("id", im.id());
         g.writeStringField("file_name", im.fileName());
         g.writeNumberField("width", im.width());
         g.writeNumberField("height", im.height());
         g.writeEndObject();
-      }
-      g.writeEndArray();
-      newline(g);
-      g.writeArrayFieldStart("categories");
-      for (CocoCategory c : ds.categories()) {
-        newline(g);
+      });
+      out.write(",\n\"categories\": [");
+      array(out, ds.categories(), (g, c) -> {
         g.writeStartObject();
         g.writeNumberField("id", c.id());
         g.writeStringField("name", c.name());
         g.writeEndObject();
-      }
-      g.writeEndArray();
-      newline(g);
-      g.writeArrayFieldStart("annotations");
-      for (CocoAnnotation a : ds.annotations()) {
-        newline(g);
+      });
+      out.write(",\n\"annotations\": [");
+      array(out, ds.annotations(), (g, a) -> {
         g.writeStartObject();
         g.writeNumberField("id", a.id());
         g.writeNumberField("image_id", a.imageId());
@@ -75,10 +70,8 @@ public final class CocoWriter {
         writeNumber(g, a.area());
         g.writeNumberField("iscrowd", a.crowd() ? 1 : 0);
         g.writeEndObject();
-      }
-      g.writeEndArray();
-      newline(g);
-      g.writeEndObject();
+      });
+      out.write("}\n");
     });
   }
 
@@ -90,10 +83,9 @@ public final class CocoWriter {
    * @throws IOException if the file cannot be written
    */
   public static void writeResults(Path file, List<Detection> detections) throws IOException {
-    atomically(file, g -> {
-      g.writeStartArray();
-      for (Detection d : detections) {
-        newline(g);
+    atomically(file, out -> {
+      out.write("[");
+      array(out, detections, (g, d) -> {
         g.writeStartObject();
         g.writeNumberField("image_id", d.imageId());
         g.writeNumberField("category_id", d.categoryId());
@@ -101,14 +93,21 @@ public final class CocoWriter {
         g.writeFieldName("score");
         writeNumber(g, d.score());
         g.writeEndObject();
-      }
-      newline(g);
-      g.writeEndArray();
+      });
+      out.write("\n");
     });
   }
 
   private interface Body {
+    void write(Writer out) throws IOException;
+  }
+
+  private interface Entry {
     void write(JsonGenerator g) throws IOException;
+  }
+
+  private interface ItemWriter<X> {
+    void write(JsonGenerator g, X item) throws IOException;
   }
 
   private static void atomically(Path file, Body body) throws IOException {
@@ -116,10 +115,8 @@ public final class CocoWriter {
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
     try {
-      try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
-          JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
-        body.write(g);
-        g.writeRaw('\n');
+      try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+        body.write(out);
       }
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
@@ -127,9 +124,21 @@ public final class CocoWriter {
     }
   }
 
-  /** One entry per line: diffable and greppable, and still a fraction of an indented file's size. */
-  private static void newline(JsonGenerator g) throws IOException {
-    g.writeRaw('\n');
+  /** One JSON value, written by its own generator so that the layout between values stays ours. */
+  private static void entry(Writer out, Entry e) throws IOException {
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      e.write(g);
+    }
+  }
+
+  /** The rest of an array whose "[" is written: one entry per line, diffable and greppable. */
+  private static <X> void array(Writer out, List<X> items, ItemWriter<X> w) throws IOException {
+    for (int i = 0; i < items.size(); i++) {
+      out.write(i == 0 ? "\n" : ",\n");
+      X item = items.get(i);
+      entry(out, g -> w.write(g, item));
+    }
+    out.write(items.isEmpty() ? "]" : "\n]");
   }
 
   private static void writeBox(JsonGenerator g, Box b) throws IOException {
