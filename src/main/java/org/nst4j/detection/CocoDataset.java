@@ -59,26 +59,38 @@ public record CocoDataset(
     }
     Set<Long> annIds = new HashSet<>();
     for (CocoAnnotation a : annotations) {
-      String what = "annotation " + a.id();
       if (!annIds.add(a.id())) {
         throw new IllegalArgumentException("annotation id " + a.id() + " is used twice");
       }
-      CocoImage im = byId.get(a.imageId());
-      if (im == null) {
-        throw new IllegalArgumentException(what + ": unknown image id " + a.imageId());
-      }
-      if (!catIds.contains(a.categoryId())) {
-        throw new IllegalArgumentException(what + ": unknown category id " + a.categoryId() + " (known: "
-            + describeIds(categories) + ")");
-      }
-      Box b = a.bbox();
-      if (b.width() <= 0 || b.height() <= 0) {
-        throw new IllegalArgumentException(what + ": bbox " + b + " has no area");
-      }
-      if (!b.within(im.width(), im.height(), BOX_TOLERANCE)) {
-        throw new IllegalArgumentException(what + ": bbox " + b + " lies outside its image " + im.id() + " ("
-            + im.width() + "×" + im.height() + ")");
-      }
+      checkAnnotation(a, byId, catIds, categories);
+    }
+  }
+
+  /**
+   * Checks one annotation against the images and categories (shared with the reader, which reports the
+   * entry's position in the file too).
+   *
+   * @throws IllegalArgumentException if its image or category is unknown, or its box has no area or lies
+   *     outside its image
+   */
+  static void checkAnnotation(CocoAnnotation a, Map<Long, CocoImage> images, Set<Integer> categoryIds,
+      List<CocoCategory> categories) {
+    String what = "annotation " + a.id();
+    CocoImage im = images.get(a.imageId());
+    if (im == null) {
+      throw new IllegalArgumentException(what + ": unknown image id " + a.imageId());
+    }
+    if (!categoryIds.contains(a.categoryId())) {
+      throw new IllegalArgumentException(what + ": unknown category id " + a.categoryId() + " (known: "
+          + describeIds(categories) + ")");
+    }
+    Box b = a.bbox();
+    if (b.width() <= 0 || b.height() <= 0) {
+      throw new IllegalArgumentException(what + ": bbox " + b + " has no area");
+    }
+    if (!b.within(im.width(), im.height(), BOX_TOLERANCE)) {
+      throw new IllegalArgumentException(what + ": bbox " + b + " lies outside its image " + im.id() + " ("
+          + im.width() + "×" + im.height() + ")");
     }
   }
 

@@ -2,6 +2,7 @@ package org.nst4j.detection;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -9,8 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -39,8 +44,10 @@ public final class CocoReader {
   /** The image subfolder of a split folder. */
   public static final String IMAGES = "images";
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  // Strict: a repeated field or anything after the top-level value means a damaged or hand-mangled file.
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** Largest image accepted, checked from the header so a corrupt one cannot exhaust memory. */
   private static final long MAX_PIXELS = 1L << 26;
@@ -104,24 +111,33 @@ public final class CocoReader {
           + kind(root));
     }
     List<CocoImage> images = new ArrayList<>();
+    Map<Long, CocoImage> imagesById = new HashMap<>();
     int i = 0;
     for (JsonNode n : array(root, "images", file)) {
       String at = file + ": images[" + i++ + "]";
       long id = integer(n, "id", at);
+      CocoImage im;
       try {
-        images.add(new CocoImage(id, string(n, "file_name", at), positiveInt(n, "width", at),
-            positiveInt(n, "height", at)));
+        im = new CocoImage(id, string(n, "file_name", at), positiveInt(n, "width", at), positiveInt(n, "height", at));
       } catch (IllegalArgumentException e) {
         throw new DataFormatException(at + ": " + e.getMessage(), e);
       }
+      if (imagesById.put(id, im) != null) {
+        throw new DataFormatException(at + ": image id " + id + " is used twice");
+      }
+      images.add(im);
     }
     List<CocoCategory> categories = new ArrayList<>();
+    Set<Integer> categoryIds = new HashSet<>();
     i = 0;
     for (JsonNode n : array(root, "categories", file)) {
       String at = file + ": categories[" + i++ + "]";
       long id = integer(n, "id", at);
       if (id != (int) id) {
         throw new DataFormatException(at + ": category id " + id + " is too large");
+      }
+      if (!categoryIds.add((int) id)) {
+        throw new DataFormatException(at + ": category id " + id + " is used twice");
       }
       categories.add(new CocoCategory((int) id, string(n, "name", at)));
     }
@@ -146,10 +162,12 @@ public final class CocoReader {
         }
       }
       if (categoryId != (int) categoryId) {
-        throw new DataFormatException(at + " (id " + id + "): unknown category id " + categoryId);
+        throw new DataFormatException(at + ": annotation " + id + ": unknown category id " + categoryId);
       }
       try {
-        annotations.add(new CocoAnnotation(id, imageId, (int) categoryId, box, area, crowd));
+        CocoAnnotation a = new CocoAnnotation(id, imageId, (int) categoryId, box, area, crowd);
+        CocoDataset.checkAnnotation(a, imagesById, categoryIds, categories);
+        annotations.add(a);
       } catch (IllegalArgumentException e) {
         throw new DataFormatException(at + ": " + e.getMessage(), e);
       }
