@@ -31,11 +31,19 @@ import java.util.TreeSet;
  * </ul>
  */
 public final class CocoEvaluator {
-  /** The ten IoU thresholds .50:.05:.95, as exact decimals. */
-  static final double[] IOU_THRESHOLDS = thresholds();
-
   /** The 101 recall points 0:.01:1. */
   static final int RECALL_POINTS = 101;
+
+  /**
+   * The ten IoU thresholds .50:.05:.95 and the 101 recall points 0:.01:1, computed as the reference
+   * implementation's evenly spaced ranges are (start + i · step, the last set to the end), not as the nearest
+   * doubles to the decimals: they differ in the last bit for the threshold .90 (0.8999999999999999) and ten
+   * recall points (0.35 is 0.35000000000000003, so a recall of exactly 7/20 does not reach it). Results then
+   * agree with the reference to the last digit instead of differing whenever a recall lands on such a point.
+   */
+  static final double[] IOU_THRESHOLDS = spaced(0.5, 0.95, 10);
+
+  static final double[] RECALL_THRESHOLDS = spaced(0, 1, RECALL_POINTS);
 
   /** Detections per image and category counted for the summary AP. */
   public static final int MAX_DETS = 100;
@@ -52,12 +60,15 @@ public final class CocoEvaluator {
 
   private CocoEvaluator() {}
 
-  private static double[] thresholds() {
-    double[] t = new double[10];
-    for (int i = 0; i < 10; i++) {
-      t[i] = (50 + 5 * i) / 100.0;
+  /** n values from start to end: start + i · ((end − start) / (n − 1)), the last exactly end. */
+  private static double[] spaced(double start, double end, int n) {
+    double step = (end - start) / (n - 1);
+    double[] v = new double[n];
+    for (int i = 0; i < n - 1; i++) {
+      v[i] = i * step + start;
     }
-    return t;
+    v[n - 1] = end;
+    return v;
   }
 
   /** The outcome of matching one image's detections of one category in one area range. */
@@ -289,7 +300,7 @@ public final class CocoEvaluator {
       }
       int i = 0;
       for (int q = 0; q < RECALL_POINTS; q++) {
-        double point = q / 100.0;
+        double point = RECALL_THRESHOLDS[q];
         while (i < len && rc[i] < point) {
           i++;
         }

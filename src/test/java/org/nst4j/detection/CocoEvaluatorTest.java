@@ -104,6 +104,24 @@ class CocoEvaluatorTest {
   }
 
   @Test
+  void recallPointsAreTheReferenceImplementationsDoubles() {
+    // 7 of 20 objects found, no false positive: recall exactly 0.35. The reference's point "0.35" is
+    // 0.35000000000000003, so it is not reached: 35 points (0 … .34) of precision 1, not 36.
+    Gt g = Gt.of(20, 1);
+    for (int i = 1; i <= 20; i++) {
+      g.box(i, 1, 0, 0, 10, 10);
+    }
+    CocoDataset gt = g.build();
+    List<Detection> d = new ArrayList<>();
+    for (int i = 1; i <= 7; i++) {
+      d.add(det(i, 1, 0, 0, 10, 10, 0.9));
+    }
+    assertEquals(35.0 / 101, CocoEvaluator.evaluate(gt, d).ap(), EPS);
+    assertEquals(0.8999999999999999, CocoEvaluator.IOU_THRESHOLDS[8], 0);
+    assertEquals(0.35000000000000003, CocoEvaluator.RECALL_THRESHOLDS[35], 0);
+  }
+
+  @Test
   void categoriesWithoutGroundTruthAreLeftOutOfTheMean() {
     CocoDataset gt = Gt.of(1, 3).box(1, 1, 0, 0, 50, 50).build();
     // Category 2 has no object and a detection; category 3 neither: both excluded, not averaged in as 0.
