@@ -92,10 +92,12 @@ final class DetectionCommands {
       PrintWriter o = spec.commandLine().getOut();
       o.printf(Locale.ROOT, "wrote FMNIST-Det (seed %d, from %s) to %s in %.1f s:%n", seed, source.name(), r.out(),
           seconds);
-      o.printf(Locale.ROOT, "  train: %d scenes, %d objects, %d distinct source images%n", r.train().images().size(),
-          r.train().annotations().size(), r.trainSourceImages());
-      o.printf(Locale.ROOT, "  test:  %d scenes, %d objects, %d distinct source images%n", r.test().images().size(),
-          r.test().annotations().size(), r.testSourceImages());
+      o.printf(Locale.ROOT, "  train: %d scenes, %d objects (%d items drawn from %d images, %d left out for lack of"
+          + " room)%n", r.train().images().size(), r.train().annotations().size(), r.trainDrawn(),
+          source.train().size(), r.trainDrawn() - r.train().annotations().size());
+      o.printf(Locale.ROOT, "  test:  %d scenes, %d objects (%d items drawn from %d images, %d left out for lack of"
+          + " room)%n", r.test().images().size(), r.test().annotations().size(), r.testDrawn(), source.test().size(),
+          r.testDrawn() - r.test().annotations().size());
       o.flush();
       return 0;
     }

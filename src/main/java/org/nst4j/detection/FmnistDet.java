@@ -84,10 +84,11 @@ public final class FmnistDet {
    * @param out the data-set folder
    * @param train the training split as written
    * @param test the test split as written
-   * @param trainSourceImages distinct source images used by the training scenes
-   * @param testSourceImages distinct source images used by the test scenes
+   * @param trainDrawn items drawn for the training scenes: its objects and those left out for lack of room;
+   *     all distinct source images as long as they do not outnumber the source's training images
+   * @param testDrawn items drawn for the test scenes, likewise
    */
-  public record Result(Path out, CocoDataset train, CocoDataset test, int trainSourceImages, int testSourceImages) {
+  public record Result(Path out, CocoDataset train, CocoDataset test, int trainDrawn, int testDrawn) {
     /** @throws NullPointerException if a part is null */
     public Result {
       Objects.requireNonNull(out, "out");
@@ -144,7 +145,7 @@ public final class FmnistDet {
       Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
       done = true;
       return new Result(abs, relocate(train.dataset(), abs.resolve("train")),
-          relocate(test.dataset(), abs.resolve("test")), train.sourceImages(), test.sourceImages());
+          relocate(test.dataset(), abs.resolve("test")), train.drawn(), test.drawn());
     } finally {
       if (!done) {
         deleteTree(tmp);
@@ -175,7 +176,7 @@ public final class FmnistDet {
     }
   }
 
-  private record Written(CocoDataset dataset, int sourceImages) {}
+  private record Written(CocoDataset dataset, int drawn) {}
 
   /** One generated scene: its pixels and its items' annotations (ids still to be given). */
   private record Scene(byte[] pixels, List<Item> items) {}
@@ -221,9 +222,10 @@ public final class FmnistDet {
     info.put("source", src.name());
     info.put("scenes", scenes);
     info.put("objects", annotations.size());
-    info.put("source_images_used", pool.distinctUsed());
+    info.put("items_drawn", pool.drawn());
+    info.put("items_left_out", pool.drawn() - annotations.size());
     CocoWriter.writeInstances(dir.resolve(CocoReader.INSTANCES), ds, info);
-    return new Written(ds, pool.distinctUsed());
+    return new Written(ds, (int) pool.drawn());
   }
 
   private static CocoDataset relocate(CocoDataset ds, Path dir) {
@@ -344,7 +346,7 @@ public final class FmnistDet {
   }
 
   /** The source split's images in a shuffled order, reshuffled when all have been used. */
-  private static final class Source {
+  static final class Source {
     final ImageDataset images;
     private final SplittableRandom rng;
     private final int[] order;
@@ -376,9 +378,9 @@ public final class FmnistDet {
       }
     }
 
-    /** The first pass through the shuffled order draws distinct images. */
-    int distinctUsed() {
-      return (int) Math.min(draws, order.length);
+    /** How many images were drawn. */
+    long drawn() {
+      return draws;
     }
   }
 

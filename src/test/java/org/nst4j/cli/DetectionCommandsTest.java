@@ -41,6 +41,7 @@ class DetectionCommandsTest {
     assertEquals("", r.err());
     assertTrue(r.out().startsWith("wrote FMNIST-Det (seed 3, from fashion-mnist-sample) to "), r.out());
     assertTrue(r.out().contains("train: 12 scenes,") && r.out().contains("test:  6 scenes,"), r.out());
+    assertTrue(r.out().contains("items drawn from 3000 images") && r.out().contains("from 1000 images"), r.out());
     // Same seed, same files: the shared set was made with the same command.
     assertEquals(Cli.snapshot(data), Cli.snapshot(dir.resolve("x")));
   }
