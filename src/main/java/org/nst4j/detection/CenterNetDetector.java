@@ -24,8 +24,9 @@ import org.nst4j.model.TappedModel;
  *
  * <p>For FMNIST-Det (96×96) on a CIFAR-style ResNet, the last stage ({@code stage3}) is at stride 4: a 24×24
  * grid, CenterNet's usual output stride. Each head is a 3×3 convolution to {@value #HEAD_CHANNELS} channels, a
- * ReLU and a 1×1 convolution; the heatmap head's last bias starts at −log((1 − π)/π), π = {@value #PRIOR}, so
- * that training starts from "almost nothing everywhere" rather than being swamped by the background's loss.
+ * ReLU and a 1×1 convolution. The last convolutions start with small weights (1/100 of the seeded ones) and
+ * the heatmap's bias at −log((1 − π)/π), π = {@value #PRIOR}, so that training starts from "almost nothing
+ * everywhere" rather than being swamped by the background's loss.
  *
  * <p>Forward output: {@code [heat logits (B×K×h×w), size (B×2×h×w), offset (B×2×h×w), tap_0, tap_1, …]} —
  * the backbone's taps follow, so that a teacher's and a student's features can be compared for distillation.
@@ -36,6 +37,9 @@ public final class CenterNetDetector extends AbstractBlock {
 
   /** Initial heatmap probability. */
   public static final double PRIOR = 0.1;
+
+  /** Factor applied to the seeded weights of each head's last convolution (see initializeChildBlocks). */
+  static final float FINAL_WEIGHT_SCALE = 0.01f;
 
   private static final byte VERSION = 1;
 
@@ -134,10 +138,17 @@ public final class CenterNetDetector extends AbstractBlock {
     heat.initialize(manager, dataType, f);
     size.initialize(manager, dataType, f);
     offset.initialize(manager, dataType, f);
-    for (var p : heat.getChildren().get(2).getValue().getParameters()) {
-      if (p.getValue().getType() == Parameter.Type.BIAS) {
-        NDArray bias = p.getValue().getArray();
-        bias.muli(0).addi((float) -Math.log((1 - PRIOR) / PRIOR));
+    for (SequentialBlock head : List.of(heat, size, offset)) {
+      for (var p : head.getChildren().get(2).getValue().getParameters()) {
+        NDArray a = p.getValue().getArray();
+        if (p.getValue().getType() == Parameter.Type.WEIGHT) {
+          // Kaiming's fan-out rule gives a 1×1 convolution to 2 or K channels weights of std √(2/K): logits of
+          // ±4 at the start, a heatmap that is confidently wrong everywhere, and a first loss in the hundreds.
+          // Shrunk, each head starts at its bias, as CenterNet's heads start from small weights.
+          a.muli(FINAL_WEIGHT_SCALE);
+        } else if (head == heat) {
+          a.muli(0).addi((float) -Math.log((1 - PRIOR) / PRIOR));
+        }
       }
     }
   }

@@ -21,7 +21,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nst4j.data.DataSources;
-import org.nst4j.train.NesterovSgd;
 
 /** The detector's outputs, initialisation, and that its loss can be driven down on a few FMNIST-Det scenes. */
 class CenterNetDetectorTest {
@@ -43,9 +42,9 @@ class CenterNetDetectorTest {
         assertEquals(announced[i], out.get(i).getShape(), "output " + i);
       }
       assertEquals(4, d.stride(input));
-      // The heatmap starts near the prior: its bias alone is −log 9, the hidden layer adds little.
-      double meanP = ai.djl.nn.Activation.sigmoid(out.get(0)).mean().getFloat();
-      assertTrue(meanP > 0.02 && meanP < 0.3, "mean initial probability " + meanP);
+      // The heatmap starts at the prior everywhere: its bias is −log 9, its weights small.
+      NDArray p = ai.djl.nn.Activation.sigmoid(out.get(0));
+      assertTrue(p.min().getFloat() > 0.08 && p.max().getFloat() < 0.12, "initial probabilities near 0.1");
     }
     assertThrows(IllegalArgumentException.class, () -> CenterNetDetector.create("resnet8", 1, 10, "stage9", 1));
   }
@@ -92,28 +91,45 @@ class CenterNetDetectorTest {
       NDArray x = m.create(pixels, input);
       NDList t = CenterNetLoss.batch(m, targets);
       ParameterStore ps = new ParameterStore(m, false);
-      List<ai.djl.nn.Parameter> params = new ArrayList<>();
-      d.getParameters().forEach(p -> params.add(p.getValue()));
       float first = Float.NaN;
       float last = Float.NaN;
-      try (NesterovSgd sgd = new NesterovSgd(NesterovSgd.trainable(params), 0.9, 0, true)) {
-        for (int step = 0; step < 40; step++) {
-          try (NDManager scope = m.newSubManager()) {
-            try (GradientCollector gc = m.getEngine().newGradientCollector()) {
-              NDList loss = CenterNetLoss.loss(d.forward(ps, new NDList(x), true), t);
-              gc.backward(loss.get(0));
-              last = loss.get(0).getFloat();
-              loss.attach(scope);
-            }
-            if (step == 0) {
-              first = last;
-            }
-            sgd.step(0.01);
+      for (int step = 0; step < 40; step++) {
+        try (NDManager scope = m.newSubManager()) {
+          try (GradientCollector gc = m.getEngine().newGradientCollector()) {
+            NDList out = d.forward(ps, new NDList(x), true);
+            NDList loss = CenterNetLoss.loss(out, t);
+            gc.backward(loss.get(0));
+            last = loss.get(0).getFloat();
+            out.attach(scope);
+            loss.attach(scope);
           }
+          if (step == 0) {
+            first = last;
+          }
+          sgdStep(d, 0.05f);
         }
       }
       assertTrue(Float.isFinite(last), "finite loss");
+      // Heads start near their biases: about 3.5 of focal loss, 0.6 of size, 0.5 of offset — not hundreds.
+      assertTrue(first > 1 && first < 10, "initial loss " + first);
       assertTrue(last < 0.5 * first, "loss " + first + " → " + last);
+    }
+  }
+
+  /**
+   * Plain SGD, then zeroed gradients: written here rather than borrowed from the training package, so that
+   * this test depends on the detection code and DJL only.
+   */
+  private static void sgdStep(CenterNetDetector d, float lr) {
+    for (var p : d.getParameters()) {
+      NDArray w = p.getValue().getArray();
+      if (!w.hasGradient()) {
+        continue; // BatchNorm's running statistics
+      }
+      try (NDArray g = w.getGradient()) {
+        w.subi(g.mul(lr));
+        g.subi(g);
+      }
     }
   }
 }
