@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       ExperimentCommand.class,
       SweepCommand.class,
+      DetectionCommands.Data.class, DetectionCommands.Detect.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
