@@ -7,7 +7,7 @@
  * org.nst4j.data.DataFormatException} with a one-line message naming the file and the defect, which the CLI
  * prints as its {@code error:} line.
  *
- * <p>Depends on {@code org.nst4j.data} only (and later on {@code org.nst4j.model}); never on the CLI or the
+ * <p>Depends on {@code org.nst4j.data} and {@code org.nst4j.model} (the detector on a zoo backbone); never on the CLI or the
  * experiment code.
  */
 package org.nst4j.detection;
