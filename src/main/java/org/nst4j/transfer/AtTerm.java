@@ -36,14 +36,12 @@ public final class AtTerm implements TransferTerm {
   public NDArray compute(ModelOutput student, ModelOutput teacher, NDArray labels, boolean training) {
     List<TapPairs.Pair> pairs =
         TapPairs.resolve(student, teacher, options.taps(), TapPairs.Default.ALL, NAME);
-    NDArray sum = null;
-    for (TapPairs.Pair p : pairs) {
+    NDArray sum = TapPairs.sum(pairs, p -> {
       NDArray[] st =
           Spatial.align(student.tap(p.student()), teacher.tap(p.teacher()), options.spatial(), p.label());
       NDArray d = attention(st[0], options.get(AtMethod.P)).sub(attention(st[1], options.get(AtMethod.P)));
-      NDArray m = d.square().mean();
-      sum = sum == null ? m : sum.add(m);
-    }
+      return d.square().mean();
+    });
     return Scalars.times(sum, options.get(AtMethod.BETA) / 2);
   }
 

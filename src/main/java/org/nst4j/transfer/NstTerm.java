@@ -40,13 +40,11 @@ public final class NstTerm implements TransferTerm {
   public NDArray compute(ModelOutput student, ModelOutput teacher, NDArray labels, boolean training) {
     List<TapPairs.Pair> pairs =
         TapPairs.resolve(student, teacher, options.taps(), TapPairs.Default.LAST, name());
-    NDArray sum = null;
-    for (TapPairs.Pair p : pairs) {
+    NDArray sum = TapPairs.sum(pairs, p -> {
       NDArray[] st =
           Spatial.align(student.tap(p.student()), teacher.tap(p.teacher()), options.spatial(), p.label());
-      NDArray m = Mmd.mmd2(st[0], st[1], kernel, options).mean();
-      sum = sum == null ? m : sum.add(m);
-    }
+      return Mmd.mmd2(st[0], st[1], kernel, options).mean();
+    });
     return Scalars.times(sum, NstMethod.scale(options));
   }
 }

@@ -53,14 +53,12 @@ public final class PktTerm implements TransferTerm {
 
   @Override
   public NDArray compute(ModelOutput student, ModelOutput teacher, NDArray labels, boolean training) {
-    NDArray sum = null;
-    for (TapPairs.Pair p : TapPairs.resolve(student, teacher, taps, TapPairs.Default.LAST, NAME)) {
+    NDArray sum = TapPairs.sum(TapPairs.resolve(student, teacher, taps, TapPairs.Default.LAST, NAME), p -> {
       NDArray ps = Features.pooled(student.tap(p.student()), NAME + " " + p.label());
       NDArray pt = Features.pooled(teacher.tap(p.teacher()), NAME + " " + p.label()).stopGradient();
       Features.checkBatch(ps, pt, 1, NAME + " " + p.label());
-      NDArray m = loss(ps, pt);
-      sum = sum == null ? m : sum.add(m);
-    }
+      return loss(ps, pt);
+    });
     return Scalars.times(sum, weight);
   }
 

@@ -50,14 +50,12 @@ public final class SpTerm implements TransferTerm {
 
   @Override
   public NDArray compute(ModelOutput student, ModelOutput teacher, NDArray labels, boolean training) {
-    NDArray sum = null;
-    for (TapPairs.Pair p : TapPairs.resolve(student, teacher, taps, TapPairs.Default.LAST, NAME)) {
+    NDArray sum = TapPairs.sum(TapPairs.resolve(student, teacher, taps, TapPairs.Default.LAST, NAME), p -> {
       NDArray fs = student.tap(p.student());
       NDArray ft = teacher.tap(p.teacher()).stopGradient();
       Features.checkBatch(fs, ft, 1, NAME + " " + p.label());
-      NDArray m = loss(fs, ft);
-      sum = sum == null ? m : sum.add(m);
-    }
+      return loss(fs, ft);
+    });
     return Scalars.times(sum, weight);
   }
 

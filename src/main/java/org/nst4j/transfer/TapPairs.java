@@ -1,5 +1,6 @@
 package org.nst4j.transfer;
 
+import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
 import org.nst4j.model.ModelOutput;
@@ -26,6 +27,22 @@ final class TapPairs {
      * first" (spec part 2).
      */
     ALL_BUT_FIRST
+  }
+
+  /**
+   * The sum over tap pairs of a per-pair loss (the spec's "Σ_taps"), in pair order.
+   *
+   * @param pairs the pairs, at least one
+   * @param loss the scalar loss of one pair
+   * @return the sum
+   */
+  static NDArray sum(List<Pair> pairs, java.util.function.Function<Pair, NDArray> loss) {
+    NDArray sum = null;
+    for (Pair p : pairs) {
+      NDArray m = loss.apply(p);
+      sum = sum == null ? m : sum.add(m);
+    }
+    return sum;
   }
 
   /**
