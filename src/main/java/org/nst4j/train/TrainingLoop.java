@@ -277,7 +277,7 @@ public final class TrainingLoop {
   /** One forward pass of the sample batch; an engine error here means the images do not fit the model. */
   private static ModelOutput forwardSample(TappedModel model, ParameterStore store, NDArray x, String who) {
     try {
-      return ModelOutput.of(model.forward(store, new NDList(x), false), model.tapNames());
+      return ModelOutput.of(model.forward(store, new NDList(x), false), model);
     } catch (ai.djl.engine.EngineException e) {
       throw new IllegalArgumentException(who + " cannot process images of shape " + x.getShape()
           + " (C×H×W " + x.getShape().slice(1) + "): " + firstLine(e));
@@ -297,7 +297,7 @@ public final class TrainingLoop {
       mark(PhaseTimer.Phase.DATA);
       ModelOutput teacherOut = null;
       if (useTeacher) {
-        teacherOut = ModelOutput.of(teacher.forward(teacherStore, new NDList(x), false), teacher.tapNames())
+        teacherOut = ModelOutput.of(teacher.forward(teacherStore, new NDList(x), false), teacher)
             .stopGradient();
       }
       mark(PhaseTimer.Phase.TEACHER);
@@ -305,7 +305,7 @@ public final class TrainingLoop {
       NDArray logits;
       try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
         ModelOutput studentOut =
-            ModelOutput.of(student.forward(studentStore, new NDList(x), true), student.tapNames());
+            ModelOutput.of(student.forward(studentStore, new NDList(x), true), student);
         mark(PhaseTimer.Phase.STUDENT_FORWARD);
         terms = objective.compute(studentOut, teacherOut, y, true);
         logits = studentOut.logits();

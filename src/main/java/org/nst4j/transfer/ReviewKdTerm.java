@@ -114,9 +114,9 @@ public final class ReviewKdTerm implements TransferTerm {
       if (n.endsWith(OfdTerm.PRE_SUFFIX)) {
         continue;
       }
-      if (teacher.tapNames().contains(n + OfdTerm.PRE_SUFFIX)) {
+      if (teacher.allTapNames().contains(n + OfdTerm.PRE_SUFFIX)) {
         out.add(n + ":" + n + OfdTerm.PRE_SUFFIX);
-      } else if (teacher.tapNames().contains(n)) {
+      } else if (teacher.allTapNames().contains(n)) {
         out.add(n);
       }
     }
@@ -133,7 +133,7 @@ public final class ReviewKdTerm implements TransferTerm {
     String post = last.teacher().endsWith(OfdTerm.PRE_SUFFIX)
         ? last.teacher().substring(0, last.teacher().length() - OfdTerm.PRE_SUFFIX.length())
         : last.teacher();
-    teacherPooledTap = teacher.tapNames().contains(post) ? post : last.teacher();
+    teacherPooledTap = teacher.allTapNames().contains(post) ? post : last.teacher();
     List<NDArray> xs = studentLevels(student);
     List<NDArray> ts = teacherLevels(teacher);
     manager = parent.newSubManager();
