@@ -18,6 +18,8 @@ import org.nst4j.store.ModelCard;
 import org.nst4j.store.ModelStore;
 import org.nst4j.transfer.Objective;
 import org.nst4j.transfer.Objectives;
+import org.nst4j.transfer.TermContext;
+import org.nst4j.transfer.TransferMethods;
 
 /**
  * Runs one {@link RunSpec} end to end: checks every input before writing anything, trains with
@@ -56,13 +58,18 @@ public final class TrainingRun {
     ImageDataset test = spec.data().test();
     TrainingConfig config = spec.config();
     List<Model> owned = new ArrayList<>();
-    try (Objective objective = Objectives.create(spec.method(), spec.lossOptions())) {
-      TappedModel teacher = null;
-      if (spec.teacher() != null) {
-        Model teacherModel = Teachers.load(spec.teacher(), spec.teacherTaps(), train, spec.device());
-        owned.add(teacherModel);
-        teacher = (TappedModel) teacherModel.getBlock();
-      } else if (objective.needsTeacher()) {
+    // The teacher is loaded before the objective: a method's term may need what the run knows of it
+    // (TermContext: the teacher's pre-ReLU BatchNorms) and of the training set (its size).
+    TappedModel teacher = null;
+    if (spec.teacher() != null) {
+      TransferMethods.parse(spec.method()); // an unknown method is reported before a teacher is loaded
+      Model teacherModel = Teachers.load(spec.teacher(), spec.teacherTaps(), train, spec.device());
+      owned.add(teacherModel);
+      teacher = (TappedModel) teacherModel.getBlock();
+    }
+    try (Objective objective = Objectives.create(spec.method(), spec.lossOptions(), TermContext.of(train.size(),
+        teacher))) {
+      if (teacher == null && objective.needsTeacher()) {
         throw new IllegalArgumentException("method '" + spec.method() + "' needs a teacher: give --teacher PATH");
       }
       TappedModel student = ModelZoo.create(spec.arch(), train.channels(), train.numClasses(), config.seed());
