@@ -126,6 +126,7 @@ public final class TrainingLoop {
           throw new IllegalArgumentException(checkpointFile + ": the checkpoint is at epoch " + cp.epochsDone()
               + ", past the " + config.epochs() + " epochs of this run");
         }
+        objective.restoreState(cp.termStates()); // e.g. CRD's memory banks
         firstEpoch = cp.epochsDone() + 1;
         firstStep = cp.step();
         // A ParameterStore caches each parameter's array on first use (the sample forward above): loading
@@ -210,7 +211,7 @@ public final class TrainingLoop {
           l.onEpoch(record);
         }
         if (checkpointFile != null) {
-          Checkpoint.write(checkpointFile, epoch, step, student, auxiliary, sgd);
+          Checkpoint.write(checkpointFile, epoch, step, student, auxiliary, sgd, objective.saveState());
         }
       }
     } catch (IOException e) {
@@ -264,8 +265,13 @@ public final class TrainingLoop {
           ? forwardSample(teacher, teacherStore, x, "the teacher " + teacher.architecture())
           : null;
       objective.initialize(manager, s, t, config.seed());
+      // The probe leaves no trace in the terms' state (CRD's banks, Z and sampler): training starts as if it
+      // had not run.
+      Map<String, byte[]> fresh = objective.saveState();
       try {
+        objective.setBatchIndices(sample.indices());
         objective.compute(s, t, y, false);
+        objective.restoreState(fresh);
       } catch (ai.djl.engine.EngineException e) {
         throw new IllegalArgumentException("the objective " + objective.method() + " cannot compare the student "
             + student.architecture() + " with the teacher " + (teacher == null ? "" : teacher.architecture())
@@ -307,6 +313,7 @@ public final class TrainingLoop {
         ModelOutput studentOut =
             ModelOutput.of(student.forward(studentStore, new NDList(x), true), student);
         mark(PhaseTimer.Phase.STUDENT_FORWARD);
+        objective.setBatchIndices(batch.indices()); // for IndexedTerms (CRD)
         terms = objective.compute(studentOut, teacherOut, y, true);
         logits = studentOut.logits();
         mark(PhaseTimer.Phase.LOSS);
