@@ -30,7 +30,8 @@ public final class TransferMethods {
       new PktMethod(),
       new SpMethod(),
       new KdsvdMethod(),
-      new VidMethod());
+      new VidMethod(),
+      new OfdMethod());
 
   private static final Map<String, TransferMethod> BY_NAME = index();
 
