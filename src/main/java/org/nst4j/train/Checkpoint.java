@@ -193,7 +193,12 @@ public final class Checkpoint {
         // and the optimiser refer to (NDArray.set would do too, but makes libtorch print a deprecation
         // warning on stderr). The swapped-in data records no gradient yet.
         boolean grad = target.hasGradient();
-        target.intern(saved);
+        // decode wraps a Java direct buffer that only `saved` keeps alive (libtorch's from_blob, no copy), and
+        // intern moves the tensor handle but not that buffer: without a libtorch-owned copy the GC frees the
+        // data under the parameter, and a resumed run corrupts the native heap (seen with CRD's embeddings).
+        NDArray owned = saved.duplicate();
+        saved.close();
+        target.intern(owned);
         if (grad) {
           target.setRequiresGradient(true);
         }
