@@ -31,7 +31,8 @@ public final class TransferMethods {
       new SpMethod(),
       new KdsvdMethod(),
       new VidMethod(),
-      new OfdMethod());
+      new OfdMethod(),
+      new CrdMethod());
 
   private static final Map<String, TransferMethod> BY_NAME = index();
 

@@ -216,4 +216,11 @@ class DistillCommandTest {
         "--ofd-weight", "0.01")), "ofd");
     assertTrue(Files.readString(out.resolve("config.json")).contains("ofd_weight"));
   }
+
+  @Test
+  void crdDistillsWithMemoryBanksOverTheTrainingSet() throws IOException {
+    Path out = dir.resolve("crd");
+    assertDistillsWithAuxiliaryModulesLeftOut(out, Cli.run(distill(teacher, out, "--method", "kd+crd")), "crd");
+    assertTrue(Files.readString(out.resolve("config.json")).contains("crd_negatives"));
+  }
 }
