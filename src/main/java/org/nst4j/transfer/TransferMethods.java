@@ -32,7 +32,8 @@ public final class TransferMethods {
       new KdsvdMethod(),
       new VidMethod(),
       new OfdMethod(),
-      new CrdMethod());
+      new CrdMethod(),
+      new ReviewKdMethod());
 
   private static final Map<String, TransferMethod> BY_NAME = index();
 

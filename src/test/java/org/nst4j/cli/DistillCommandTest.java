@@ -223,4 +223,12 @@ class DistillCommandTest {
     assertDistillsWithAuxiliaryModulesLeftOut(out, Cli.run(distill(teacher, out, "--method", "kd+crd")), "crd");
     assertTrue(Files.readString(out.resolve("config.json")).contains("crd_negatives"));
   }
+
+  @Test
+  void reviewKdDistillsIntoTheTeachersPreReluMaps() throws IOException {
+    Path out = dir.resolve("reviewkd");
+    assertDistillsWithAuxiliaryModulesLeftOut(out, Cli.run(distill(teacher, out, "--method", "reviewkd",
+        "--reviewkd-warmup", "0")), "reviewkd");
+    assertTrue(Files.readString(out.resolve("config.json")).contains("reviewkd_warmup"));
+  }
 }
