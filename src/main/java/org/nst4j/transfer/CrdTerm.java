@@ -39,22 +39,22 @@ import org.nst4j.model.ModelOutput;
  * {@code pooled_feat}); a single pair.
  */
 public final class CrdTerm implements TransferTerm, IndexedTerm {
-  /** Term name in {@link LossTerms} (proposed method token {@code crd}). */
+  /** Term name in {@link LossTerms} (method {@code crd}). */
   public static final String NAME = "crd";
 
-  /** Default weight w = 0.8; proposed option {@code --crd-weight}. */
+  /** Default weight w = 0.8; option {@code --crd-weight}. */
   public static final double DEFAULT_WEIGHT = 0.8;
 
-  /** Default embedding size d = 128; proposed option {@code --crd-feature-dim}. */
+  /** Default embedding size d = 128; option {@code --crd-feature-dim}. */
   public static final int DEFAULT_FEATURE_DIM = 128;
 
-  /** Default number of negatives K = 16384; proposed option {@code --crd-negatives}. */
+  /** Default number of negatives K = 16384; option {@code --crd-negatives}. */
   public static final int DEFAULT_NEGATIVES = 16384;
 
-  /** Default temperature T = 0.07; proposed option {@code --crd-temperature}. */
+  /** Default temperature T = 0.07; option {@code --crd-temperature}. */
   public static final double DEFAULT_TEMPERATURE = 0.07;
 
-  /** Default memory momentum 0.5; proposed option {@code --crd-momentum}. */
+  /** Default memory momentum 0.5; option {@code --crd-momentum}. */
   public static final double DEFAULT_MOMENTUM = 0.5;
 
   /** The ε of the NCE loss. */

@@ -42,10 +42,10 @@ import org.nst4j.model.ModelOutput;
  * order (mdistiller: {@code preact_feats[1:]}, every stage).
  */
 public final class OfdTerm implements TransferTerm {
-  /** Term name in {@link LossTerms} (proposed method token {@code ofd}). */
+  /** Term name in {@link LossTerms} (method {@code ofd}). */
   public static final String NAME = "ofd";
 
-  /** Default weight w = 0.001 (mdistiller's CIFAR-100 configuration); proposed option {@code --ofd-weight}. */
+  /** Default weight w = 0.001 (mdistiller's CIFAR-100 configuration); option {@code --ofd-weight}. */
   public static final double DEFAULT_WEIGHT = 0.001;
 
   /** Suffix of the pre-ReLU taps the zoo models expose. */
