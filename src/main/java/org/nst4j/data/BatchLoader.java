@@ -14,6 +14,9 @@ import java.util.SplittableRandom;
  * have seen, any batch can be built on its own ({@link #batch(int, int)}), and prefetching on another
  * thread changes nothing.
  *
+ * <p>Each batch carries its images' indices in the data set ({@link ImageBatch#indices()}), for the losses that keep
+ * per-image state (CRD's memory banks).
+ *
  * <p>Speed: pixels stay bytes until a batch is built; each channel is normalised through a 256-entry
  * lookup table in the same pass as the crop and flip.
  *
@@ -245,12 +248,14 @@ public final class BatchLoader {
     int[] allLabels = dataset.labelArray();
     float[] images = new float[size * imageSize];
     int[] labels = new int[size];
+    long[] indices = new long[size];
     long augKey = mix64(epochKey(epoch) ^ 0x5DEECE66DL);
     boolean plain = augmentation.isNone();
     int plane = h * w;
     for (int k = 0; k < size; k++) {
       int i = order[start + k];
       labels[k] = allLabels[i];
+      indices[k] = i;
       int src = i * imageSize;
       int dst = k * imageSize;
       if (plain) {
@@ -268,7 +273,7 @@ public final class BatchLoader {
         augmentation.apply(px, src, c, h, w, augmentation.draw(rng), lut, images, dst);
       }
     }
-    return new ImageBatch(images, labels, size, c, h, w);
+    return new ImageBatch(images, labels, size, c, h, w, indices);
   }
 
   private long epochKey(int epoch) {

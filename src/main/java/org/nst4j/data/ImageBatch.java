@@ -14,8 +14,16 @@ import java.util.Objects;
  * @param channels C
  * @param height H
  * @param width W
+ * @param indices each image's index in the data set the batch was cut from (CRD's memory banks read it), or
+ *     null when unknown (batches made by hand)
  */
-public record ImageBatch(float[] images, int[] labels, int size, int channels, int height, int width) {
+public record ImageBatch(float[] images, int[] labels, int size, int channels, int height, int width, long[] indices) {
+
+  /** A batch whose images' data-set indices are unknown. */
+  public ImageBatch(float[] images, int[] labels, int size, int channels, int height, int width) {
+    this(images, labels, size, channels, height, width, null);
+  }
+
   /**
    * Checks the shapes.
    *
@@ -24,6 +32,9 @@ public record ImageBatch(float[] images, int[] labels, int size, int channels, i
   public ImageBatch {
     Objects.requireNonNull(images, "images");
     Objects.requireNonNull(labels, "labels");
+    if (indices != null && indices.length != labels.length) {
+      throw new IllegalArgumentException("batch of " + labels.length + " labels has " + indices.length + " indices");
+    }
     if (size < 1 || channels < 1 || height < 1 || width < 1) {
       throw new IllegalArgumentException(
           "batch shape must be positive, got " + size + "×" + channels + "×" + height + "×" + width);
@@ -66,6 +77,7 @@ public record ImageBatch(float[] images, int[] labels, int size, int channels, i
         && height == b.height
         && width == b.width
         && java.util.Arrays.equals(labels, b.labels)
+        && java.util.Arrays.equals(indices, b.indices)
         && java.util.Arrays.equals(images, b.images);
   }
 

@@ -15,7 +15,6 @@ import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
@@ -37,6 +36,8 @@ import java.util.function.UnaryOperator;
  */
 abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder {
   private final List<Link> links = new ArrayList<>();
+  /** For each pre-ReLU tap, in chain order, the BatchNorm(s) whose output (concatenated) it is. */
+  private final List<List<BatchNorm>> preReluBns = new ArrayList<>();
   private Linear fc;
 
   /** See {@link TappedModel#TappedModel(byte, String, List, int, int)}. */
@@ -44,18 +45,78 @@ abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder 
     super(version, architecture, tapNames, inputChannels, numClasses);
   }
 
-  /**
-   * One link of the chain: a child block, a convolution and the BatchNorm that follows it ({@code pair}), or a
-   * parameter-free operation with its shape rule; {@code tapped} when every array the link returns is a tap.
-   */
-  private record Link(
-      Block block, ConvBatchNorm pair, UnaryOperator<NDArray> op, UnaryOperator<Shape> opShape, boolean tapped) {
+  /** See {@link TappedModel#TappedModel(byte, String, List, List, int, int)}. */
+  ChainedModel(byte version, String architecture, List<String> tapNames, List<String> preReluTapNames,
+      int inputChannels, int numClasses) {
+    super(version, architecture, tapNames, preReluTapNames, inputChannels, numClasses);
+  }
 
-    Link asTap() {
-      return new Link(block, pair, op, opShape, true);
+  @Override
+  public BatchNormParameters preReluBatchNorm(String tap) {
+    int i = preReluTapNames().indexOf(tap);
+    if (i < 0 || i >= preReluBns.size()) {
+      return super.preReluBatchNorm(tap);
+    }
+    List<float[]> gammas = new ArrayList<>();
+    List<float[]> betas = new ArrayList<>();
+    for (BatchNorm bn : preReluBns.get(i)) {
+      for (String name : List.of("gamma", "beta")) {
+        ai.djl.nn.Parameter p = bn.getParameters().get(name);
+        if (p == null || !p.isInitialized()) {
+          throw new IllegalStateException("initialise " + architecture() + " before reading its BatchNorm parameters");
+        }
+        (name.equals("gamma") ? gammas : betas).add(p.getArray().toType(DataType.FLOAT32, false).toFloatArray());
+      }
+    }
+    return new BatchNormParameters(concat(gammas), concat(betas));
+  }
+
+  private static float[] concat(List<float[]> parts) {
+    int n = parts.stream().mapToInt(a -> a.length).sum();
+    float[] out = new float[n];
+    int off = 0;
+    for (float[] a : parts) {
+      System.arraycopy(a, 0, out, off, a.length);
+      off += a.length;
+    }
+    return out;
+  }
+
+  /**
+   * One link of the chain: a child block, a convolution and the BatchNorm that follows it ({@code pair}), a
+   * parameter-free operation with its shape rule, or a pre-ReLU probe ({@code preBn}: returns its input and
+   * that BatchNorm applied to it). {@code main} lists which of its outputs are main taps (null: all of them),
+   * {@code pre} which are pre-ReLU taps.
+   */
+  private record Link(Block block, ConvBatchNorm pair, UnaryOperator<NDArray> op, UnaryOperator<Shape> opShape,
+      BatchNorm preBn, int[] main, int[] pre) {
+
+    Link(Block block, ConvBatchNorm pair, UnaryOperator<NDArray> op, UnaryOperator<Shape> opShape) {
+      this(block, pair, op, opShape, null, new int[0], new int[0]);
+    }
+
+    boolean tapped() {
+      return main == null || main.length > 0 || pre.length > 0;
+    }
+
+    boolean mainTapped() {
+      return main == null || main.length > 0;
+    }
+
+    Link withMain(int[] outputs) {
+      return new Link(block, pair, op, opShape, preBn, outputs, pre);
+    }
+
+    Link withPre(int output) {
+      int[] p = java.util.Arrays.copyOf(pre, pre.length + 1);
+      p[pre.length] = output;
+      return new Link(block, pair, op, opShape, preBn, main, p);
     }
 
     NDList forward(ParameterStore ps, NDArray x, boolean training) {
+      if (preBn != null) {
+        return new NDList(x, preReluProbe(preBn, ps, x, training));
+      }
       if (pair != null) {
         return new NDList(pair.forward(ps, x, training));
       }
@@ -63,6 +124,9 @@ abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder 
     }
 
     Shape[] outputShapes(Shape x) {
+      if (preBn != null) {
+        return new Shape[] {x, x};
+      }
       if (pair != null) {
         return new Shape[] {pair.outputShape(x)};
       }
@@ -71,11 +135,48 @@ abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder 
 
     /** Initialises the block(s), if any; returns the shape of the first output. */
     Shape initialize(NDManager manager, DataType dataType, Shape x) {
+      if (preBn != null) {
+        return x; // the BatchNorm is a child of the block that owns it, initialised there
+      }
       if (pair != null) {
         return pair.initialize(manager, dataType, x);
       }
       return block != null ? Layers.init(block, manager, dataType, x) : opShape.apply(x);
     }
+
+    /** Adds this link's tapped outputs to the main and pre-ReLU lists. */
+    <T> void collect(List<T> outputs, List<T> mainOut, List<T> preOut) {
+      if (main == null) {
+        mainOut.addAll(outputs);
+      } else {
+        for (int i : main) {
+          mainOut.add(outputs.get(i));
+        }
+      }
+      for (int i : pre) {
+        preOut.add(outputs.get(i));
+      }
+    }
+  }
+
+  /**
+   * A BatchNorm applied to {@code x} exactly as the block that owns it applies it (same kernel, same
+   * parameters, batch statistics in training mode) but without moving its running statistics: in training
+   * mode libtorch updates the statistics it is given in place, so it is given copies (in {@code x}'s manager,
+   * freed with the batch). The owner still applies it once itself, so the model trains exactly as before.
+   */
+  private static NDArray preReluProbe(BatchNorm bn, ParameterStore ps, NDArray x, boolean training) {
+    ai.djl.Device device = x.getDevice();
+    NDArray gamma = ps.getValue(bn.getParameters().get("gamma"), device, training);
+    NDArray beta = ps.getValue(bn.getParameters().get("beta"), device, training);
+    NDArray mean = ps.getValue(bn.getParameters().get("runningMean"), device, training);
+    NDArray var = ps.getValue(bn.getParameters().get("runningVar"), device, training);
+    if (training) {
+      mean = x.getManager().zeros(mean.getShape(), mean.getDataType()).addi(mean);
+      var = x.getManager().zeros(var.getShape(), var.getDataType()).addi(var);
+    }
+    return BatchNorm.batchNorm(x, mean, var, gamma, beta, 1, Layers.BN_MOMENTUM_DJL, Layers.BN_EPS, training)
+        .singletonOrThrow();
   }
 
   private void checkOpen() {
@@ -97,9 +198,9 @@ abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder 
     T child = addChildBlock(name, block);
     Link last = links.isEmpty() ? null : links.get(links.size() - 1);
     if (child instanceof BatchNorm bn && last != null && !last.tapped() && last.block() instanceof Conv2d conv) {
-      links.set(links.size() - 1, new Link(null, new ConvBatchNorm(conv, bn), null, null, false));
+      links.set(links.size() - 1, new Link(null, new ConvBatchNorm(conv, bn), null, null));
     } else {
-      links.add(new Link(child, null, null, null, false));
+      links.add(new Link(child, null, null, null));
     }
     return child;
   }
@@ -111,7 +212,7 @@ abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder 
 
   private void op(UnaryOperator<NDArray> op, UnaryOperator<Shape> shape) {
     checkOpen();
-    links.add(new Link(null, null, op, shape, false));
+    links.add(new Link(null, null, op, shape));
   }
 
   /** Appends a ReLU. */
@@ -134,18 +235,46 @@ abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder 
   }
 
   /**
-   * Marks the last link's outputs as taps: all the arrays it returns, in order (a block may return more than
-   * one, e.g. a map and its pre-ReLU version). Taps are numbered in chain order and named by {@link
-   * #tapNames()}.
+   * Marks the last link's outputs as main taps: all the arrays it returns, in order (a block may return more
+   * than one, e.g. a map and its pre-ReLU version), or only the given ones. Taps are numbered in chain order and
+   * named by {@link #tapNames()}.
    *
+   * @param outputs which outputs of the link are taps (none given: all)
    * @throws IllegalStateException if there is no link yet, it is already a tap, or after {@link #classifier}
    */
-  final void tap() {
+  final void tap(int... outputs) {
     checkOpen();
-    if (links.isEmpty() || links.get(links.size() - 1).tapped()) {
+    if (links.isEmpty() || links.get(links.size() - 1).mainTapped()) {
       throw new IllegalStateException("tap() must follow a link that is not a tap yet");
     }
-    links.set(links.size() - 1, links.get(links.size() - 1).asTap());
+    links.set(links.size() - 1, links.get(links.size() - 1).withMain(outputs.length == 0 ? null : outputs.clone()));
+  }
+
+  /**
+   * Marks one output of the last link as the next pre-ReLU tap (named by {@link #preReluTapNames()} in chain
+   * order), the output of the given BatchNorm(s) (concatenated on the channel axis when several).
+   *
+   * @param output which output of the link
+   * @param batchNorms the BatchNorm(s) it is the output of, for {@link #preReluBatchNorm}
+   */
+  final void preReluTap(int output, List<BatchNorm> batchNorms) {
+    checkOpen();
+    if (links.isEmpty()) {
+      throw new IllegalStateException("preReluTap() must follow a link");
+    }
+    links.set(links.size() - 1, links.get(links.size() - 1).withPre(output));
+    preReluBns.add(List.copyOf(batchNorms));
+  }
+
+  /**
+   * Appends a probe whose pre-ReLU tap is {@code bn} applied to the current map (the map passes through
+   * unchanged): the pre-activation nets' pre-ReLU map of a stage is the next block's first BatchNorm of the
+   * stage output (see {@link #preReluProbe}).
+   */
+  final void preReluOf(BatchNorm bn) {
+    checkOpen();
+    links.add(new Link(null, null, null, null, bn, new int[0], new int[] {1}));
+    preReluBns.add(List.of(bn));
   }
 
   /** {@link #layer} then {@link #tap}. */
@@ -168,8 +297,13 @@ abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder 
   /**
    * Appends the stages of a ResNet, each a tapped {@link SequentialBlock} of residual blocks named after its
    * tap; the stages give the model's first taps, so stage s is named {@code tapNames().get(s)}, e.g. {@code
-   * stage1}. The first block of every stage but the
-   * first downsamples with stride 2, as in He et al. 2016.
+   * stage1}. The first block of every stage but the first downsamples with stride 2, as in He et al. 2016.
+   *
+   * <p>Pre-ReLU taps, when the model names them ({@code preReluTapNames().get(s)}): for post-activation
+   * blocks, the last block of each stage also returns its residual sum before the final ReLU, whose BatchNorm
+   * (as mdistiller's {@code get_bn_before_relu}) is the last one of that block's branch; for pre-activation
+   * blocks, stage s's pre-ReLU map is the first BatchNorm of stage s + 1's first block applied to the stage
+   * output ({@link #preReluOf}), and the last stage's is left to the subclass (its final BatchNorm).
    *
    * @param in channels entering the first stage
    * @param blocks blocks per stage
@@ -177,13 +311,28 @@ abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder 
    * @param factory makes the blocks
    */
   final void residualStages(int in, int[] blocks, int[] outs, ResidualBlock factory) {
+    boolean pre = !preReluTapNames().isEmpty();
     for (int s = 0; s < blocks.length; s++) {
       SequentialBlock stage = new SequentialBlock();
+      Block first = null;
+      Block last = null;
       for (int b = 0; b < blocks[s]; b++) {
-        stage.add(factory.create(in, s, (s > 0 && b == 0) ? 2 : 1));
+        last = factory.create(in, s, (s > 0 && b == 0) ? 2 : 1);
+        first = first == null ? last : first;
+        stage.add(last);
         in = outs[s];
       }
-      tapped(tapNames().get(s), stage);
+      if (pre && s > 0 && first instanceof PreActivationBlock p) {
+        preReluOf(p.firstBatchNorm());
+      }
+      layer(tapNames().get(s), stage);
+      if (pre && last instanceof PostActivationBlock p) {
+        p.exposePreRelu();
+        tap(0);
+        preReluTap(1, List.of(p.lastBatchNorm()));
+      } else {
+        tap();
+      }
     }
   }
 
@@ -202,40 +351,50 @@ abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder 
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
-    NDList out = new NDList();
+    List<NDArray> main = new ArrayList<>();
+    List<NDArray> pre = new ArrayList<>();
     for (Link link : links) {
       NDList y = link.forward(ps, x, training);
       x = y.head();
       if (link.tapped()) {
-        out.addAll(y);
+        link.collect(y, main, pre);
       }
     }
-    out.add(0, Layers.run(fc, ps, Pool.globalAvgPool2d(x), training));
+    NDList out = new NDList();
+    out.add(Layers.run(fc, ps, Pool.globalAvgPool2d(x), training));
+    out.addAll(main);
+    out.addAll(pre);
     return out;
   }
 
   /**
    * {@inheritDoc}
    *
-   * @throws IllegalStateException if the taps the chain returns are not as many as {@link #tapNames()}
+   * @throws IllegalStateException if the taps the chain returns are not as many as {@link #tapNames()} and
+   *     {@link #preReluTapNames()}
    */
   @Override
   public Shape[] getOutputShapes(Shape[] inputShapes) {
     Layers.checkInput(inputShapes[0], inputChannels(), architecture());
     Shape x = inputShapes[0];
-    List<Shape> out = new ArrayList<>();
+    List<Shape> main = new ArrayList<>();
+    List<Shape> pre = new ArrayList<>();
     for (Link link : links) {
       Shape[] y = link.outputShapes(x);
       x = y[0];
       if (link.tapped()) {
-        Collections.addAll(out, y);
+        link.collect(List.of(y), main, pre);
       }
     }
-    if (out.size() != tapNames().size()) {
-      throw new IllegalStateException(architecture() + " returns " + out.size() + " taps for the "
-          + tapNames().size() + " names " + tapNames());
+    if (main.size() != tapNames().size() || pre.size() != preReluTapNames().size()) {
+      throw new IllegalStateException(architecture() + " returns " + main.size() + " taps for the "
+          + tapNames().size() + " names " + tapNames() + " and " + pre.size() + " pre-ReLU taps for the "
+          + preReluTapNames().size() + " names " + preReluTapNames());
     }
-    out.add(0, new Shape(x.get(0), numClasses()));
+    List<Shape> out = new ArrayList<>();
+    out.add(new Shape(x.get(0), numClasses()));
+    out.addAll(main);
+    out.addAll(pre);
     return out.toArray(new Shape[0]);
   }
 

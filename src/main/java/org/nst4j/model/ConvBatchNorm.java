@@ -49,6 +49,11 @@ final class ConvBatchNorm {
     this.bn = bn;
   }
 
+  /** The BatchNorm (its γ and β stay the parameters when folded). */
+  BatchNorm bn() {
+    return bn;
+  }
+
   /** The convolution, then the BatchNorm; or the folded convolution (inference only). */
   NDArray forward(ParameterStore ps, NDArray x, boolean training) {
     if (foldedWeight == null) {

@@ -17,6 +17,9 @@ import java.util.List;
  *
  * <p>Taps {@code stage1..stage4}: the outputs of the four stages, after the last block's final ReLU; for a
  * 224×224 input 56×56, 28×28, 14×14 and 7×7 maps of 64/128/256/512 channels (×4 for bottleneck nets).
+ * Pre-ReLU taps {@code stage1_pre..stage4_pre}: the residual sum of each stage's last block before its final
+ * ReLU; their BatchNorm is that block's last branch BN ({@code bn2} basic, {@code bn3} bottleneck), as
+ * mdistiller's {@code get_bn_before_relu}.
  *
  * <p>Note for reproducing Huang &amp; Wang 2017 on ImageNet: their teacher was MXNet's pre-activation
  * ResNet-101 tapped at its final BatchNorm before the last ReLU ({@code bn1_output} in the official
@@ -27,6 +30,7 @@ public final class ImageNetResNet extends ChainedModel {
   private static final int[] WIDTHS = {64, 128, 256, 512};
   private static final int[] BOTTLENECK_OUTS = {4 * 64, 4 * 128, 4 * 256, 4 * 512};
   static final List<String> TAPS = List.of("stage1", "stage2", "stage3", "stage4");
+  static final List<String> PRE_RELU_TAPS = List.of("stage1_pre", "stage2_pre", "stage3_pre", "stage4_pre");
 
   /** The depths with a layout, and their blocks per stage (He et al. 2016, table 1). */
   private static final int[] DEPTHS = {18, 34, 50, 101, 152};
@@ -41,7 +45,7 @@ public final class ImageNetResNet extends ChainedModel {
    * @throws IllegalArgumentException for another depth or a non-positive count
    */
   public ImageNetResNet(int depth, int inputChannels, int numClasses) {
-    super(VERSION, "imagenet-resnet" + depth, TAPS, inputChannels, numClasses);
+    super(VERSION, "imagenet-resnet" + depth, TAPS, PRE_RELU_TAPS, inputChannels, numClasses);
     int layout = layoutIndex(depth);
     if (layout < 0) {
       throw new IllegalArgumentException(

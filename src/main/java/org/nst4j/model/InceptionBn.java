@@ -42,10 +42,16 @@ import java.util.List;
  * {@code block_last_prerelu}, the same 1024 channels before the ReLU, i.e. the concatenated BatchNorm
  * outputs of 5b's four branches. The official NST code transfers from that pre-ReLU map ({@code in5b_bn},
  * fed to {@code mmd_poly}); being the last tap, it is what NST and FitNet use by default.
+ *
+ * <p>Pre-ReLU taps (OFD, ReviewKD) {@code block3_pre}, {@code block4_pre}, {@code block_last_pre}: the
+ * concatenated BatchNorm outputs of 3b, 4d and 5b before their ReLUs ({@code block_last_pre} is the same map
+ * as {@code block_last_prerelu}); {@link #preReluBatchNorm} concatenates the γ and β of the four branches'
+ * last BatchNorms in the same order.
  */
 public final class InceptionBn extends ChainedModel {
   private static final byte VERSION = 1;
   static final List<String> TAPS = List.of("block3", "block4", "block_last", "block_last_prerelu");
+  static final List<String> PRE_RELU_TAPS = List.of("block3_pre", "block4_pre", "block_last_pre");
   private static final Shape K3 = new Shape(3, 3);
   private static final Shape S1 = new Shape(1, 1);
   private static final Shape S2 = new Shape(2, 2);
@@ -61,7 +67,7 @@ public final class InceptionBn extends ChainedModel {
    * @throws IllegalArgumentException if a count is not positive
    */
   public InceptionBn(boolean cifar, int inputChannels, int numClasses) {
-    super(VERSION, cifar ? "inception-bn-cifar" : "inception-bn", TAPS, inputChannels, numClasses);
+    super(VERSION, cifar ? "inception-bn-cifar" : "inception-bn", TAPS, PRE_RELU_TAPS, inputChannels, numClasses);
     ModelZoo.checkCounts(inputChannels, numClasses);
     layer("conv1", cifar ? new ConvBn(64, 3, 1) : new ConvBn(64, 7, 2));
     relu();
@@ -77,16 +83,22 @@ public final class InceptionBn extends ChainedModel {
     }
     // Widths of symbol/inception_bn.py: 1×1, 3×3 reduce, 3×3, double-3×3 reduce, double 3×3, pool, proj.
     layer("in3a", new InceptionA(64, 64, 64, 64, 96, false, 32, false));
-    tapped("in3b", new InceptionA(64, 64, 96, 64, 96, false, 64, false)); // block3
+    InceptionA in3b = layer("in3b", new InceptionA(64, 64, 96, 64, 96, false, 64, true)); // block3
+    tap(0);
+    preReluTap(1, in3b.outputBatchNorms());
     layer("in3c", new Reduction(128, 160, 64, 96));
     layer("in4a", new InceptionA(224, 64, 96, 96, 128, false, 128, false));
     layer("in4b", new InceptionA(192, 96, 128, 96, 128, false, 128, false));
     layer("in4c", new InceptionA(160, 128, 160, 128, 160, false, 128, false));
-    tapped("in4d", new InceptionA(96, 128, 192, 160, 192, false, 128, false)); // block4
+    InceptionA in4d = layer("in4d", new InceptionA(96, 128, 192, 160, 192, false, 128, true)); // block4
+    tap(0);
+    preReluTap(1, in4d.outputBatchNorms());
     layer("in4e", new Reduction(128, 192, 192, 256));
     layer("in5a", new InceptionA(352, 192, 320, 160, 224, false, 128, false));
     // block_last and block_last_prerelu: 5b returns its output and its pre-ReLU concatenation.
-    tapped("in5b", new InceptionA(352, 192, 320, 192, 224, true, 128, true));
+    InceptionA in5b = layer("in5b", new InceptionA(352, 192, 320, 192, 224, true, 128, true));
+    tap();
+    preReluTap(1, in5b.outputBatchNorms());
     classifier();
   }
 
@@ -158,6 +170,11 @@ public final class InceptionBn extends ChainedModel {
       this.maxPool = maxPool;
       this.exposePreRelu = exposePreRelu;
       this.channels = n1x1 + n3x3 + nd3x3 + nProj;
+    }
+
+    /** The BatchNorms whose outputs, concatenated, are the block's pre-ReLU output, in concatenation order. */
+    List<ai.djl.nn.norm.BatchNorm> outputBatchNorms() {
+      return List.of(c1x1.pair.bn(), c3x3.pair.bn(), cd3x3b.pair.bn(), proj.pair.bn());
     }
 
     @Override

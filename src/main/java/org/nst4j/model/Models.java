@@ -41,7 +41,7 @@ public final class Models {
    * @return logits and taps
    */
   public static ModelOutput forward(TappedModel model, ParameterStore ps, NDArray x, boolean training) {
-    return ModelOutput.of(model.forward(ps, new NDList(x), training), model.tapNames());
+    return ModelOutput.of(model.forward(ps, new NDList(x), training), model);
   }
 
   private static boolean isRunningStat(Parameter p) {

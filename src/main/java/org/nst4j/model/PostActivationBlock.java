@@ -2,6 +2,7 @@ package org.nst4j.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
@@ -23,6 +24,7 @@ import java.util.List;
 abstract class PostActivationBlock extends ResidualBlock implements ConvBatchNorm.Holder {
   private final ConvBatchNorm[] branch;
   private final ConvBatchNorm projection;
+  private boolean exposePreRelu;
 
   /**
    * Builds the block.
@@ -46,6 +48,25 @@ abstract class PostActivationBlock extends ResidualBlock implements ConvBatchNor
     } else {
       projection = null;
     }
+  }
+
+  /**
+   * Makes the block return {@code [output, pre-ReLU sum]}: the residual sum before the final ReLU as a second
+   * output (the last block of a stage, for the model's pre-ReLU tap). Call before initialisation.
+   */
+  final void exposePreRelu() {
+    exposePreRelu = true;
+  }
+
+  /** The branch's last BatchNorm: the one before the final ReLU (mdistiller's {@code get_bn_before_relu}). */
+  final BatchNorm lastBatchNorm() {
+    return branch[branch.length - 1].bn();
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    Shape[] out = super.getOutputShapes(inputShapes);
+    return exposePreRelu ? new Shape[] {out[0], out[0]} : out;
   }
 
   @Override
@@ -75,6 +96,7 @@ abstract class PostActivationBlock extends ResidualBlock implements ConvBatchNor
     // then gets an NCHW gradient for a channels-last input and libtorch 2.7.1 runs its generic, unvectorised
     // BatchNorm backward (docs/performance.md, "the BatchNorm backward fallback").
     y = y.add(shortcut);
-    return new NDList(Activation.relu(y));
+    NDArray out = Activation.relu(y);
+    return exposePreRelu ? new NDList(out, y) : new NDList(out);
   }
 }

@@ -1,5 +1,6 @@
 package org.nst4j.model;
 
+import java.util.List;
 
 /**
  * The pre-activation bottleneck ResNet-D for CIFAR of He et al. 2016b ("Identity Mappings in Deep Residual
@@ -16,6 +17,14 @@ package org.nst4j.model;
  *
  * <p>Taps {@code stage1..stage3}: the residual stream after each stage, before any following BN-ReLU (as
  * in {@link WideResNet}; these maps can be negative): for a 32×32 input 64×32×32, 128×16×16, 256×8×8.
+ *
+ * <p>Pre-ReLU taps {@code stage1_pre..stage3_pre} (OFD, ReviewKD): a pre-activation net has no ReLU at the end of
+ * a stage, so, as mdistiller's {@code wrn.py} does, the pre-ReLU map of stage s is the BatchNorm that the next
+ * ReLU follows applied to the stage output: the first BN of stage s + 1's first block for stages 1..n−1, the
+ * final BN for the last stage (these BNs are also what {@link #preReluBatchNorm} returns). The maps are
+ * computed by the same kernel with the same parameters as in the forward pass, without moving the running
+ * statistics a second time (mdistiller's training-mode re-application moves them twice); the cost is one
+ * extra BatchNorm pass over the outputs of stages 1..n−1 per forward.
  */
 public final class PreActResNet extends ChainedModel {
   private static final byte VERSION = 1;
@@ -33,7 +42,7 @@ public final class PreActResNet extends ChainedModel {
    * @throws IllegalArgumentException if depth is not 9n+2 or a count is not positive
    */
   public PreActResNet(int depth, int inputChannels, int numClasses) {
-    super(VERSION, "preact-resnet-" + depth, ResNet.TAPS, inputChannels, numClasses);
+    super(VERSION, "preact-resnet-" + depth, ResNet.TAPS, ResNet.PRE_RELU_TAPS, inputChannels, numClasses);
     if (depth < 11 || (depth - 2) % 9 != 0) {
       throw new IllegalArgumentException("pre-activation ResNet depth must be 9n+2 with n >= 1, got " + depth);
     }
@@ -42,7 +51,7 @@ public final class PreActResNet extends ChainedModel {
     int n = (depth - 2) / 9;
     layer("stem", Layers.conv(16, 3, 1));
     residualStages(16, new int[] {n, n, n}, OUTS, (in, s, stride) -> new Unit(in, WIDTHS[s], stride));
-    layer("finalBn", Layers.batchNorm());
+    preReluTap(0, List.of(layer("finalBn", Layers.batchNorm())));
     relu();
     classifier();
   }

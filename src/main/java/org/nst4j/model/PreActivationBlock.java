@@ -44,6 +44,11 @@ abstract class PreActivationBlock extends ResidualBlock {
     }
   }
 
+  /** The first BatchNorm of the branch, applied to the block's input (a pre-ReLU map of the stage before). */
+  final BatchNorm firstBatchNorm() {
+    return bns[0];
+  }
+
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {

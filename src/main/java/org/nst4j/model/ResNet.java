@@ -11,11 +11,16 @@ import java.util.List;
  *
  * <p>Taps {@code stage1..stage3}: the outputs of the three stages, after the last block's final ReLU
  * (protocol "Taps"); for a 28×28 input they are 16×28×28, 32×14×14 and 64×7×7.
+ *
+ * <p>Pre-ReLU taps {@code stage1_pre..stage3_pre} (OFD, ReviewKD): the residual sum of each stage's last block
+ * before its final ReLU, same shapes; their BatchNorm ({@link #preReluBatchNorm}) is that block's {@code bn2}
+ * (the shortcut's BN is ignored, as mdistiller's {@code get_bn_before_relu} and the OFD authors' code do).
  */
 public final class ResNet extends ChainedModel {
   private static final byte VERSION = 1;
   private static final int[] WIDTHS = {16, 32, 64};
   static final List<String> TAPS = List.of("stage1", "stage2", "stage3");
+  static final List<String> PRE_RELU_TAPS = List.of("stage1_pre", "stage2_pre", "stage3_pre");
 
   private final int depth;
 
@@ -29,7 +34,7 @@ public final class ResNet extends ChainedModel {
    * @throws IllegalArgumentException if depth is not 6n+2 or a count is not positive
    */
   public ResNet(int depth, int inputChannels, int numClasses) {
-    super(VERSION, "resnet" + depth, TAPS, inputChannels, numClasses);
+    super(VERSION, "resnet" + depth, TAPS, PRE_RELU_TAPS, inputChannels, numClasses);
     if (depth < 8 || (depth - 2) % 6 != 0) {
       throw new IllegalArgumentException("ResNet depth must be 6n+2 with n >= 1, got " + depth);
     }

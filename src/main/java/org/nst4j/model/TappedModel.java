@@ -16,8 +16,13 @@ import java.util.List;
  *
  * <p>DJL's {@code SequentialBlock} returns only its last output, so a model used for distillation must say
  * which intermediate maps it exposes. The output {@link ai.djl.ndarray.NDList} of {@code forward} is
- * {@code [logits (B×K), tap_0, ..., tap_{n-1}]} in the order of {@link #tapNames()}; wrap it with
- * {@link ModelOutput#of} to read it by name.
+ * {@code [logits (B×K), tap_0, ..., tap_{n-1}, pre_0, ..., pre_{m-1}]}: the main taps in the order of {@link
+ * #tapNames()}, then the pre-ReLU taps in the order of {@link #preReluTapNames()}; wrap it with {@link
+ * ModelOutput#of(ai.djl.ndarray.NDList, TappedModel)} to read it by name.
+ *
+ * <p>Main taps are what every method's default tap choice reads; pre-ReLU taps ({@code stage1_pre, ...}: the
+ * map before the stage's last ReLU, see each architecture's Javadoc) are read only by methods that ask for
+ * them (OFD, ReviewKD), together with the BatchNorm that produced each ({@link #preReluBatchNorm}).
  *
  * <p>Saved parameters ({@link #saveParameters}) start with a header naming the architecture, the input
  * channels and the number of classes; {@link #loadParameters} refuses a file written by another model with
@@ -28,6 +33,7 @@ public abstract class TappedModel extends AbstractBlock {
 
   private final String architecture;
   private final List<String> tapNames;
+  private final List<String> preReluTapNames;
   private final int inputChannels;
   private final int numClasses;
 
@@ -43,9 +49,25 @@ public abstract class TappedModel extends AbstractBlock {
    */
   protected TappedModel(byte version, String architecture, List<String> tapNames, int inputChannels,
       int numClasses) {
+    this(version, architecture, tapNames, List.of(), inputChannels, numClasses);
+  }
+
+  /**
+   * Creates the block with pre-ReLU taps.
+   *
+   * @param version DJL's parameter-file version of the subclass
+   * @param architecture the name returned by {@link #architecture()}
+   * @param tapNames the main taps, returned by {@link #tapNames()}, in forward-output order
+   * @param preReluTapNames the pre-ReLU taps, returned by {@link #preReluTapNames()}, output after the main ones
+   * @param inputChannels the number of input channels the model is built for
+   * @param numClasses the number of classes (width of the logits)
+   */
+  protected TappedModel(byte version, String architecture, List<String> tapNames, List<String> preReluTapNames,
+      int inputChannels, int numClasses) {
     super(version);
     this.architecture = architecture;
     this.tapNames = List.copyOf(tapNames);
+    this.preReluTapNames = List.copyOf(preReluTapNames);
     this.inputChannels = inputChannels;
     this.numClasses = numClasses;
   }
@@ -58,6 +80,62 @@ public abstract class TappedModel extends AbstractBlock {
   /** Names of the taps, in forward-output order after the logits (e.g. {@code stage1..stage3}). */
   public final List<String> tapNames() {
     return tapNames;
+  }
+
+  /**
+   * Names of the pre-ReLU taps, output after the main taps (e.g. {@code stage1_pre..stage3_pre}); empty for a
+   * model without them (TorchScript teachers).
+   */
+  public final List<String> preReluTapNames() {
+    return preReluTapNames;
+  }
+
+  /**
+   * The per-channel scale γ and shift β of a BatchNorm, copied as floats.
+   *
+   * @param gamma γ per channel
+   * @param beta β per channel
+   */
+  public record BatchNormParameters(float[] gamma, float[] beta) {
+    /** Checks the lengths agree. */
+    public BatchNormParameters {
+      if (gamma.length != beta.length) {
+        throw new IllegalArgumentException("γ and β differ in length: " + gamma.length + " vs " + beta.length);
+      }
+    }
+
+    /** γ widened to double. */
+    public double[] gammaAsDouble() {
+      return widen(gamma);
+    }
+
+    /** β widened to double. */
+    public double[] betaAsDouble() {
+      return widen(beta);
+    }
+
+    private static double[] widen(float[] f) {
+      double[] d = new double[f.length];
+      for (int i = 0; i < f.length; i++) {
+        d[i] = f[i];
+      }
+      return d;
+    }
+  }
+
+  /**
+   * The γ and β of the BatchNorm whose output is a pre-ReLU tap (OFD's margins are computed from them), read
+   * from the current parameters. Folding ({@link #foldBatchNorm()}) changes no parameter, so they are the
+   * same folded or not.
+   *
+   * @param tap one of {@link #preReluTapNames()}
+   * @return γ and β, one per channel of the tap
+   * @throws IllegalArgumentException if the model has no such pre-ReLU tap
+   * @throws IllegalStateException if the model is not initialised
+   */
+  public BatchNormParameters preReluBatchNorm(String tap) {
+    throw new IllegalArgumentException(architecture + " has no pre-ReLU tap '" + tap + "'; its pre-ReLU taps are "
+        + preReluTapNames);
   }
 
   /** Number of input channels the model was built for. */

@@ -157,6 +157,7 @@ public final class TrainingLoop {
           throw new IllegalArgumentException(checkpointFile + ": the checkpoint is at epoch " + cp.epochsDone()
               + ", past the " + config.epochs() + " epochs of this run");
         }
+        objective.restoreState(cp.termStates()); // e.g. CRD's memory banks
         firstEpoch = cp.epochsDone() + 1;
         firstStep = cp.step();
         // A ParameterStore caches each parameter's array on first use (the sample forward above): loading
@@ -241,7 +242,7 @@ public final class TrainingLoop {
           l.onEpoch(record);
         }
         if (checkpointFile != null) {
-          Checkpoint.write(checkpointFile, epoch, step, student, auxiliary, sgd);
+          Checkpoint.write(checkpointFile, epoch, step, student, auxiliary, sgd, objective.saveState());
         }
       }
     } catch (IOException e) {
@@ -295,8 +296,13 @@ public final class TrainingLoop {
           ? forwardSample(teacher, teacherStore, x, "the teacher " + teacher.architecture())
           : null;
       objective.initialize(manager, s, t, config.seed());
+      // The probe leaves no trace in the terms' state (CRD's banks, Z and sampler): training starts as if it
+      // had not run.
+      Map<String, byte[]> fresh = objective.saveState();
       try {
+        objective.setBatchIndices(sample.indices());
         objective.compute(s, t, y, false);
+        objective.restoreState(fresh);
       } catch (ai.djl.engine.EngineException e) {
         throw new IllegalArgumentException("the objective " + objective.method() + " cannot compare the student "
             + student.architecture() + " with the teacher " + (teacher == null ? "" : teacher.architecture())
@@ -308,7 +314,7 @@ public final class TrainingLoop {
   /** One forward pass of the sample batch; an engine error here means the images do not fit the model. */
   private static ModelOutput forwardSample(TappedModel model, ParameterStore store, NDArray x, String who) {
     try {
-      return ModelOutput.of(model.forward(store, new NDList(x), false), model.tapNames());
+      return ModelOutput.of(model.forward(store, new NDList(x), false), model);
     } catch (ai.djl.engine.EngineException e) {
       throw new IllegalArgumentException(who + " cannot process images of shape " + x.getShape()
           + " (C×H×W " + x.getShape().slice(1) + "): " + firstLine(e));
@@ -329,7 +335,7 @@ public final class TrainingLoop {
       ModelOutput teacherOut = null;
       if (useTeacher) {
         try {
-          teacherOut = ModelOutput.of(teacher.forward(teacherStore, new NDList(x), false), teacher.tapNames())
+          teacherOut = ModelOutput.of(teacher.forward(teacherStore, new NDList(x), false), teacher)
               .stopGradient();
         } catch (ai.djl.engine.EngineException e) {
           // The teacher passed the sample batch in prepare(): a failure now is in the teacher (a TorchScript
@@ -343,8 +349,9 @@ public final class TrainingLoop {
       NDArray logits;
       try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
         ModelOutput studentOut =
-            ModelOutput.of(student.forward(studentStore, new NDList(x), true), student.tapNames());
+            ModelOutput.of(student.forward(studentStore, new NDList(x), true), student);
         mark(PhaseTimer.Phase.STUDENT_FORWARD);
+        objective.setBatchIndices(batch.indices()); // for IndexedTerms (CRD)
         terms = objective.compute(studentOut, teacherOut, y, true);
         logits = studentOut.logits();
         mark(PhaseTimer.Phase.LOSS);

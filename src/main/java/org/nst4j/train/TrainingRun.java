@@ -19,6 +19,8 @@ import org.nst4j.model.ModelZoo;
 import org.nst4j.model.TappedModel;
 import org.nst4j.transfer.Objective;
 import org.nst4j.transfer.Objectives;
+import org.nst4j.transfer.TermContext;
+import org.nst4j.transfer.TransferMethods;
 
 /**
  * Runs one {@link RunSpec} end to end: checks every input before writing anything, trains with
@@ -96,23 +98,29 @@ public final class TrainingRun {
     ImageDataset test = spec.data().test();
     TrainingRecipe config = spec.config();
     List<Model> owned = new ArrayList<>();
-    try (Objective objective = Objectives.create(spec.method(), spec.lossOptions())) {
-      if (spec.resume() && folder.holdsRun()) {
-        // The identity comes first, finished or not: a finished run of another configuration must not be
-        // reported as the result of this one.
-        checkSameRun(folder, spec, objective.method());
-        if (folder.isComplete()) {
-          RunSummary finished = folder.readSummary();
-          checkSameResult(folder, finished, spec);
-          return finished;
-        }
+    String method = TransferMethods.normalize(TransferMethods.parse(spec.method())); // unknown: reported first
+    if (spec.resume() && folder.holdsRun()) {
+      // The identity comes first, finished or not: a finished run of another configuration must not be
+      // reported as the result of this one.
+      checkSameRun(folder, spec, method);
+      if (folder.isComplete()) {
+        RunSummary finished = folder.readSummary();
+        checkSameResult(folder, finished, spec);
+        return finished;
       }
-      TappedModel teacher = null;
-      if (spec.teacher() != null) {
-        Model teacherModel = Teachers.load(spec.teacher(), spec.teacherTaps(), train, spec.device());
-        owned.add(teacherModel);
-        teacher = (TappedModel) teacherModel.getBlock();
-      } else if (objective.needsTeacher()) {
+    }
+    // The teacher is loaded before the objective: a method's term may need what the run knows of it
+    // (TermContext: the teacher's pre-ReLU BatchNorms) and of the training set (its size). The finally below
+    // closes it also when the objective cannot be made.
+    TappedModel teacher = null;
+    if (spec.teacher() != null) {
+      Model teacherModel = Teachers.load(spec.teacher(), spec.teacherTaps(), train, spec.device());
+      owned.add(teacherModel);
+      teacher = (TappedModel) teacherModel.getBlock();
+    }
+    try (Objective objective = Objectives.create(spec.method(), spec.lossOptions(), TermContext.of(train.size(),
+        teacher))) {
+      if (teacher == null && objective.needsTeacher()) {
         throw new IllegalArgumentException("method '" + spec.method() + "' needs a teacher: give --teacher PATH");
       }
       TappedModel student = ModelZoo.create(spec.arch(), train.channels(), train.numClasses(), config.seed());

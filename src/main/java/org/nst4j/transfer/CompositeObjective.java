@@ -76,6 +76,45 @@ final class CompositeObjective implements Objective {
   }
 
   @Override
+  public void setBatchIndices(long[] indices) {
+    for (TransferTerm t : terms) {
+      if (t instanceof IndexedTerm indexed) {
+        if (indices == null) {
+          throw new IllegalArgumentException(t.name() + " reads each image's index in the training set, and this"
+              + " batch carries none");
+        }
+        indexed.setBatchIndices(indices);
+      }
+    }
+  }
+
+  @Override
+  public Map<String, byte[]> saveState() {
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    for (TransferTerm t : terms) {
+      byte[] s = t.saveState();
+      if (s != null) {
+        out.put(t.name(), s);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void restoreState(Map<String, byte[]> states) {
+    Map<String, byte[]> expected = saveState();
+    if (!expected.keySet().equals(states.keySet())) {
+      throw new IllegalArgumentException("the saved term state is of " + states.keySet() + ", the objective "
+          + method + " keeps state for " + expected.keySet() + " (was the method changed?)");
+    }
+    for (TransferTerm t : terms) {
+      if (states.containsKey(t.name())) {
+        t.restoreState(states.get(t.name()));
+      }
+    }
+  }
+
+  @Override
   public List<Parameter> parameters() {
     List<Parameter> all = new ArrayList<>();
     for (TransferTerm t : terms) {

@@ -29,30 +29,32 @@ import org.nst4j.model.ModelOutput;
  * mdistiller's CIFAR sampler draws them from images of other classes. Scores are computed as the N×B product
  * of a bank with the batch's embeddings, from which the B×(K+1) sampled entries are taken, instead of gathering
  * B×(K+1)×d bank rows: the same numbers, N·B products held instead of B·(K+1)·d gathered values. The
- * banks live in Java arrays; they are not {@link #parameters()} and so not in checkpoints (a resumed run starts
- * new banks and a new Z). The memory is only updated when {@code training} is true.
+ * banks live in Java arrays; they are not {@link #parameters()}, but they, Z and the negatives' sampler are the
+ * term's {@link #saveState() state}, which checkpoints keep: a resumed run continues with the same banks, Z and
+ * negatives, and ends bit-identical to an uninterrupted one. The memory is only updated when {@code training}
+ * is true.
  *
  * <p>Needs each image's index: the training loop calls {@link #setBatchIndices} before {@link #compute}
  * ({@link IndexedTerm}). Default taps: the last tap of each model, global-average-pooled (mdistiller's
  * {@code pooled_feat}); a single pair.
  */
 public final class CrdTerm implements TransferTerm, IndexedTerm {
-  /** Term name in {@link LossTerms} (proposed method token {@code crd}). */
+  /** Term name in {@link LossTerms} (method {@code crd}). */
   public static final String NAME = "crd";
 
-  /** Default weight w = 0.8; proposed option {@code --crd-weight}. */
+  /** Default weight w = 0.8; option {@code --crd-weight}. */
   public static final double DEFAULT_WEIGHT = 0.8;
 
-  /** Default embedding size d = 128; proposed option {@code --crd-feature-dim}. */
+  /** Default embedding size d = 128; option {@code --crd-feature-dim}. */
   public static final int DEFAULT_FEATURE_DIM = 128;
 
-  /** Default number of negatives K = 16384; proposed option {@code --crd-negatives}. */
+  /** Default number of negatives K = 16384; option {@code --crd-negatives}. */
   public static final int DEFAULT_NEGATIVES = 16384;
 
-  /** Default temperature T = 0.07; proposed option {@code --crd-temperature}. */
+  /** Default temperature T = 0.07; option {@code --crd-temperature}. */
   public static final double DEFAULT_TEMPERATURE = 0.07;
 
-  /** Default memory momentum 0.5; proposed option {@code --crd-momentum}. */
+  /** Default memory momentum 0.5; option {@code --crd-momentum}. */
   public static final double DEFAULT_MOMENTUM = 0.5;
 
   /** The ε of the NCE loss. */
@@ -283,6 +285,81 @@ public final class CrdTerm implements TransferTerm, IndexedTerm {
       for (int d = 0; d < dim; d++) {
         bank[off + d] /= norm;
       }
+    }
+  }
+
+  /**
+   * The banks (float64, bit-exact), Z_s, Z_t and the sampler's state.
+   *
+   * @return the encoded state; null before {@link #initialize}
+   */
+  @Override
+  public byte[] saveState() {
+    if (bankS == null) {
+      return null;
+    }
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(16 * bankS.length + 256);
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+      out.writeInt(numData);
+      out.writeInt(dim);
+      for (double[] bank : new double[][] {bankS, bankT}) {
+        for (double v : bank) {
+          out.writeDouble(v);
+        }
+      }
+      out.writeDouble(zS);
+      out.writeDouble(zT);
+      java.io.ByteArrayOutputStream rng = new java.io.ByteArrayOutputStream();
+      try (java.io.ObjectOutputStream o = new java.io.ObjectOutputStream(rng)) {
+        o.writeObject(sampler); // java.util.Random serialises its exact seed
+      }
+      out.writeInt(rng.size());
+      out.write(rng.toByteArray());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  @Override
+  public void restoreState(byte[] state) {
+    if (bankS == null) {
+      throw new IllegalStateException(NAME + ": initialize before restoring the state");
+    }
+    try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(state))) {
+      int n = in.readInt();
+      int d = in.readInt();
+      if (n != numData || d != dim) {
+        throw new IllegalArgumentException(NAME + ": saved memory banks of " + n + " images × " + d
+            + " dimensions, this term has " + numData + " × " + dim + " (was the data or --crd-feature-dim changed?)");
+      }
+      double[] s = new double[bankS.length];
+      double[] t = new double[bankT.length];
+      for (double[] bank : new double[][] {s, t}) {
+        for (int i = 0; i < bank.length; i++) {
+          bank[i] = in.readDouble();
+        }
+      }
+      double zs = in.readDouble();
+      double zt = in.readDouble();
+      byte[] rng = new byte[in.readInt()];
+      in.readFully(rng);
+      Random r;
+      try (java.io.ObjectInputStream o = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(rng))) {
+        r = (Random) o.readObject();
+      } catch (ClassNotFoundException | ClassCastException e) {
+        throw new IllegalArgumentException(NAME + ": unreadable sampler state (" + e + ")");
+      }
+      if (in.read() != -1) {
+        throw new IllegalArgumentException(NAME + ": trailing bytes after the saved state");
+      }
+      bankS = s;
+      bankT = t;
+      zS = zs;
+      zT = zt;
+      sampler = r;
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(NAME + ": truncated saved state (" + e + ")");
     }
   }
 

@@ -3,9 +3,10 @@ package org.nst4j.transfer;
 /**
  * A {@link TransferTerm} that reads each training image's index in the training set (CRD's memory banks).
  *
- * <p>Proposed contract for the training loop: before each {@link TransferTerm#compute} of a training batch,
- * call {@link #setBatchIndices} with the dataset indices of the batch's images, in batch order (after
- * shuffling; augmentation does not change an image's index). Indices are in [0, {@link #numData()}).
+ * <p>The training loop's contract ({@code TrainingLoop}, through {@link Objective#setBatchIndices}): before
+ * each {@link TransferTerm#compute} of a training batch, it calls {@link #setBatchIndices} with the dataset
+ * indices of the batch's images ({@code ImageBatch.indices()}), in batch order (after shuffling; augmentation does
+ * not change an image's index). Indices are in [0, {@link #numData()}).
  */
 public interface IndexedTerm {
 

@@ -51,6 +51,34 @@ public interface Objective extends AutoCloseable {
    */
   void beginEpoch(int epoch);
 
+  /**
+   * Gives the dataset indices of the next batch's images to every term that reads them ({@link IndexedTerm});
+   * the training loop calls it before each {@link #compute}. The default does nothing.
+   *
+   * @param indices the batch's indices in the training set, in batch order (null: unknown)
+   */
+  default void setBatchIndices(long[] indices) {}
+
+  /**
+   * The terms' state outside their parameters ({@link TransferTerm#saveState()}), by term name, in term order;
+   * empty when no term keeps any. Checkpoints store it.
+   */
+  default java.util.Map<String, byte[]> saveState() {
+    return java.util.Map.of();
+  }
+
+  /**
+   * Restores what {@link #saveState()} returned.
+   *
+   * @param states by term name
+   * @throws IllegalArgumentException if the states do not match the terms that keep state
+   */
+  default void restoreState(java.util.Map<String, byte[]> states) {
+    if (!states.isEmpty()) {
+      throw new IllegalArgumentException(method() + " keeps no term state, got " + states.keySet());
+    }
+  }
+
   /** Trainable auxiliary parameters (empty unless the objective has e.g. a FitNet regressor). */
   List<Parameter> parameters();
 

@@ -32,7 +32,24 @@ public final class Objectives {
    * @throws IllegalArgumentException for an empty, unknown or repeated method token
    */
   public static Objective create(String method, LossOptions options) {
+    return create(method, options, TermContext.none());
+  }
+
+  /**
+   * Creates the objective of a method string for a training run: each method's term is made with {@link
+   * TransferMethod#createTerm(LossOptions, TermContext)}.
+   *
+   * @param method e.g. {@code kd+ofd}
+   * @param options weights and switches
+   * @param context what the run knows (training set size, teacher's pre-ReLU BatchNorms)
+   * @return the objective
+   * @throws IllegalArgumentException for a bad method string, or a method the context cannot serve
+   */
+  public static Objective create(String method, LossOptions options, TermContext context) {
     List<TransferMethod> methods = TransferMethods.parse(method);
+    if (context == null) {
+      throw new IllegalArgumentException("the term context must not be null (TermContext.none() outside a run)");
+    }
     if (options == null) {
       throw new IllegalArgumentException("loss options must not be null");
     }
@@ -43,7 +60,7 @@ public final class Objectives {
     List<TransferTerm> terms = new ArrayList<>();
     terms.add(new CrossEntropyTerm(ce));
     for (TransferMethod m : methods) {
-      TransferTerm t = m.createTerm(options);
+      TransferTerm t = m.createTerm(options, context);
       if (t != null) {
         terms.add(t);
       }
@@ -88,6 +105,13 @@ public final class Objectives {
       NDArray labels) {
     List<TransferMethod> methods = TransferMethods.parse(method);
     String normalized = TransferMethods.normalize(methods);
+    for (TransferMethod m : methods) {
+      if (m.needsTrainingRun()) {
+        throw new IllegalArgumentException(m.name() + " cannot be evaluated on saved tensors: its term needs what"
+            + " only a training run knows (the training set or the teacher's BatchNorm parameters); use it with"
+            + " distill");
+      }
+    }
     List<NDArray> sf = studentFeatures == null ? List.of() : studentFeatures;
     List<NDArray> tf = teacherFeatures == null ? List.of() : teacherFeatures;
     boolean needsMaps = methods.stream().anyMatch(TransferMethod::readsTaps);

@@ -42,10 +42,10 @@ import org.nst4j.model.ModelOutput;
  * order (mdistiller: {@code preact_feats[1:]}, every stage).
  */
 public final class OfdTerm implements TransferTerm {
-  /** Term name in {@link LossTerms} (proposed method token {@code ofd}). */
+  /** Term name in {@link LossTerms} (method {@code ofd}). */
   public static final String NAME = "ofd";
 
-  /** Default weight w = 0.001 (mdistiller's CIFAR-100 configuration); proposed option {@code --ofd-weight}. */
+  /** Default weight w = 0.001 (mdistiller's CIFAR-100 configuration); option {@code --ofd-weight}. */
   public static final double DEFAULT_WEIGHT = 0.001;
 
   /** Suffix of the pre-ReLU taps the zoo models expose. */
@@ -168,15 +168,15 @@ public final class OfdTerm implements TransferTerm {
 
   private static List<String> defaultTaps(ModelOutput student, ModelOutput teacher) {
     List<String> out = new ArrayList<>();
-    for (String n : student.tapNames()) {
-      if (n.endsWith(PRE_SUFFIX) && teacher.tapNames().contains(n)) {
+    for (String n : student.allTapNames()) {
+      if (n.endsWith(PRE_SUFFIX) && teacher.allTapNames().contains(n)) {
         out.add(n);
       }
     }
     if (out.isEmpty()) {
       throw new IllegalArgumentException(NAME + " reads pre-ReLU maps, taps named '<stage>" + PRE_SUFFIX
-          + "' in both models, but the student has " + student.tapNames() + " and the teacher "
-          + teacher.tapNames() + "; choose taps explicitly (student:teacher)");
+          + "' in both models, but the student has " + student.allTapNames() + " and the teacher "
+          + teacher.allTapNames() + "; choose taps explicitly (student:teacher)");
     }
     return out;
   }

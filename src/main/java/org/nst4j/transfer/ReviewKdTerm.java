@@ -44,13 +44,13 @@ import org.nst4j.model.ModelOutput;
  * <p>The warm-up factor is 1 until {@link #beginEpoch} is called (the {@code loss} command gets the full term).
  */
 public final class ReviewKdTerm implements TransferTerm {
-  /** Term name in {@link LossTerms} (proposed method token {@code reviewkd}). */
+  /** Term name in {@link LossTerms} (method {@code reviewkd}). */
   public static final String NAME = "reviewkd";
 
-  /** Default weight w = 1 (mdistiller's CIFAR-100 configuration); proposed option {@code --reviewkd-weight}. */
+  /** Default weight w = 1 (mdistiller's CIFAR-100 configuration); option {@code --reviewkd-weight}. */
   public static final double DEFAULT_WEIGHT = 1;
 
-  /** Default warm-up, 20 epochs; proposed option {@code --reviewkd-warmup}. */
+  /** Default warm-up, 20 epochs; option {@code --reviewkd-warmup}. */
   public static final int DEFAULT_WARMUP = 20;
 
   /** The cap on the fusion width. */
@@ -114,9 +114,9 @@ public final class ReviewKdTerm implements TransferTerm {
       if (n.endsWith(OfdTerm.PRE_SUFFIX)) {
         continue;
       }
-      if (teacher.tapNames().contains(n + OfdTerm.PRE_SUFFIX)) {
+      if (teacher.allTapNames().contains(n + OfdTerm.PRE_SUFFIX)) {
         out.add(n + ":" + n + OfdTerm.PRE_SUFFIX);
-      } else if (teacher.tapNames().contains(n)) {
+      } else if (teacher.allTapNames().contains(n)) {
         out.add(n);
       }
     }
@@ -133,7 +133,7 @@ public final class ReviewKdTerm implements TransferTerm {
     String post = last.teacher().endsWith(OfdTerm.PRE_SUFFIX)
         ? last.teacher().substring(0, last.teacher().length() - OfdTerm.PRE_SUFFIX.length())
         : last.teacher();
-    teacherPooledTap = teacher.tapNames().contains(post) ? post : last.teacher();
+    teacherPooledTap = teacher.allTapNames().contains(post) ? post : last.teacher();
     List<NDArray> xs = studentLevels(student);
     List<NDArray> ts = teacherLevels(teacher);
     manager = parent.newSubManager();

@@ -16,7 +16,10 @@ final class TapPairs {
     }
   }
 
-  /** A method's default when no taps are requested. */
+  /**
+   * A method's default when no taps are requested; every default reads the main taps ({@link
+   * ModelOutput#tapNames()}), never the pre-ReLU ones.
+   */
   enum Default {
     /** The last tap of each model (NST, FitNet). */
     LAST,
@@ -80,11 +83,14 @@ final class TapPairs {
           a = r.trim();
           b = a;
         }
-        if (!sn.contains(a)) {
-          throw new IllegalArgumentException("unknown tap '" + a + "' for the student; its taps are " + sn);
+        // Named taps may be pre-ReLU taps (stage3_pre); the defaults below use the main taps only.
+        if (!s.allTapNames().contains(a)) {
+          throw new IllegalArgumentException("unknown tap '" + a + "' for the student; its taps are "
+              + s.allTapNames());
         }
-        if (!tn.contains(b)) {
-          throw new IllegalArgumentException("unknown tap '" + b + "' for the teacher; its taps are " + tn);
+        if (!t.allTapNames().contains(b)) {
+          throw new IllegalArgumentException("unknown tap '" + b + "' for the teacher; its taps are "
+              + t.allTapNames());
         }
         pairs.add(new Pair(a, b));
       }

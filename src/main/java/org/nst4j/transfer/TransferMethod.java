@@ -80,6 +80,28 @@ public interface TransferMethod {
    */
   TransferTerm createTerm(LossOptions options);
 
+  /**
+   * Makes the method's term for one run, with what the run knows ({@link TermContext}: the number of training
+   * images, the teacher's pre-ReLU BatchNorms). The default ignores the context; a method that needs it
+   * overrides this, says so in {@link #needsTrainingRun()}, and refuses {@link TermContext#none()} with a message
+   * naming what is missing.
+   *
+   * @param options the run's options
+   * @param context what the run knows ({@link TermContext#none()} outside a training run)
+   * @return a new term; null only for {@code ce}
+   */
+  default TransferTerm createTerm(LossOptions options, TermContext context) {
+    return createTerm(options);
+  }
+
+  /**
+   * Whether the term can only be made inside a training run ({@link #createTerm(LossOptions, TermContext)}
+   * with a run's context): the {@code loss} command refuses such methods.
+   */
+  default boolean needsTrainingRun() {
+    return false;
+  }
+
   /** Whether the term reads feature maps (and so the taps must exist in both models). */
   default boolean readsTaps() {
     return reads().contains(Input.TAPS) || reads().contains(Input.PRE_RELU_TAPS);

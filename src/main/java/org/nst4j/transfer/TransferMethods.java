@@ -30,7 +30,10 @@ public final class TransferMethods {
       new PktMethod(),
       new SpMethod(),
       new KdsvdMethod(),
-      new VidMethod());
+      new VidMethod(),
+      new OfdMethod(),
+      new CrdMethod(),
+      new ReviewKdMethod());
 
   private static final Map<String, TransferMethod> BY_NAME = index();
 

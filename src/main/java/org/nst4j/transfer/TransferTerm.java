@@ -62,6 +62,26 @@ public interface TransferTerm extends AutoCloseable {
    */
   default void beginEpoch(int epoch) {}
 
+  /**
+   * State outside {@link #parameters()} that a checkpoint must keep so that a resumed run is bit-identical (CRD's
+   * memory banks, its normalisation constants and its sampler), encoded; null (the default) for none.
+   *
+   * @return the encoded state, or null
+   */
+  default byte[] saveState() {
+    return null;
+  }
+
+  /**
+   * Restores what {@link #saveState()} returned, after {@link #initialize} with the same shapes.
+   *
+   * @param state the encoded state
+   * @throws IllegalArgumentException if it does not fit this term
+   */
+  default void restoreState(byte[] state) {
+    throw new IllegalArgumentException(name() + " keeps no state, got " + state.length + " bytes of it");
+  }
+
   /** Trainable auxiliary parameters; empty by default. */
   default List<Parameter> parameters() {
     return List.of();

@@ -192,4 +192,43 @@ class DistillCommandTest {
     assertTrue(line.contains("'ce'") || line.contains("'nst-poly'"), line);
     assertFalse(Files.exists(out));
   }
+
+  /**
+   * One epoch of a method whose term trains modules of its own: the run ends with a finite loss whose term is
+   * reported, and the saved student is a plain cnn-small (its parameter file as large as the cnn-small
+   * teacher's: no connector, embedding or fusion module in it).
+   */
+  static void assertDistillsWithAuxiliaryModulesLeftOut(Path out, Cli.Result r, String term) throws IOException {
+    assertEquals(0, r.code(), r.toString());
+    java.util.List<org.nst4j.train.EpochRecord> log = new org.nst4j.train.RunFolder(out).readEpochLog();
+    assertEquals(1, log.size());
+    assertTrue(Double.isFinite(log.get(0).loss()), log.toString());
+    Double value = log.get(0).terms().get(term);
+    assertTrue(value != null && Double.isFinite(value) && value != 0, term + " in " + log.get(0).terms());
+    assertEquals(Files.size(teacher.resolve("model").resolve("model-0000.params")),
+        Files.size(out.resolve("model").resolve("model-0000.params")), "the student's file holds the student only");
+  }
+
+  @Test
+  void ofdDistillsFromTheTeachersPreReluMaps() throws IOException {
+    Path out = dir.resolve("ofd");
+    assertDistillsWithAuxiliaryModulesLeftOut(out, Cli.run(distill(teacher, out, "--method", "ofd",
+        "--ofd-weight", "0.01")), "ofd");
+    assertTrue(Files.readString(out.resolve("config.json")).contains("ofd_weight"));
+  }
+
+  @Test
+  void crdDistillsWithMemoryBanksOverTheTrainingSet() throws IOException {
+    Path out = dir.resolve("crd");
+    assertDistillsWithAuxiliaryModulesLeftOut(out, Cli.run(distill(teacher, out, "--method", "kd+crd")), "crd");
+    assertTrue(Files.readString(out.resolve("config.json")).contains("crd_negatives"));
+  }
+
+  @Test
+  void reviewKdDistillsIntoTheTeachersPreReluMaps() throws IOException {
+    Path out = dir.resolve("reviewkd");
+    assertDistillsWithAuxiliaryModulesLeftOut(out, Cli.run(distill(teacher, out, "--method", "reviewkd",
+        "--reviewkd-warmup", "0")), "reviewkd");
+    assertTrue(Files.readString(out.resolve("config.json")).contains("reviewkd_warmup"));
+  }
 }

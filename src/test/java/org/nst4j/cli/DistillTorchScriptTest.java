@@ -65,6 +65,14 @@ class DistillTorchScriptTest {
         teacher("teacher.pt").toString(), "--teacher-taps", "only-one", "--out", dir.resolve("b").toString());
     assertEquals(2, code);
     assertTrue(err.toString().contains("--teacher-taps names 1 map [only-one], but"), err.toString());
-    assertTrue(!Files.exists(dir.resolve("a")) && !Files.exists(dir.resolve("b")));
+    // OFD reads the teacher's pre-ReLU maps and BatchNorms, which a TorchScript module does not expose.
+    err = new StringWriter();
+    code = run(out, err, "distill", "--data", "sample", "--per-class", "20", "--student", "cnn-small", "--teacher",
+        teacher("teacher.pt").toString(), "--teacher-taps", "map1,map2", "--method", "ofd", "--out",
+        dir.resolve("c").toString());
+    assertEquals(2, code);
+    assertTrue(err.toString().startsWith("error: ofd reads the teacher's pre-ReLU maps")
+        && err.toString().contains("TorchScript"), err.toString());
+    assertTrue(!Files.exists(dir.resolve("a")) && !Files.exists(dir.resolve("b")) && !Files.exists(dir.resolve("c")));
   }
 }

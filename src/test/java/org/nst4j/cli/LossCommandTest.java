@@ -227,6 +227,11 @@ class LossCommandTest {
     assertEquals(2, run("--method", "nst-poly", "--student-features", bad.toString(), "--teacher-features",
         t0.toString()));
     assertTrue(err.contains(bad.toString()) && err.contains("magic"), err);
+    // Methods whose term needs a training run (the teacher's BatchNorms, the training set) are refused.
+    List<String> ofd = new ArrayList<>(maps());
+    ofd.addAll(List.of("--method", "kd+ofd"));
+    assertEquals(2, run(ofd.toArray(new String[0])));
+    assertTrue(err.startsWith("error: ofd cannot be evaluated on saved tensors") && err.contains("distill"), err);
   }
 
   @Test

@@ -112,6 +112,28 @@ class BatchLoaderTest {
     assertArrayEquals(a.order(2), d.order(2));
   }
 
+  /** Each batch carries its images' indices in the data set, in batch order, whether built alone or iterated. */
+  @Test
+  void batchesCarryTheirImagesDatasetIndices() {
+    ImageDataset ds = indexed(200);
+    BatchLoader a = new BatchLoader(ds, 16, true, true, Augmentation.none(), UNIT, 5).prefetching(2);
+    int b = 0;
+    for (ImageBatch batch : a.epoch(1)) {
+      List<Integer> fromPixels = indices(batch);
+      assertEquals(batch.size(), batch.indices().length);
+      for (int k = 0; k < batch.size(); k++) {
+        assertEquals((long) fromPixels.get(k), batch.indices()[k], "image " + k);
+        assertEquals(ds.labelArray()[(int) batch.indices()[k]], batch.labels()[k]);
+      }
+      assertArrayEquals(batch.indices(), a.batch(1, b).indices());
+      assertArrayEquals(Arrays.copyOfRange(a.order(1), 16 * b, 16 * b + 16),
+          Arrays.stream(batch.indices()).mapToInt(Math::toIntExact).toArray());
+      b++;
+    }
+    assertEquals(12, b);
+    assertThrows(IllegalArgumentException.class, () -> new ImageBatch(new float[2], new int[2], 2, 1, 1, 1, new long[3]));
+  }
+
   @Test
   void augmentedBatchesAreReproducibleAndResumable() {
     ImageDataset ds = DataSources.sample().train();

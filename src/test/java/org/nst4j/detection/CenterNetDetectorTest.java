@@ -33,7 +33,7 @@ class CenterNetDetectorTest {
     try (NDManager m = NDManager.newBaseManager()) {
       d.initialize(m, DataType.FLOAT32, input);
       NDList out = d.forward(new ParameterStore(m, false), new NDList(m.randomUniform(0, 1, input)), false);
-      assertEquals(3 + 3, out.size());
+      assertEquals(3 + 6, out.size(), "heat, size, offset, then resnet8's stage1..3 and stage1_pre..3_pre");
       assertEquals(new Shape(2, 10, 24, 24), out.get(0).getShape());
       assertEquals(new Shape(2, 2, 24, 24), out.get(1).getShape());
       assertEquals(new Shape(2, 2, 24, 24), out.get(2).getShape());

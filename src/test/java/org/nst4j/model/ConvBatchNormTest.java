@@ -110,8 +110,19 @@ class ConvBatchNormTest {
       ParameterStore ps = new ParameterStore(manager, false);
       NDArray x = manager.randomNormal(input);
       List<float[]> plain = outputs(model, ps, x);
+      assertEquals(1 + model.tapNames().size() + model.preReluTapNames().size(), plain.size(),
+          "the outputs compared include the pre-ReLU taps");
+      List<TappedModel.BatchNormParameters> bns = new ArrayList<>();
+      for (String tap : model.preReluTapNames()) {
+        bns.add(model.preReluBatchNorm(tap));
+      }
 
       int folded = model.foldBatchNorm();
+      for (int i = 0; i < bns.size(); i++) {
+        TappedModel.BatchNormParameters p = model.preReluBatchNorm(model.preReluTapNames().get(i));
+        assertArrayEquals(bns.get(i).gamma(), p.gamma(), "γ of a pre-ReLU tap is read from the parameters");
+        assertArrayEquals(bns.get(i).beta(), p.beta());
+      }
       assertEquals(expected >= 0 ? expected : batchNorms(model), folded,
           "every BatchNorm of a post-activation network follows a convolution");
       assertTrue(model.isBatchNormFolded());

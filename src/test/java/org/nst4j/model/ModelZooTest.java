@@ -133,4 +133,42 @@ class ModelZooTest {
       assertTrue(e.getMessage().contains("resnet8"), e.getMessage());
     }
   }
+
+  /**
+   * Every zoo architecture exposes one pre-ReLU tap per main stage tap, after the main taps in the output, with
+   * the BatchNorm (γ, β) that produced it; the main taps, which the methods' defaults read, are unchanged.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"resnet8", "wrn-16-1", "preact-resnet-11", "cnn-small", "imagenet-resnet18",
+      "inception-bn-cifar"})
+  void everyArchitectureExposesPreReluTapsWithTheirBatchNorm(String arch) {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      boolean imagenet = arch.startsWith("imagenet");
+      int c = arch.startsWith("inception") || imagenet ? 3 : 1;
+      int hw = imagenet ? 64 : arch.startsWith("inception") ? 32 : 16;
+      TappedModel model = ModelZoo.create(arch, c, 10, 0);
+      Shape input = new Shape(2, c, hw, hw);
+      model.initialize(manager, DataType.FLOAT32, input);
+      List<String> main = model.tapNames();
+      List<String> pre = model.preReluTapNames();
+      assertFalse(pre.isEmpty());
+      for (String p : pre) {
+        assertTrue(p.endsWith("_pre"), p);
+        assertFalse(main.contains(p), "pre-ReLU taps are not main taps: " + p);
+      }
+      ModelOutput out = Models.forward(model, new ParameterStore(manager, false), manager.randomNormal(input), false);
+      assertEquals(main, out.tapNames());
+      assertEquals(pre, out.preReluTapNames());
+      Shape[] shapes = model.getOutputShapes(new Shape[] {input});
+      assertEquals(1 + main.size() + pre.size(), shapes.length);
+      for (int i = 0; i < pre.size(); i++) {
+        NDArray map = out.tap(pre.get(i));
+        assertEquals(shapes[1 + main.size() + i], map.getShape(), pre.get(i));
+        TappedModel.BatchNormParameters bn = model.preReluBatchNorm(pre.get(i));
+        assertEquals(map.getShape().get(1), bn.gamma().length, pre.get(i) + ": one γ per channel");
+        assertEquals(map.getShape().get(1), bn.beta().length);
+      }
+      assertThrows(IllegalArgumentException.class, () -> model.preReluBatchNorm(main.get(0)));
+    }
+  }
 }

@@ -138,4 +138,45 @@ class ResNetTest {
     assertEquals("resnet14", new ResNet(14, 1, 10).architecture());
     assertEquals(2, new ResNet(14, 1, 10).blocksPerStage());
   }
+
+  /** stageN_pre is the last block's residual sum before its ReLU: ReLU of it is stageN, and it has negatives. */
+  @Test
+  void preReluTapsAreTheResidualSumsBeforeTheLastRelu() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      TappedModel m = ModelZoo.create("resnet14", 1, 10, 0);
+      Shape input = new Shape(2, 1, 12, 12);
+      m.initialize(manager, DataType.FLOAT32, input);
+      assertEquals(java.util.List.of("stage1_pre", "stage2_pre", "stage3_pre"), m.preReluTapNames());
+      for (boolean training : new boolean[] {false, true}) {
+        ModelOutput out = Models.forward(m, new ParameterStore(manager, false), manager.randomNormal(input), training);
+        for (int s = 1; s <= 3; s++) {
+          NDArray pre = out.tap("stage" + s + "_pre");
+          assertTrue(ai.djl.nn.Activation.relu(pre).allClose(out.tap("stage" + s), 0, 0, false), "stage " + s);
+          assertTrue(pre.lt(0).any().getBoolean(), "a pre-ReLU map has negative values");
+        }
+      }
+      // The BatchNorm before the ReLU is the last block's bn2: 64 channels for stage 3, γ as in the parameters.
+      String gammaName = null;
+      for (var p : m.getParameters()) {
+        if (p.getKey().contains("stage3") && p.getKey().endsWith("bn2_gamma")) {
+          gammaName = p.getKey(); // the last one in order is the last block's
+        }
+      }
+      p(m, gammaName).set(java.nio.FloatBuffer.wrap(ramp(64)));
+      assertArrayEquals(ramp(64), m.preReluBatchNorm("stage3_pre").gamma());
+      assertEquals(64, m.preReluBatchNorm("stage3_pre").beta().length);
+    }
+  }
+
+  private static NDArray p(TappedModel m, String name) {
+    return m.getParameters().get(name).getArray();
+  }
+
+  private static float[] ramp(int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = 0.5f + i / 100f;
+    }
+    return v;
+  }
 }

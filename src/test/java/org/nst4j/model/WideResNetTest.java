@@ -73,4 +73,56 @@ class WideResNetTest {
     assertThrows(IllegalArgumentException.class, () -> new WideResNet(16, 0, 1, 10));
     assertEquals("wrn-40-2", new WideResNet(40, 2, 1, 10).architecture());
   }
+
+  /**
+   * A pre-activation stage's pre-ReLU map is the next BatchNorm applied to the stage output (mdistiller's
+   * wrn.py): in inference, γ·(x − μ)/√(σ² + ε) + β with the running statistics; in training the probe moves
+   * the running statistics of that BatchNorm only once (the block that owns it moves them).
+   */
+  @Test
+  void preReluTapsAreTheNextBatchNormOfTheStageOutput() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      TappedModel m = ModelZoo.create("wrn-10-1", 1, 10, 0);
+      Shape input = new Shape(4, 1, 8, 8);
+      m.initialize(manager, DataType.FLOAT32, input);
+      NDArray x = manager.randomNormal(input);
+      // Training mode first: stage2's first block's bn0 sees stage1 once, so its running mean becomes 0.1·mean.
+      ModelOutput train = Models.forward(m, new ParameterStore(manager, false), x, true);
+      NDArray s1 = train.tap("stage1");
+      NDArray batchMean = s1.transpose(1, 0, 2, 3).reshape(s1.getShape().get(1), -1).mean(new int[] {1});
+      String meanName = null;
+      for (var p : m.getParameters()) {
+        if (p.getKey().contains("stage2") && p.getKey().endsWith("bn0_runningMean") && meanName == null) {
+          meanName = p.getKey();
+        }
+      }
+      NDArray running = m.getParameters().get(meanName).getArray();
+      assertTrue(running.allClose(batchMean.mul(0.1f), 1e-4, 1e-6, false),
+          "the running mean moved once: " + running + " vs 0.1·" + batchMean);
+
+      ModelOutput out = Models.forward(m, new ParameterStore(manager, false), x, false);
+      for (int s = 1; s <= 3; s++) {
+        NDArray stage = out.tap("stage" + s);
+        TappedModel.BatchNormParameters bn = m.preReluBatchNorm("stage" + s + "_pre");
+        long ch = stage.getShape().get(1);
+        NDArray mean = s < 3 ? statistic(m, "stage" + (s + 1), "bn0_runningMean") : statistic(m, "finalBn", "runningMean");
+        NDArray var = s < 3 ? statistic(m, "stage" + (s + 1), "bn0_runningVar") : statistic(m, "finalBn", "runningVar");
+        NDArray g = manager.create(bn.gamma()).reshape(1, ch, 1, 1);
+        NDArray b = manager.create(bn.beta()).reshape(1, ch, 1, 1);
+        NDArray expected = stage.sub(mean.reshape(1, ch, 1, 1)).div(var.reshape(1, ch, 1, 1).add(1e-5f).sqrt())
+            .mul(g).add(b);
+        assertTrue(expected.allClose(out.tap("stage" + s + "_pre"), 1e-4, 1e-5, false), "stage " + s);
+      }
+    }
+  }
+
+  /** The first parameter whose name contains {@code where} and ends with {@code suffix}. */
+  private static NDArray statistic(TappedModel m, String where, String suffix) {
+    for (var p : m.getParameters()) {
+      if (p.getKey().contains(where) && p.getKey().endsWith(suffix)) {
+        return p.getValue().getArray();
+      }
+    }
+    throw new AssertionError("no parameter " + where + "*" + suffix);
+  }
 }

@@ -124,6 +124,36 @@ class CheckpointTest {
         "the weights moved");
   }
 
+  /**
+   * The objective's term state (CRD's memory banks) travels in a version-3 file; a run without term state
+   * still writes version 2, which is read as before.
+   */
+  @Test
+  void termStateIsKeptInVersionThreeAndVersionTwoStaysAsItWas() throws Exception {
+    Trainee a = trainee("cnn-small", 1, 1, 1);
+    Path plain = dir.resolve("plain.bin");
+    Checkpoint.write(plain, 1, 5, a.model(), a.auxiliary(), a.sgd());
+    Path empty = dir.resolve("empty.bin");
+    Checkpoint.write(empty, 1, 5, a.model(), a.auxiliary(), a.sgd(), java.util.Map.of());
+    assertArrayEquals(Files.readAllBytes(plain), Files.readAllBytes(empty), "no term state: version 2, unchanged");
+    assertEquals(2, Files.readAllBytes(plain)[11]);
+
+    java.util.Map<String, byte[]> states = new java.util.LinkedHashMap<>();
+    states.put("crd", new byte[] {1, 2, 3, (byte) 255});
+    states.put("other", new byte[0]);
+    Path withState = dir.resolve("state.bin");
+    Checkpoint.write(withState, 3, 9, a.model(), a.auxiliary(), a.sgd(), states);
+    assertEquals(3, Files.readAllBytes(withState)[11]);
+    Trainee b = trainee("cnn-small", 1, 7, 1);
+    Checkpoint cp = Checkpoint.restore(withState, b.manager(), b.model(), b.auxiliary(), b.sgd());
+    assertEquals(List.of("crd", "other"), List.copyOf(cp.termStates().keySet()));
+    assertArrayEquals(states.get("crd"), cp.termStates().get("crd"));
+    assertEquals(0, cp.termStates().get("other").length);
+    assertSameWeights(weights(a), weights(b));
+    assertEquals(9, Checkpoint.inspect(withState).step());
+    assertTrue(Checkpoint.restore(plain, b.manager(), b.model(), b.auxiliary(), b.sgd()).termStates().isEmpty());
+  }
+
   @Test
   void aDamagedFileIsRefusedBeforeParsing() throws Exception {
     Trainee a = trainee("cnn-small", 1, 1, 0);

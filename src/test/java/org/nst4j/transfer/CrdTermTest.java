@@ -1,5 +1,6 @@
 package org.nst4j.transfer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -234,5 +235,36 @@ class CrdTermTest {
     assertThrows(IllegalArgumentException.class, () -> new CrdTerm(1));
     assertThrows(IllegalArgumentException.class, () -> new CrdTerm(1, 10, 128, 10, 0.07, 1, null));
     assertThrows(IllegalArgumentException.class, () -> new CrdTerm(1, 10, 128, 10, 0.07, 0.5, List.of("a", "b")));
+  }
+
+  /** The state (banks, Z, sampler) restored into a fresh term makes it continue exactly as the original. */
+  @Test
+  void savedStateMakesAFreshTermContinueIdentically() {
+    NDArray sMap = Fixtures.random(manager, 97, true, 3, 4, 1, 1);
+    ModelOutput s = Fixtures.maps(sMap);
+    ModelOutput t = Fixtures.maps(Fixtures.random(manager, 98, true, 3, 5, 1, 1));
+    try (CrdTerm a = new CrdTerm(0.8, 12, 3, 6, 0.07, 0.5, null);
+        CrdTerm b = new CrdTerm(0.8, 12, 3, 6, 0.07, 0.5, null)) {
+      a.initialize(manager, s, t, 4);
+      a.setBatchIndices(new long[] {1, 5, 9});
+      a.compute(s, t, null, true);
+      byte[] state = a.saveState();
+      b.initialize(manager, s, t, 4);
+      b.restoreState(state);
+      assertEquals(a.normalisation()[0], b.normalisation()[0], 0);
+      assertArrayEquals(a.studentBankRow(5), b.studentBankRow(5), 0);
+      for (long[] idx : new long[][] {{0, 2, 3}, {11, 5, 7}}) {
+        a.setBatchIndices(idx);
+        b.setBatchIndices(idx);
+        assertEquals(a.compute(s, t, null, true).getDouble(), b.compute(s, t, null, true).getDouble(), 0);
+        assertArrayEquals(a.lastSample()[2], b.lastSample()[2], "the same negatives");
+      }
+      assertArrayEquals(a.teacherBankRow(7), b.teacherBankRow(7), 0);
+      try (CrdTerm other = new CrdTerm(0.8, 13, 3, 6, 0.07, 0.5, null)) {
+        other.initialize(manager, s, t, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> other.restoreState(state));
+        assertTrue(e.getMessage().contains("12 images"), e.getMessage());
+      }
+    }
   }
 }

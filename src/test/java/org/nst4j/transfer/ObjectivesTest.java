@@ -99,8 +99,12 @@ class ObjectivesTest {
   @Test
   void everyKnownMethodRuns() {
     for (String m : TransferMethods.names()) {
-      if (m.equals("kdsvd")) {
-        continue; // pairs channels, which these fixture maps do not share: KdsvdMethodTest runs it
+      TransferMethod method = TransferMethods.get(m);
+      if (m.equals("kdsvd") || method.reads().contains(TransferMethod.Input.PRE_RELU_TAPS)
+          || method.reads().contains(TransferMethod.Input.DATASET_INDICES)) {
+        // kdsvd pairs channels, which these fixture maps do not share; ofd, crd and reviewkd need a training
+        // run's context (TermContext): their XxxMethodTests and DistillCommandTest run them
+        continue;
       }
       LossTerms t = run(m, LossOptions.defaults());
       double v = t.total().getDouble();

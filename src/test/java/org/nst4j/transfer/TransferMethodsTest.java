@@ -12,6 +12,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class TransferMethodsTest {
+  /** A training run's context: 100 images, a teacher with one pre-ReLU tap of 2 channels. */
+  private static final TermContext RUN = new TermContext(100, "resnet8", java.util.Map.of("stage1_pre",
+      new org.nst4j.model.TappedModel.BatchNormParameters(new float[] {1, 2}, new float[] {0, -1})));
 
   @Test
   void everyMethodIsCompleteAndItsOptionsAreUnique() {
@@ -26,6 +29,16 @@ class TransferMethodsTest {
       assertEquals(m, TransferMethods.get(m.name().toUpperCase()));
       assertTrue(!m.paper().isBlank() && !m.summary().isBlank(), m.name());
       assertTrue(!m.reads().isEmpty(), m.name());
+      if (m.needsTrainingRun()) {
+        // Such a method is refused outside a run, with a message saying what it lacks, and made inside one.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> m.createTerm(LossOptions.defaults()));
+        assertTrue(e.getMessage().startsWith(m.name() + " needs"), e.getMessage());
+        try (TransferTerm t = m.createTerm(LossOptions.defaults(), RUN)) {
+          assertEquals(m.name(), t.name(), "a term reports under its method's name");
+        }
+        continue;
+      }
       TransferTerm t = m.createTerm(LossOptions.defaults());
       if (m.name().equals("ce")) {
         assertNull(t);
