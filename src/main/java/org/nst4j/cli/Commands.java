@@ -53,6 +53,7 @@ final class Commands {
       throws java.io.IOException {
     var device = runtime.device();
     runtime.applyThreads();
+    org.nst4j.train.StopSignal.process().installHandlers();
     org.nst4j.train.RunSpec built = run
         .setData(data.load())
         .optPerClass(data.perClass)

@@ -27,20 +27,52 @@ import org.nst4j.store.Json;
  * initialisation of the seed, so a run resumed from here ends with the same weights as an uninterrupted one.
  * Written atomically (temporary file + rename): a kill during the write leaves the previous checkpoint.
  *
+ * <p>A checkpoint may also be taken in the middle of an epoch, when training is asked to stop ({@link
+ * StopSignal}): it then holds the epoch's position and running sums ({@link Partial}), so that the resumed epoch
+ * skips the batches already trained and logs the same record as an uninterrupted one.
+ *
  * <p>Layout: magic {@code NST4JCKP}, version, payload length (8 bytes), CRC-32 of the payload, payload. The
  * checksum is verified before anything is parsed, so a truncated or bit-flipped file is refused as such
  * instead of feeding garbage lengths and shapes to the array decoder.
  */
 public final class Checkpoint {
   private static final byte[] MAGIC = "NST4JCKP".getBytes(StandardCharsets.US_ASCII);
-  private static final int VERSION = 2;
+  /** Version 3 adds the optional mid-epoch section; version 2 files (end of epoch only) are still read. */
+  private static final int VERSION = 3;
+  private static final int OLDEST_READ = 2;
 
   private final int epochsDone;
   private final long step;
+  private final Partial partial;
 
-  private Checkpoint(int epochsDone, long step) {
+  private Checkpoint(int epochsDone, long step, Partial partial) {
     this.epochsDone = epochsDone;
     this.step = step;
+    this.partial = partial;
+  }
+
+  /**
+   * Where a checkpoint taken mid-epoch stands in epoch {@code epochsDone + 1}: the batches trained and the
+   * running sums of the epoch's record.
+   *
+   * @param batches batches of the epoch already trained, ≥ 1
+   * @param lossSum sum of the batch losses
+   * @param termSums sum of each loss term, in the objective's order
+   * @param correct training images classified correctly
+   * @param seen training images seen
+   * @param seconds training time of the epoch so far
+   */
+  public record Partial(int batches, double lossSum, java.util.Map<String, Double> termSums, long correct, long seen,
+      double seconds) {
+    /** Copies the map, keeping its order. */
+    public Partial {
+      termSums = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(termSums));
+    }
+  }
+
+  /** The mid-epoch position, or null for a checkpoint taken at the end of an epoch. */
+  public Partial partial() {
+    return partial;
   }
 
   /** Number of completed epochs. */
@@ -65,6 +97,22 @@ public final class Checkpoint {
    */
   public static void write(Path file, int epochsDone, long step, TappedModel model, List<Parameter> auxiliary,
       NesterovSgd optimizer) throws IOException {
+    write(file, epochsDone, step, model, auxiliary, optimizer, null);
+  }
+
+  /**
+   * Writes a checkpoint atomically, possibly in the middle of epoch {@code epochsDone + 1}.
+   *
+   * @param file the checkpoint file
+   * @param epochsDone completed epochs
+   * @param step updates done
+   * @param model the model being trained
+   * @param auxiliary the objective's auxiliary parameters
+   * @param optimizer the optimiser
+   * @param partial where the next epoch stands, or null at the end of an epoch
+   */
+  public static void write(Path file, int epochsDone, long step, TappedModel model, List<Parameter> auxiliary,
+      NesterovSgd optimizer, Partial partial) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(epochsDone);
@@ -78,6 +126,19 @@ public final class Checkpoint {
         out.write(encoded);
       }
       optimizer.save(out);
+      out.writeBoolean(partial != null);
+      if (partial != null) {
+        out.writeInt(partial.batches());
+        out.writeDouble(partial.lossSum());
+        out.writeLong(partial.correct());
+        out.writeLong(partial.seen());
+        out.writeDouble(partial.seconds());
+        out.writeInt(partial.termSums().size());
+        for (var e : partial.termSums().entrySet()) {
+          out.writeUTF(e.getKey());
+          out.writeDouble(e.getValue());
+        }
+      }
     }
     byte[] payload = bytes.toByteArray();
     CRC32 crc = new CRC32();
@@ -106,7 +167,9 @@ public final class Checkpoint {
    */
   public static Checkpoint restore(Path file, NDManager manager, TappedModel model, List<Parameter> auxiliary,
       NesterovSgd optimizer) throws IOException {
-    byte[] payload = readPayload(file);
+    byte[] whole = readPayload(file);
+    int version = whole[0];
+    byte[] payload = Arrays.copyOfRange(whole, 1, whole.length);
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
       int epochs = in.readInt();
       long step = in.readLong();
@@ -114,7 +177,7 @@ public final class Checkpoint {
       if (!arch.equals(model.architecture())) {
         throw new IllegalArgumentException(file + ": checkpoint of " + arch + ", this run trains " + model.architecture());
       }
-      if (epochs < 1 || step < 0) {
+      if (epochs < 0 || step < 0) {
         throw new IllegalArgumentException(file + ": checkpoint at epoch " + epochs + ", step " + step);
       }
       try {
@@ -159,10 +222,27 @@ public final class Checkpoint {
       } catch (IOException e) {
         throw new IllegalArgumentException(file + ": " + e.getMessage());
       }
+      Partial partial = null;
+      if (version >= 3 && in.readBoolean()) {
+        int batches = in.readInt();
+        double lossSum = in.readDouble();
+        long correct = in.readLong();
+        long seen = in.readLong();
+        double seconds = in.readDouble();
+        int terms = in.readInt();
+        java.util.Map<String, Double> sums = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < terms; i++) {
+          sums.put(in.readUTF(), in.readDouble());
+        }
+        partial = new Partial(batches, lossSum, sums, correct, seen, seconds);
+      }
       if (in.read() != -1) {
         throw new IllegalArgumentException(file + ": trailing bytes after the optimiser state");
       }
-      return new Checkpoint(epochs, step);
+      if (partial == null ? epochs < 1 : partial.batches() < 1) {
+        throw new IllegalArgumentException(file + ": checkpoint at epoch " + epochs + ", step " + step);
+      }
+      return new Checkpoint(epochs, step, partial);
     } catch (java.io.EOFException | RuntimeException e) {
       if (e instanceof IllegalArgumentException && e.getMessage() != null && e.getMessage().startsWith(file.toString())) {
         throw (IllegalArgumentException) e;
@@ -182,13 +262,16 @@ public final class Checkpoint {
    * @throws IllegalArgumentException if the file is not an intact checkpoint
    */
   public static Checkpoint inspect(Path file) throws IOException {
-    byte[] payload = readPayload(file);
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
-      return new Checkpoint(in.readInt(), in.readLong());
+    byte[] whole = readPayload(file);
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(whole, 1, whole.length - 1))) {
+      return new Checkpoint(in.readInt(), in.readLong(), null);
     }
   }
 
-  /** Reads the file and returns its payload once magic, version, length and checksum are verified. */
+  /**
+   * Reads the file and returns its version (one byte) followed by its payload, once magic, version, length and
+   * checksum are verified.
+   */
   private static byte[] readPayload(Path file) throws IOException {
     long size = Files.size(file);
     try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
@@ -198,9 +281,9 @@ public final class Checkpoint {
         throw new IllegalArgumentException(file + ": not an nst4j checkpoint");
       }
       int version = in.readInt();
-      if (version != VERSION) {
+      if (version < OLDEST_READ || version > VERSION) {
         throw new IllegalArgumentException(file + ": unsupported checkpoint version " + version
-            + " (this nst4j writes version " + VERSION + ")");
+            + " (this nst4j reads versions " + OLDEST_READ + " to " + VERSION + ")");
       }
       long length = in.readLong();
       long expectedCrc = in.readLong();
@@ -209,10 +292,11 @@ public final class Checkpoint {
         throw new IllegalArgumentException(file + ": truncated or damaged checkpoint (" + (size - header)
             + " payload bytes, the header says " + length + ")");
       }
-      byte[] payload = new byte[(int) length];
-      in.readFully(payload);
+      byte[] payload = new byte[(int) length + 1];
+      payload[0] = (byte) version;
+      in.readFully(payload, 1, (int) length);
       CRC32 crc = new CRC32();
-      crc.update(payload);
+      crc.update(payload, 1, (int) length);
       if (crc.getValue() != expectedCrc) {
         throw new IllegalArgumentException(file + ": damaged checkpoint (checksum mismatch)");
       }
