@@ -250,7 +250,8 @@ public final class TrainingLoop {
   private StopSignal.Stopped stopped(int epoch, int b, int batches) {
     return new StopSignal.Stopped(StopSignal.process().requested() + ": stopped after batch " + b + "/" + batches
         + " of epoch " + epoch + "/" + config.epochs() + (checkpointFile == null ? " (no checkpoint file)"
-        : "; checkpoint written to " + checkpointFile + "; the same command with --resume continues it"));
+        : "; checkpoint written to " + checkpointFile + "; resuming continues from it (train, distill: --resume;"
+        + " experiment, sweep: the same command)"));
   }
 
   /** Whether a checkpoint of an earlier epoch exists to resume from after a failure in {@code epoch}. */
