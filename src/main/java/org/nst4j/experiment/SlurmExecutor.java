@@ -136,7 +136,17 @@ public final class SlurmExecutor {
     writeScript(reportScript, SlurmScript.report("nst4j-report-" + grid.name(),
         dir.resolve("logs").resolve("report-" + n + ".out").toAbsolutePath(), grid.workDir(), options,
         grid.reportCommand()));
-    String arrayJob = slurm.submit(options.extraArgs(), arrayScript);
+    String arrayJob;
+    try {
+      arrayJob = slurm.submit(options.extraArgs(), arrayScript);
+    } catch (IllegalArgumentException e) {
+      if (e.getMessage().contains("array")) { // Slurm's MaxArraySize (default 1001) bounds the highest index
+        throw new IllegalArgumentException(e.getMessage() + " (the highest array index is " + todo.get(todo.size() - 1)
+            + "; it must be below the cluster's MaxArraySize, see `scontrol show config`: split the grid with"
+            + " --methods or --seeds and another --out)");
+      }
+      throw e;
+    }
     String reportJob;
     try {
       List<String> args = new ArrayList<>(options.extraArgs());

@@ -46,6 +46,8 @@ public final class SlurmScript {
     sb.append("#SBATCH --signal=B:TERM@").append(options.signalSeconds()).append('\n');
     sb.append("""
         set -u
+        # Run the jar built at submission; never build on a node (see the launcher).
+        export NST4J_NO_BUILD=1
         cell="$SLURM_ARRAY_TASK_ID"
         echo "%s$cell job ${SLURM_JOB_ID} (array ${SLURM_ARRAY_JOB_ID}) on $(hostname) start ${SLURM_RESTART_COUNT:-0} at $(date -u +%%FT%%TZ)" >&2
         %s --cell "$cell" &
@@ -85,7 +87,7 @@ public final class SlurmScript {
     StringBuilder sb = header(jobName, workDir, light);
     sb.append("#SBATCH --output=").append(log).append('\n');
     sb.append("#SBATCH --open-mode=append\n");
-    sb.append("set -u\n").append("exec ").append(shellJoin(reportCommand)).append('\n');
+    sb.append("set -u\nexport NST4J_NO_BUILD=1\n").append("exec ").append(shellJoin(reportCommand)).append('\n');
     return sb.toString();
   }
 

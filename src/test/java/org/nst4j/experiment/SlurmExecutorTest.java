@@ -81,6 +81,20 @@ class SlurmExecutorTest {
   }
 
   @Test
+  void anArrayTooLargeForTheClusterIsExplained() throws Exception {
+    FakeSlurm fake = new FakeSlurm(dir.resolve("bin"));
+    java.nio.file.Files.writeString(fake.bin.resolve("sbatch"), """
+        #!/bin/sh
+        echo "sbatch: error: Batch job submission failed: Invalid job array specification" >&2; exit 1
+        """);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> SlurmExecutor.submit(grid(dir.resolve("out"), 3), SlurmOptions.defaults(), fake.slurm()));
+    assertTrue(e.getMessage().endsWith("Invalid job array specification (the highest array index is 2; it must be"
+        + " below the cluster's MaxArraySize, see `scontrol show config`: split the grid with --methods or --seeds"
+        + " and another --out)"), e.getMessage());
+  }
+
+  @Test
   void aFolderHoldingAnotherRunIsRefusedBeforeAnythingIsSubmitted() throws Exception {
     FakeSlurm fake = new FakeSlurm(dir.resolve("bin"));
     Path out = dir.resolve("out");

@@ -38,6 +38,7 @@ class SlurmScriptTest {
     assertTrue(s.contains("if [ \"$rc\" -eq 75 ]"), "requeues only a task stopped with its checkpoint");
     assertTrue(s.contains("[ \"$state\" = JobState=RUNNING ]"), "and only if Slurm left it running");
     assertTrue(s.contains(SlurmScript.START_MARK + "$cell"), "marks each start in the log");
+    assertTrue(s.contains("export NST4J_NO_BUILD=1\n"), "tasks run the jar built at submission");
   }
 
   @Test
