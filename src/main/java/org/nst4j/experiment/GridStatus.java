@@ -67,7 +67,8 @@ public final class GridStatus {
       if (f.isComplete()) {
         state = State.DONE;
         RunSummary s = f.readSummary();
-        detail = String.format(Locale.ROOT, "%d epochs, final accuracy %.2f %%", s.epochs(), 100 * s.testAccuracy());
+        detail = String.format(Locale.ROOT, "%d epoch%s, final accuracy %.2f %%", s.epochs(), s.epochs() == 1 ? "" : "s",
+            100 * s.testAccuracy());
       } else if (q != null && q.active() && (q.state().equals("RUNNING") || q.state().equals("COMPLETING"))) {
         state = State.RUNNING;
         detail = String.format(Locale.ROOT, "epoch %d/%d, job %s", Math.min(epochs, logged + 1), epochs, q.jobId());
