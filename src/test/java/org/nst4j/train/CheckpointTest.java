@@ -125,6 +125,46 @@ class CheckpointTest {
   }
 
   @Test
+  void aMidEpochCheckpointKeepsTheEpochsPositionAndSumsAndAVersion2FileIsStillRead() throws Exception {
+    Trainee a = trainee("cnn-small", 1, 1, 1);
+    Path file = dir.resolve("checkpoint.bin");
+    java.util.Map<String, Double> terms = new java.util.LinkedHashMap<>();
+    terms.put("ce", 3.5);
+    terms.put("nst", 0.25);
+    Checkpoint.Partial partial = new Checkpoint.Partial(4, 3.75, terms, 17, 40, 1.5);
+    Checkpoint.write(file, 0, 4, a.model(), a.auxiliary(), a.sgd(), partial);
+    Trainee b = trainee("cnn-small", 1, 7, 1);
+    Checkpoint cp = Checkpoint.restore(file, b.manager(), b.model(), b.auxiliary(), b.sgd());
+    assertEquals(0, cp.epochsDone(), "stopped in the first epoch");
+    assertEquals(4, cp.step());
+    assertEquals(partial, cp.partial());
+    assertEquals(List.of("ce", "nst"), List.copyOf(cp.partial().termSums().keySet()), "terms keep their order");
+    assertSameWeights(weights(a), weights(b));
+
+    // An end-of-epoch checkpoint as version 2 wrote it: the same payload without the mid-epoch flag.
+    Checkpoint.write(file, 1, 9, a.model(), a.auxiliary(), a.sgd());
+    byte[] v3 = Files.readAllBytes(file);
+    int header = 8 + 4 + 8 + 8;
+    byte[] payload = Arrays.copyOfRange(v3, header, v3.length - 1);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(payload);
+    java.io.ByteArrayOutputStream v2 = new java.io.ByteArrayOutputStream();
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(v2)) {
+      out.write(Arrays.copyOf(v3, 8));
+      out.writeInt(2);
+      out.writeLong(payload.length);
+      out.writeLong(crc.getValue());
+      out.write(payload);
+    }
+    Files.write(file, v2.toByteArray());
+    Trainee c = trainee("cnn-small", 1, 8, 1);
+    Checkpoint old = Checkpoint.restore(file, c.manager(), c.model(), c.auxiliary(), c.sgd());
+    assertEquals(1, old.epochsDone());
+    assertEquals(null, old.partial());
+    assertSameWeights(weights(a), weights(c));
+  }
+
+  @Test
   void aDamagedFileIsRefusedBeforeParsing() throws Exception {
     Trainee a = trainee("cnn-small", 1, 1, 0);
     Path file = dir.resolve("checkpoint.bin");
