@@ -81,6 +81,10 @@ public final class GridStatus {
         if (error != null) {
           state = State.FAILED;
           detail = error;
+        } else if (q != null && q.state().equals("CANCELLED")) { // cancelled is not failed: resubmit to go on
+          boolean started = logged > 0 || Files.exists(f.checkpoint());
+          state = started ? State.STOPPED : State.NOT_STARTED;
+          detail = "job " + q.jobId() + " cancelled" + (started ? " after epoch " + logged + "/" + epochs : "");
         } else if (q != null) {
           state = State.FAILED;
           detail = "Slurm ended job " + q.jobId() + ": " + q.state() + (q.reason().equals("None") ? "" : " (" + q.reason() + ")");

@@ -54,6 +54,19 @@ class GridStatusTest {
   }
 
   @Test
+  void aCancelledTaskIsNotAFailure() throws Exception {
+    List<GridRunner.Cell> cells = GridCells.cells(dir.resolve("out"), 2);
+    GridCells.start(cells.get(1));
+    var rows = GridStatus.of(cells, 2, dir.resolve("none"), Map.of(
+        0, new Slurm.QueueEntry("9_0", "9", 0, "CANCELLED", "None"),
+        1, new Slurm.QueueEntry("9_1", "9", 1, "CANCELLED", "None")));
+    assertEquals(GridStatus.State.NOT_STARTED, rows.get(0).state());
+    assertEquals("job 9_0 cancelled", rows.get(0).detail());
+    assertEquals(GridStatus.State.STOPPED, rows.get(1).state());
+    assertEquals("job 9_1 cancelled after epoch 1/2", rows.get(1).detail());
+  }
+
+  @Test
   void theReportSectionListsOnlyUnfinishedCellsAndIsEmptyWhenAllFinished() throws Exception {
     List<GridRunner.Cell> cells = GridCells.cells(dir.resolve("out"), 2);
     GridCells.finish(cells.get(0), 0.5);
