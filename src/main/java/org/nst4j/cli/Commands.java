@@ -77,6 +77,7 @@ final class Commands {
       throws java.io.IOException {
     var device = runtime.device();
     runtime.applyThreads();
+    org.nst4j.train.StopSignal.process().installHandlers();
     double divergenceFactor = training.divergenceFactor();
     Path out = output.outOr(defaultOut);
     if (out.toString().isEmpty()) {

@@ -25,9 +25,15 @@ import org.nst4j.train.NonFiniteLossException;
 final class Errors {
   private Errors() {}
 
-  /** 2 for problems with the user's input (options, files, data, divergence), 1 for bugs. */
+  /**
+   * 2 for problems with the user's input (options, files, data, divergence), 75 for a training stopped by a
+   * signal with its checkpoint written, 1 for bugs.
+   */
   static int exitCode(Throwable e) {
     Throwable t = unwrap(e);
+    if (t instanceof org.nst4j.train.StopSignal.Stopped) {
+      return Main.EXIT_STOPPED;
+    }
     if (t instanceof IllegalArgumentException || t instanceof DataFormatException || t instanceof IOException
         || t instanceof NonFiniteLossException || t instanceof picocli.CommandLine.ParameterException
         || t instanceof ai.djl.MalformedModelException || t instanceof OutOfMemoryError) {
@@ -48,6 +54,7 @@ final class Errors {
     } else if (t instanceof FileSystemException) {
       m = fileSystemMessage((FileSystemException) t);
     } else if (t instanceof IllegalArgumentException || t instanceof DataFormatException
+        || t instanceof org.nst4j.train.StopSignal.Stopped
         || t instanceof NonFiniteLossException || t instanceof IOException
         || t instanceof ai.djl.MalformedModelException) {
       m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();

@@ -26,9 +26,14 @@ import picocli.CommandLine.Parameters;
         + " resumes a grid; on a finished grid it trains nothing and rewrites the same report.",
         "A file with 'role: teacher' is a teacher recipe: it trains that one model into its out folder.",
         "Experiment files over 1 MiB are refused before parsing (NST4J_JAVA_OPTS=-Dnst4j.experiment.maxBytes=N"
-        + " raises the limit)."})
+        + " raises the limit).",
+        "--executor slurm submits the grid to a Slurm cluster instead (one array task per unfinished cell, then a"
+        + " report job); --status shows where each cell is. See docs/scaling.md.",
+        "SIGTERM or Ctrl-C stops training after the current step with a checkpoint; exit codes: 0 done, 2 bad input,"
+        + " 75 stopped by a signal (the same command continues), 1 a bug."})
 final class ExperimentCommand implements Callable<Integer> {
   @Mixin RuntimeOptions runtime = new RuntimeOptions();
+  @Mixin GridExecutorOptions grid = new GridExecutorOptions();
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "FILE.yaml", description = "The experiment file, e.g."
@@ -68,10 +73,28 @@ final class ExperimentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    grid.check(reportOnly);
     ExperimentSpec experiment = ExperimentFile.read(file).withOverrides(methods, seeds, epochs, out, teacher,
         teacherTaps);
+    if (grid.status) {
+      return grid.printStatus(spec, Experiment.cells(experiment), experiment.config().epochs(), experiment.out());
+    }
+    if (grid.executor == GridExecutorOptions.Executor.slurm) {
+      return grid.submit(spec, experiment.name(), Experiment.cells(experiment), experiment.out());
+    }
     Experiment.Options options = new Experiment.Options(reportOnly, !quiet, runtime.device(),
         Commands.commandLine(spec), spec.commandLine().getErr(), runtime::applyThreads, !noSpeed);
+    if (!reportOnly) {
+      org.nst4j.train.StopSignal.process().installHandlers();
+    }
+    if (grid.cell != null) {
+      var cell = org.nst4j.experiment.GridRunner.cell(Experiment.cells(experiment), grid.cell);
+      var outcome = Experiment.runCell(experiment, grid.cell, options);
+      spec.commandLine().getOut().printf(Locale.ROOT, "%s: cell %d (%s seed %d) %s%n", experiment.name(), grid.cell,
+          cell.label(), cell.seed(), outcome.trained() > 0 ? "trained" : "was already finished");
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
     Experiment.Result result = Experiment.run(experiment, options);
     PrintWriter w = spec.commandLine().getOut();
     int runs = experiment.methods().size() * experiment.seeds().size();

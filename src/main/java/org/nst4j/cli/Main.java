@@ -30,6 +30,12 @@ public final class Main implements Runnable {
   public static final int EXIT_BAD_INPUT = 2;
   /** Exit code for an internal error (a bug). */
   public static final int EXIT_INTERNAL = 1;
+  /**
+   * Exit code of a training stopped by SIGTERM or SIGINT after it wrote its checkpoint ({@link
+   * org.nst4j.train.StopSignal#EXIT_CODE}, 75): the same command (with {@code --resume} for train and distill)
+   * continues it.
+   */
+  public static final int EXIT_STOPPED = org.nst4j.train.StopSignal.EXIT_CODE;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -89,6 +95,11 @@ public final class Main implements Runnable {
     });
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       int code = Errors.exitCode(e);
+      if (code == EXIT_STOPPED) { // not an error: the run continues from its checkpoint
+        err.println("stopped: " + Errors.message(e));
+        err.flush();
+        return code;
+      }
       err.println("error: " + Errors.message(e));
       if (debug) {
         e.printStackTrace(err);

@@ -20,10 +20,12 @@ import picocli.CommandLine.Option;
     description = {"Train a student for every λ × taps setting (and seed) on the training subset minus a"
         + " validation split (the last K images of each class of the subset), evaluate on that validation split"
         + " (never on the test set), write <out>/sweep.md and sweep.csv, and print the best setting.",
-        "Runs go to <out>/runs/<setting>/seed-<s>/; finished ones are skipped, an interrupted one resumes."})
+        "Runs go to <out>/runs/<setting>/seed-<s>/; finished ones are skipped, an interrupted one resumes.",
+        "--executor slurm submits the cells to a Slurm cluster instead (as for experiment); --status shows them."})
 final class SweepCommand implements Callable<Integer>, LossOptionsMixin.TakesMethodOptions {
   @Mixin DataOptions data = new DataOptions();
   @Mixin RuntimeOptions runtime = new RuntimeOptions();
+  @Mixin GridExecutorOptions grid = new GridExecutorOptions();
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--val-per-class", paramLabel = "K",
@@ -83,6 +85,7 @@ final class SweepCommand implements Callable<Integer>, LossOptionsMixin.TakesMet
 
   @Override
   public Integer call() throws Exception {
+    grid.check(reportOnly);
     if (data.perClass != null && data.perClass < 1) {
       throw new IllegalArgumentException("--per-class must be ≥ 1, got " + data.perClass);
     }
@@ -117,8 +120,26 @@ final class SweepCommand implements Callable<Integer>, LossOptionsMixin.TakesMet
     SweepSpec sweep = new SweepSpec(data.data, data.dataDir, data.perClass, k, student, teacher, teacherTaps, method,
         LossOptionsMixin.methodOptions(spec).build(),
         lambdas, tapSettings, b.build(), seeds, out);
+    String name = "sweep-" + sweep.method();
+    if (grid.status) {
+      return grid.printStatus(spec, Sweep.cells(sweep), sweep.config().epochs(), sweep.out());
+    }
+    if (grid.executor == GridExecutorOptions.Executor.slurm) {
+      return grid.submit(spec, name, Sweep.cells(sweep), sweep.out());
+    }
     Experiment.Options options = new Experiment.Options(reportOnly, !quiet, runtime.device(),
         Commands.commandLine(spec), spec.commandLine().getErr(), runtime::applyThreads);
+    if (!reportOnly) {
+      org.nst4j.train.StopSignal.process().installHandlers();
+    }
+    if (grid.cell != null) {
+      var cell = org.nst4j.experiment.GridRunner.cell(Sweep.cells(sweep), grid.cell);
+      var outcome = Sweep.runCell(sweep, grid.cell, options, data::load);
+      spec.commandLine().getOut().printf(Locale.ROOT, "%s: cell %d (%s seed %d) %s%n", name, grid.cell,
+          cell.label(), cell.seed(), outcome.trained() > 0 ? "trained" : "was already finished");
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
     Sweep.Result result = Sweep.run(sweep, options, data::load);
     PrintWriter w = spec.commandLine().getOut();
     if (reportOnly) {

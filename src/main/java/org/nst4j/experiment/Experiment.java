@@ -143,6 +143,23 @@ public final class Experiment {
     return new Result(outcome, groups, spec.out().resolve(RESULTS_MD), spec.out().resolve(RESULTS_CSV));
   }
 
+  /**
+   * Trains one cell of the grid (a Slurm array task): resumes it if interrupted, does nothing if it is
+   * finished; writes no report (the report job does).
+   *
+   * @param spec the experiment
+   * @param index the cell's position in {@link #cells}, from 0
+   * @param options how
+   * @return 1 trained or 1 skipped
+   * @throws IllegalArgumentException if the index is outside the grid, or as {@link #run}
+   */
+  public static GridRunner.Outcome runCell(ExperimentSpec spec, int index, Options options) throws IOException {
+    List<GridRunner.Cell> cells = cells(spec);
+    GridRunner.Cell cell = GridRunner.cell(cells, index);
+    return GridRunner.run(spec.name(), List.of(cell), prepare(spec, options),
+        (c, data) -> runSpec(spec, c, data, options), options.log());
+  }
+
   /** The grid's runs: methods in file order, seeds in file order within each method. */
   public static List<GridRunner.Cell> cells(ExperimentSpec spec) {
     List<GridRunner.Cell> cells = new ArrayList<>();
@@ -231,6 +248,9 @@ public final class Experiment {
     if (speed != null) {
       sb.append(speed.markdown()).append('\n');
     }
+    // Only when some run did not finish (a Slurm grid whose report job ran after failed cells): which, and why.
+    sb.append(GridStatus.unfinishedSection(GridStatus.of(cells(spec), spec.config().epochs(),
+        spec.out().resolve("slurm").resolve("logs"), Map.of())));
     sb.append("## Runs\n\n");
     ReportText.runsTable(sb, groups, spec.out(), "test");
     sb.append("\n## Provenance\n\n");

@@ -17,6 +17,7 @@ import org.nst4j.train.RunFolder;
 import org.nst4j.train.RunIdentity;
 import org.nst4j.train.RunSpec;
 import org.nst4j.train.RunSummary;
+import org.nst4j.train.StopSignal;
 import org.nst4j.train.TrainingRun;
 
 /**
@@ -98,6 +99,10 @@ public final class GridRunner {
     int done = 0;
     for (Cell c : pending) {
       int index = cells.indexOf(c) + 1;
+      if (StopSignal.process().requested() != null) {
+        throw new StopSignal.Stopped(StopSignal.process().requested() + ": stopped before run " + index + "/"
+            + cells.size() + " (" + c.label() + " seed " + c.seed() + "); the same command continues the grid");
+      }
       double elapsed = (System.nanoTime() - start) / 1e9;
       String eta = done == 0 ? "ETA after the first run" : "ETA " + ConsoleProgress.duration(elapsed / done * (pending.size() - done));
       progress.printf(Locale.ROOT, "[%s] run %d/%d: %s seed %d (%d of %d to train%s; %s)%n", name, index,
@@ -116,6 +121,19 @@ public final class GridRunner {
         ConsoleProgress.duration((System.nanoTime() - start) / 1e9), skipped);
     progress.flush();
     return new Outcome(done, skipped);
+  }
+
+  /**
+   * The cell at an array index.
+   *
+   * @throws IllegalArgumentException if the grid has no such cell
+   */
+  public static Cell cell(List<Cell> cells, int index) {
+    if (index < 0 || index >= cells.size()) {
+      throw new IllegalArgumentException("--cell " + index + ": the grid has " + runs(cells.size())
+          + ", numbered 0 to " + (cells.size() - 1));
+    }
+    return cells.get(index);
   }
 
   /** Reads the summary of each complete cell; null for the others. */

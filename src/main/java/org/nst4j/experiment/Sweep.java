@@ -122,17 +122,57 @@ public final class Sweep {
    *     nothing has finished
    */
   public static Result run(SweepSpec spec, Experiment.Options options, Supplier<DataSplits> load) throws IOException {
-    List<SweepSpec.Setting> settings = spec.settings();
+    List<GridRunner.Cell> cells = cells(spec);
+    GridRunner.Outcome outcome = new GridRunner.Outcome(0, 0);
+    if (!options.reportOnly()) {
+      outcome = train(spec, options, load, cells);
+    } else {
+      for (GridRunner.Cell c : cells) {
+        GridRunner.checkSameRun(c);
+      }
+    }
+    List<ResultGroup> groups = collect(spec);
+    ResultGroup best = best(groups);
+    if (best == null) {
+      throw new IllegalArgumentException("no finished run in " + spec.out() + "; train them first (without"
+          + " --report-only)");
+    }
+    writeReport(spec, groups, best, options.log());
+    return new Result(outcome, groups, best, spec.out().resolve(SWEEP_MD), spec.out().resolve(SWEEP_CSV));
+  }
+
+  /** The sweep's runs: settings in order, seeds in order within each setting (the Slurm array's order). */
+  public static List<GridRunner.Cell> cells(SweepSpec spec) {
     List<GridRunner.Cell> cells = new ArrayList<>();
-    for (SweepSpec.Setting s : settings) {
+    for (SweepSpec.Setting s : spec.settings()) {
       for (long seed : spec.seeds()) {
         RunIdentity expected = RunIdentity.of("student", spec.arch(), spec.method(), spec.splitsName(), null,
             spec.config().toBuilder().optSeed(seed).build(), s.options());
         cells.add(new GridRunner.Cell(s.label(), seed, runDir(spec, s, seed), expected, CHECKS));
       }
     }
-    GridRunner.Outcome outcome = new GridRunner.Outcome(0, 0);
-    if (!options.reportOnly()) {
+    return cells;
+  }
+
+  /**
+   * Trains one cell of the sweep (a Slurm array task), resuming it, or nothing if it is finished; no report.
+   *
+   * @param spec the sweep
+   * @param index the cell's position in {@link #cells}, from 0
+   * @param options how
+   * @param load loads the data set
+   * @return 1 trained or 1 skipped
+   * @throws IllegalArgumentException if the index is outside the sweep, or as {@link #run}
+   */
+  public static GridRunner.Outcome runCell(SweepSpec spec, int index, Experiment.Options options,
+      Supplier<DataSplits> load) throws IOException {
+    return train(spec, options, load, List.of(GridRunner.cell(cells(spec), index)));
+  }
+
+  private static GridRunner.Outcome train(SweepSpec spec, Experiment.Options options, Supplier<DataSplits> load,
+      List<GridRunner.Cell> cells) throws IOException {
+    List<SweepSpec.Setting> settings = spec.settings();
+    {
       Supplier<DataSplits> prepare = () -> {
         if (!Teachers.isTorchScript(spec.teacher())) {
           try {
@@ -152,26 +192,14 @@ public final class Sweep {
         }
         return data;
       };
-      outcome = GridRunner.run("sweep " + spec.method(), cells, prepare, (cell, data) -> {
+      return GridRunner.run("sweep " + spec.method(), cells, prepare, (cell, data) -> {
         SweepSpec.Setting s = settings.stream().filter(x -> x.label().equals(cell.label())).findFirst().orElseThrow();
         return Experiment.cellRun(cell, spec.arch(), MethodSpec.of(spec.method(), s.options()), spec.teacher(),
             spec.teacherTaps(), data, spec.config(), options)
             .optLabel("sweep " + s.label() + " seed " + cell.seed())
             .build();
       }, options.log());
-    } else {
-      for (GridRunner.Cell c : cells) {
-        GridRunner.checkSameRun(c);
-      }
     }
-    List<ResultGroup> groups = collect(spec);
-    ResultGroup best = best(groups);
-    if (best == null) {
-      throw new IllegalArgumentException("no finished run in " + spec.out() + "; train them first (without"
-          + " --report-only)");
-    }
-    writeReport(spec, groups, best, options.log());
-    return new Result(outcome, groups, best, spec.out().resolve(SWEEP_MD), spec.out().resolve(SWEEP_CSV));
   }
 
   /** The run folder of one (setting, seed). */
@@ -220,7 +248,7 @@ public final class Sweep {
     Json.writeAtomically(out.resolve(SWEEP_MD), markdown(spec, groups, best).getBytes(StandardCharsets.UTF_8));
   }
 
-  static String markdown(SweepSpec spec, List<ResultGroup> groups, ResultGroup best) {
+  static String markdown(SweepSpec spec, List<ResultGroup> groups, ResultGroup best) throws IOException {
     StringBuilder sb = new StringBuilder();
     sb.append("# Sweep of ").append(spec.method()).append(" (").append(spec.arch()).append(" student)\n\n");
     sb.append("Data: ").append(spec.splitsName()).append(". The runs train on the rest and are evaluated on that")
@@ -237,7 +265,11 @@ public final class Sweep {
           .append(ReportText.seconds(g.secondsPerEpoch().mean())).append(" |\n");
     }
     sb.append("\nBest: **").append(describeBest(best)).append("** (highest mean final validation accuracy).\n\n");
-    sb.append("![Final validation accuracy](").append(SWEEP_PNG).append(")\n\n## Runs\n\n");
+    sb.append("![Final validation accuracy](").append(SWEEP_PNG).append(")\n\n");
+    // Only when some run did not finish (a Slurm sweep whose report job ran after failed cells).
+    sb.append(GridStatus.unfinishedSection(GridStatus.of(cells(spec), spec.config().epochs(),
+        spec.out().resolve("slurm").resolve("logs"), Map.of())));
+    sb.append("## Runs\n\n");
     ReportText.runsTable(sb, groups, spec.out(), "val.");
     sb.append("\n## Provenance\n\n");
     ReportText.provenance(sb, groups);

@@ -1,7 +1,11 @@
 /**
  * Experiments: grids of (method, seed) runs described by a YAML file, run with skip-and-resume through
  * {@link org.nst4j.train.TrainingRun}, and summarised as {@code results.md}, {@code results.csv} and PNG
- * plots; hyper-parameter sweeps on a validation split carved from the training data.
+ * plots; hyper-parameter sweeps on a validation split carved from the training data. A grid runs here one
+ * cell after the other ({@link org.nst4j.experiment.GridRunner}) or on a Slurm cluster as a job array plus a
+ * report job ({@link org.nst4j.experiment.SlurmExecutor}: scripts by {@link org.nst4j.experiment.SlurmScript},
+ * {@code sbatch}/{@code squeue} run as processes by {@link org.nst4j.experiment.Slurm}); {@link
+ * org.nst4j.experiment.GridStatus} tells each cell's state.
  *
  * <p>Depends on {@code data}, {@code model}, {@code transfer}, {@code store}, {@code train} and {@code bench}
  * (the inference-speed section of a report and each run's {@code machine.json}); never on {@code cli}.

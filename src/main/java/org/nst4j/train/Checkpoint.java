@@ -30,36 +30,66 @@ import org.nst4j.store.Json;
  * initialisation of the seed, so a run resumed from here ends with the same weights as an uninterrupted one.
  * Written atomically (temporary file + rename): a kill during the write leaves the previous checkpoint.
  *
+ * <p>A checkpoint may also be taken in the middle of an epoch, when training is asked to stop ({@link
+ * StopSignal}): it then holds the epoch's position and running sums ({@link Partial}), so that the resumed epoch
+ * skips the batches already trained and logs the same record as an uninterrupted one.
+ *
+ * <p>The objective's term state ({@link org.nst4j.transfer.Objective#saveState()}: CRD's memory banks, Z and
+ * sampler) is saved too, as a count, then per term its name (UTF), byte length and bytes, so a resumed run of
+ * a method with state is bit-identical as well.
+ *
  * <p>Layout: magic {@code NST4JCKP}, version, payload length (8 bytes), CRC-32 of the payload, payload. The
  * checksum is verified before anything is parsed, so a truncated or bit-flipped file is refused as such
  * instead of feeding garbage lengths and shapes to the array decoder.
- *
- * <p>Payload of version 2: epochs, step, architecture, model parameters, the objective's auxiliary parameters,
- * the optimiser. Version 3 appends the objective's term state ({@link
- * org.nst4j.transfer.Objective#saveState()}: CRD's memory banks, Z and sampler) as a count, then per term its
- * name (UTF), byte length and bytes. A run whose objective keeps no term state still writes version 2, byte for
- * byte as before; both versions are read.
  */
 public final class Checkpoint {
   private static final byte[] MAGIC = "NST4JCKP".getBytes(StandardCharsets.US_ASCII);
-  /** The version written without term state. */
-  private static final int VERSION = 2;
-  /** The version written with term state. */
-  private static final int VERSION_WITH_TERM_STATE = 3;
+  /**
+   * Version 3 appends to version 2's payload the optional mid-epoch section and the objective's term state;
+   * version 2 files (end of epoch, no term state) are still read.
+   */
+  private static final int VERSION = 3;
+  private static final int OLDEST_READ = 2;
 
   private final int epochsDone;
   private final long step;
+  private final Partial partial;
   private final Map<String, byte[]> termStates;
 
-  private Checkpoint(int epochsDone, long step, Map<String, byte[]> termStates) {
+  private Checkpoint(int epochsDone, long step, Partial partial, Map<String, byte[]> termStates) {
     this.epochsDone = epochsDone;
     this.step = step;
+    this.partial = partial;
     this.termStates = termStates;
   }
 
   /** The objective's term state, by term name (empty for a version-2 file); restore it into the objective. */
   public Map<String, byte[]> termStates() {
     return termStates;
+  }
+
+  /**
+   * Where a checkpoint taken mid-epoch stands in epoch {@code epochsDone + 1}: the batches trained and the
+   * running sums of the epoch's record.
+   *
+   * @param batches batches of the epoch already trained, ≥ 1
+   * @param lossSum sum of the batch losses
+   * @param termSums sum of each loss term, in the objective's order
+   * @param correct training images classified correctly
+   * @param seen training images seen
+   * @param seconds training time of the epoch so far
+   */
+  public record Partial(int batches, double lossSum, java.util.Map<String, Double> termSums, long correct, long seen,
+      double seconds) {
+    /** Copies the map, keeping its order. */
+    public Partial {
+      termSums = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(termSums));
+    }
+  }
+
+  /** The mid-epoch position, or null for a checkpoint taken at the end of an epoch. */
+  public Partial partial() {
+    return partial;
   }
 
   /** Number of completed epochs. */
@@ -84,11 +114,11 @@ public final class Checkpoint {
    */
   public static void write(Path file, int epochsDone, long step, TappedModel model, List<Parameter> auxiliary,
       NesterovSgd optimizer) throws IOException {
-    write(file, epochsDone, step, model, auxiliary, optimizer, Map.of());
+    write(file, epochsDone, step, model, auxiliary, optimizer, null, Map.of());
   }
 
   /**
-   * Writes a checkpoint atomically, with the objective's term state.
+   * Writes a checkpoint atomically, possibly in the middle of epoch {@code epochsDone + 1}.
    *
    * @param file the checkpoint file
    * @param epochsDone completed epochs
@@ -96,10 +126,11 @@ public final class Checkpoint {
    * @param model the model being trained
    * @param auxiliary the objective's auxiliary parameters
    * @param optimizer the optimiser
-   * @param termStates the objective's {@code saveState()}; empty writes version 2
+   * @param partial where the next epoch stands, or null at the end of an epoch
+   * @param termStates the objective's {@code saveState()}, by term name (empty when it keeps none)
    */
   public static void write(Path file, int epochsDone, long step, TappedModel model, List<Parameter> auxiliary,
-      NesterovSgd optimizer, Map<String, byte[]> termStates) throws IOException {
+      NesterovSgd optimizer, Partial partial, Map<String, byte[]> termStates) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(epochsDone);
@@ -113,13 +144,24 @@ public final class Checkpoint {
         out.write(encoded);
       }
       optimizer.save(out);
-      if (!termStates.isEmpty()) {
-        out.writeInt(termStates.size());
-        for (Map.Entry<String, byte[]> e : termStates.entrySet()) {
+      out.writeBoolean(partial != null);
+      if (partial != null) {
+        out.writeInt(partial.batches());
+        out.writeDouble(partial.lossSum());
+        out.writeLong(partial.correct());
+        out.writeLong(partial.seen());
+        out.writeDouble(partial.seconds());
+        out.writeInt(partial.termSums().size());
+        for (var e : partial.termSums().entrySet()) {
           out.writeUTF(e.getKey());
-          out.writeInt(e.getValue().length);
-          out.write(e.getValue());
+          out.writeDouble(e.getValue());
         }
+      }
+      out.writeInt(termStates.size());
+      for (Map.Entry<String, byte[]> e : termStates.entrySet()) {
+        out.writeUTF(e.getKey());
+        out.writeInt(e.getValue().length);
+        out.write(e.getValue());
       }
     }
     byte[] payload = bytes.toByteArray();
@@ -128,7 +170,7 @@ public final class Checkpoint {
     ByteArrayOutputStream whole = new ByteArrayOutputStream(payload.length + 32);
     try (DataOutputStream out = new DataOutputStream(whole)) {
       out.write(MAGIC);
-      out.writeInt(termStates.isEmpty() ? VERSION : VERSION_WITH_TERM_STATE);
+      out.writeInt(VERSION);
       out.writeLong(payload.length);
       out.writeLong(crc.getValue());
       out.write(payload);
@@ -149,8 +191,9 @@ public final class Checkpoint {
    */
   public static Checkpoint restore(Path file, NDManager manager, TappedModel model, List<Parameter> auxiliary,
       NesterovSgd optimizer) throws IOException {
-    int[] version = new int[1];
-    byte[] payload = readPayload(file, version);
+    byte[] whole = readPayload(file);
+    int version = whole[0];
+    byte[] payload = Arrays.copyOfRange(whole, 1, whole.length);
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
       int epochs = in.readInt();
       long step = in.readLong();
@@ -158,7 +201,7 @@ public final class Checkpoint {
       if (!arch.equals(model.architecture())) {
         throw new IllegalArgumentException(file + ": checkpoint of " + arch + ", this run trains " + model.architecture());
       }
-      if (epochs < 1 || step < 0) {
+      if (epochs < 0 || step < 0) {
         throw new IllegalArgumentException(file + ": checkpoint at epoch " + epochs + ", step " + step);
       }
       try {
@@ -208,8 +251,22 @@ public final class Checkpoint {
       } catch (IOException e) {
         throw new IllegalArgumentException(file + ": " + e.getMessage());
       }
+      Partial partial = null;
+      if (version >= 3 && in.readBoolean()) {
+        int batches = in.readInt();
+        double lossSum = in.readDouble();
+        long correct = in.readLong();
+        long seen = in.readLong();
+        double seconds = in.readDouble();
+        int terms = in.readInt();
+        java.util.Map<String, Double> sums = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < terms; i++) {
+          sums.put(in.readUTF(), in.readDouble());
+        }
+        partial = new Partial(batches, lossSum, sums, correct, seen, seconds);
+      }
       Map<String, byte[]> states = new LinkedHashMap<>();
-      if (version[0] == VERSION_WITH_TERM_STATE) {
+      if (version >= 3) {
         int terms = in.readInt();
         for (int i = 0; i < terms; i++) {
           String name = in.readUTF();
@@ -221,7 +278,10 @@ public final class Checkpoint {
       if (in.read() != -1) {
         throw new IllegalArgumentException(file + ": trailing bytes after the optimiser state");
       }
-      return new Checkpoint(epochs, step, Collections.unmodifiableMap(states));
+      if (partial == null ? epochs < 1 : partial.batches() < 1) {
+        throw new IllegalArgumentException(file + ": checkpoint at epoch " + epochs + ", step " + step);
+      }
+      return new Checkpoint(epochs, step, partial, Collections.unmodifiableMap(states));
     } catch (java.io.EOFException | RuntimeException e) {
       if (e instanceof IllegalArgumentException && e.getMessage() != null && e.getMessage().startsWith(file.toString())) {
         throw (IllegalArgumentException) e;
@@ -241,14 +301,17 @@ public final class Checkpoint {
    * @throws IllegalArgumentException if the file is not an intact checkpoint
    */
   public static Checkpoint inspect(Path file) throws IOException {
-    byte[] payload = readPayload(file, new int[1]);
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
-      return new Checkpoint(in.readInt(), in.readLong(), Map.of());
+    byte[] whole = readPayload(file);
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(whole, 1, whole.length - 1))) {
+      return new Checkpoint(in.readInt(), in.readLong(), null, Map.of());
     }
   }
 
-  /** Reads the file and returns its payload once magic, version, length and checksum are verified. */
-  private static byte[] readPayload(Path file, int[] versionOut) throws IOException {
+  /**
+   * Reads the file and returns its version (one byte) followed by its payload, once magic, version, length and
+   * checksum are verified.
+   */
+  private static byte[] readPayload(Path file) throws IOException {
     long size = Files.size(file);
     try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
       byte[] magic = new byte[MAGIC.length];
@@ -257,11 +320,10 @@ public final class Checkpoint {
         throw new IllegalArgumentException(file + ": not an nst4j checkpoint");
       }
       int version = in.readInt();
-      if (version != VERSION && version != VERSION_WITH_TERM_STATE) {
+      if (version < OLDEST_READ || version > VERSION) {
         throw new IllegalArgumentException(file + ": unsupported checkpoint version " + version
-            + " (this nst4j reads versions " + VERSION + " and " + VERSION_WITH_TERM_STATE + ")");
+            + " (this nst4j reads versions " + OLDEST_READ + " to " + VERSION + ")");
       }
-      versionOut[0] = version;
       long length = in.readLong();
       long expectedCrc = in.readLong();
       long header = MAGIC.length + 4 + 8 + 8;
@@ -269,10 +331,11 @@ public final class Checkpoint {
         throw new IllegalArgumentException(file + ": truncated or damaged checkpoint (" + (size - header)
             + " payload bytes, the header says " + length + ")");
       }
-      byte[] payload = new byte[(int) length];
-      in.readFully(payload);
+      byte[] payload = new byte[(int) length + 1];
+      payload[0] = (byte) version;
+      in.readFully(payload, 1, (int) length);
       CRC32 crc = new CRC32();
-      crc.update(payload);
+      crc.update(payload, 1, (int) length);
       if (crc.getValue() != expectedCrc) {
         throw new IllegalArgumentException(file + ": damaged checkpoint (checksum mismatch)");
       }

@@ -76,6 +76,7 @@ public final class TrainingLoop {
   private NesterovSgd sgd;
   private int firstEpoch = 1;
   private long firstStep;
+  private Checkpoint.Partial resumedPartial; // a checkpoint taken mid-epoch (StopSignal): where firstEpoch stands
   private boolean prepared;
 
   private TrainingLoop(Builder b) {
@@ -160,6 +161,13 @@ public final class TrainingLoop {
         objective.restoreState(cp.termStates()); // e.g. CRD's memory banks
         firstEpoch = cp.epochsDone() + 1;
         firstStep = cp.step();
+        resumedPartial = cp.partial();
+        if (resumedPartial != null && (resumedPartial.batches() >= batches
+            || firstStep != (long) cp.epochsDone() * batches + resumedPartial.batches())) {
+          throw new IllegalArgumentException(checkpointFile + ": the checkpoint stopped at batch "
+              + resumedPartial.batches() + " of epoch " + firstEpoch + ", which does not fit this run's "
+              + batches + " batches per epoch (resume with the batch size it was started with)");
+        }
         // A ParameterStore caches each parameter's array on first use (the sample forward above): loading
         // replaced the arrays, so the student needs a fresh store or it would train the initial weights.
         studentStore = new ParameterStore(manager, false);
@@ -212,7 +220,11 @@ public final class TrainingLoop {
         objective.beginEpoch(epoch); // e.g. DKD's warm-up weight, a pure function of the epoch (resume-safe)
         long start = System.nanoTime();
         int b = 0;
-        for (Iterator<ImageBatch> it = loader.epoch(epoch - 1); it.hasNext(); ) {
+        if (epoch == firstEpoch && resumedPartial != null) { // stopped mid-epoch: skip what was trained
+          b = stats.restore(resumedPartial);
+          start -= (long) (resumedPartial.seconds() * 1e9);
+        }
+        for (Iterator<ImageBatch> it = loader.epoch(epoch - 1, b); it.hasNext(); ) {
           if (timer != null) {
             timer.start();
           }
@@ -223,6 +235,14 @@ public final class TrainingLoop {
           step++;
           for (LoopListener l : listeners) {
             l.onBatch(epoch, b, loss);
+          }
+          if (b < batches && StopSignal.process().requested() != null) { // the epoch's last step ends below
+            checkFiniteParameters(epoch, b);
+            if (checkpointFile != null) {
+              Checkpoint.write(checkpointFile, epoch - 1, step, student, auxiliary, sgd,
+                  stats.partial(b, (System.nanoTime() - start) / 1e9), objective.saveState());
+            }
+            throw stopped(epoch, b, batches);
           }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -242,7 +262,10 @@ public final class TrainingLoop {
           l.onEpoch(record);
         }
         if (checkpointFile != null) {
-          Checkpoint.write(checkpointFile, epoch, step, student, auxiliary, sgd, objective.saveState());
+          Checkpoint.write(checkpointFile, epoch, step, student, auxiliary, sgd, null, objective.saveState());
+        }
+        if (epoch < config.epochs() && StopSignal.process().requested() != null) {
+          throw stopped(epoch, batches, batches);
         }
       }
     } catch (IOException e) {
@@ -253,6 +276,14 @@ public final class TrainingLoop {
       }
     }
     return records;
+  }
+
+  /** The exception ending a run stopped on request after batch {@code b} of {@code epoch}, checkpoint written. */
+  private StopSignal.Stopped stopped(int epoch, int b, int batches) {
+    return new StopSignal.Stopped(StopSignal.process().requested() + ": stopped after batch " + b + "/" + batches
+        + " of epoch " + epoch + "/" + config.epochs() + (checkpointFile == null ? " (no checkpoint file)"
+        : "; checkpoint written to " + checkpointFile + "; resuming continues from it (train, distill: --resume;"
+        + " experiment, sweep: the same command)"));
   }
 
   /** Whether a checkpoint of an earlier epoch exists to resume from after a failure in {@code epoch}. */
@@ -411,6 +442,20 @@ public final class TrainingLoop {
     private long correct;
     private long seen;
     private int batches;
+
+    /** Takes the sums of a checkpoint taken mid-epoch; returns the batches they cover. */
+    int restore(Checkpoint.Partial p) {
+      termSums.putAll(p.termSums());
+      lossSum = p.lossSum();
+      correct = p.correct();
+      seen = p.seen();
+      batches = p.batches();
+      return batches;
+    }
+
+    Checkpoint.Partial partial(int b, double seconds) {
+      return new Checkpoint.Partial(b, lossSum, termSums, correct, seen, seconds);
+    }
 
     void add(Map<String, Double> terms, double loss, long batchCorrect, int size) {
       terms.forEach((k, v) -> termSums.merge(k, v, Double::sum));

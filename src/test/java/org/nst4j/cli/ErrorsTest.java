@@ -40,6 +40,14 @@ class ErrorsTest {
   }
 
   @Test
+  void aRunStoppedByASignalExitsWith75() {
+    var stopped = new org.nst4j.train.StopSignal.Stopped("SIGTERM: stopped after batch 3/9 of epoch 1/2");
+    assertEquals(75, Main.EXIT_STOPPED);
+    assertEquals(Main.EXIT_STOPPED, Errors.exitCode(wrapped(stopped)));
+    assertEquals("SIGTERM: stopped after batch 3/9 of epoch 1/2", Errors.message(wrapped(stopped)));
+  }
+
+  @Test
   void bugsExitWithOne() {
     Exception[] bugs = {new NullPointerException(), new IllegalStateException("s"), new EngineException("e"),
         new IndexOutOfBoundsException(3)};

@@ -114,4 +114,46 @@ class ExperimentCommandTest {
     assertEquals(2, run("experiment", grid("s", teacher, "").toString(), "--seeds", "x"));
     assertTrue(err.startsWith("error: "), err);
   }
+
+  @Test
+  void slurmOptionsAndModesAreCheckedBeforeAnythingRuns() throws Exception {
+    Path f = grid("modes", teacher, "");
+    assertEquals(2, run("experiment", f.toString(), "--cell", "0", "--executor", "slurm"));
+    assertEquals("error: --cell, --status, --report-only and --executor slurm exclude each other", err.strip());
+    assertEquals(2, run("experiment", f.toString(), "--status", "--report-only"));
+    assertTrue(err.startsWith("error: --cell, --status"), err);
+    assertEquals(2, run("experiment", f.toString(), "--partition", "gpu"));
+    assertTrue(err.startsWith("error: --partition, --time, --cpus-per-task, --gpus-per-task, --mem, --sbatch-arg and"
+        + " --max-parallel need --executor slurm"), err);
+    assertEquals(2, run("experiment", f.toString(), "--executor", "slurm", "--max-parallel", "0"));
+    assertEquals("error: --max-parallel must be ≥ 1, got 0", err.strip());
+    assertEquals(2, run("experiment", f.toString(), "--executor", "pbs"));
+    assertTrue(err.startsWith("error: ") && err.contains("pbs"), err);
+    assertEquals(2, run("experiment", f.toString(), "--cell", "6", "--quiet"));
+    assertEquals("error: --cell 6: the grid has 6 runs, numbered 0 to 5", err.strip());
+    assertFalse(Files.exists(dir.resolve("modes")), "nothing written");
+  }
+
+  @Test
+  void oneCellTrainsThatCellOnlyThenReportsItFinishedAndStatusShowsIt() throws Exception {
+    Path f = grid("cells", teacher, "");
+    assertEquals(0, run("experiment", f.toString(), "--status"), err);
+    assertTrue(out.endsWith("6 cells: 6 not started\n"), out);
+    assertEquals(0, run("experiment", f.toString(), "--cell", "3", "--quiet", "--threads", "1"), err);
+    assertEquals("cells: cell 3 (kd seed 1) trained", out.strip());
+    assertTrue(new RunFolder(dir.resolve("cells/runs/kd/seed-1")).isComplete());
+    assertFalse(Files.exists(dir.resolve("cells/runs/ce")), "no other cell");
+    assertFalse(Files.exists(dir.resolve("cells/results.md")), "a cell writes no report");
+    assertEquals(0, run("experiment", f.toString(), "--cell", "3", "--quiet"), err);
+    assertEquals("cells: cell 3 (kd seed 1) was already finished", out.strip());
+    assertEquals(0, run("experiment", f.toString(), "--status"), err);
+    assertTrue(out.contains("   3  kd        seed 1     done         1 epoch, final accuracy "), out);
+    assertTrue(out.endsWith("6 cells: 1 done, 5 not started\n"), out);
+
+    // The report of a partly finished grid lists the others.
+    assertEquals(0, run("experiment", f.toString(), "--report-only", "--no-speed"), err);
+    String md = Files.readString(dir.resolve("cells/results.md"));
+    assertTrue(md.contains("## Unfinished runs\n\n5 of 6 runs did not finish"), md);
+    assertTrue(md.contains("| 0 | ce | 0 | not started |  |\n"), md);
+  }
 }

@@ -149,12 +149,15 @@ class TrainCommandResumeTest {
     TreeMap<String, String> after = Cli.snapshot(out);
     after.keySet().removeIf(k -> k.startsWith(".new-run"));
     assertEquals(before, after, "the finished run, byte for byte, beside the unfinished new one");
+    // A stop at a step boundary (StopSignal, exit 75) discards the staged run itself; a process ended before
+    // it could leaves it for the next command, which removes it with a warning.
+    boolean staging = Files.exists(out.resolve(".new-run"));
 
-    // The next command on the folder removes the unfinished run, says so, and reports the finished one.
+    // The next command on the folder reports the finished run.
     Cli.Result resumed = Cli.run(Cli.override(RUN, "--out", out.toString(), "--epochs", "1", "--resume"));
     assertEquals(0, resumed.code(), resumed.toString());
-    assertTrue(resumed.err().startsWith("warning: removed the unfinished new run of an interrupted --overwrite in "
-        + out), resumed.toString());
+    assertTrue(staging ? resumed.err().startsWith("warning: removed the unfinished new run of an interrupted"
+        + " --overwrite in " + out) : resumed.err().isBlank(), resumed.toString());
     assertEquals(before, Cli.snapshot(out));
   }
 
@@ -248,5 +251,67 @@ class TrainCommandResumeTest {
     // The child's stderr holds no log noise and no error.
     assertEquals("", Files.readString(dir.resolve("resumed.err")).strip(), log("resumed"));
     assertTrue(File.separatorChar == '/', "SIGKILL semantics assumed");
+  }
+
+  @Test
+  void sigtermMidEpochWritesItsCheckpointExits75AndTheResumedRunEndsWithTheSameWeights() throws Exception {
+    String[] run = {"train", "--data", "sample", "--per-class", "100", "--arch", "cnn-small", "--epochs", "3",
+        "--batch", "32", "--seed", "4", "--threads", "1"};
+    Path whole = dir.resolve("whole");
+    Path stopped = dir.resolve("stopped");
+    Process reference = child("whole", Cli.override(run, "--out", whole.toString(), "--quiet"));
+    Process victim = child("stopped", Cli.override(run, "--out", stopped.toString()));
+    // Progress goes to a file, so ConsoleProgress prints one line per epoch: wait for epoch 1's, then half an
+    // epoch more (its duration is on that line), to land in the middle of epoch 2.
+    java.util.regex.Pattern epochLine = java.util.regex.Pattern.compile("epoch 1/3 .* ([0-9.]+) s");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+    java.util.regex.Matcher m;
+    while (!(m = epochLine.matcher(Files.readString(dir.resolve("stopped.err")))).find()) {
+      if (!victim.isAlive() || System.nanoTime() > deadline) {
+        victim.destroyForcibly();
+        fail("no end of epoch 1" + log("stopped"));
+      }
+      Thread.sleep(20);
+    }
+    Thread.sleep((long) (Double.parseDouble(m.group(1)) * 500));
+    victim.destroy(); // SIGTERM on Linux
+    if (!victim.waitFor(60, TimeUnit.SECONDS)) {
+      victim.destroyForcibly();
+      fail("SIGTERM did not stop the run in 60 s" + log("stopped"));
+    }
+    assertEquals(75, victim.exitValue(), "exit code of a run stopped by a signal" + log("stopped"));
+    String err = Files.readString(dir.resolve("stopped.err"));
+    assertTrue(err.contains("stopped: SIGTERM: stopped after batch "), err);
+    assertFalse(err.contains("error:"), err);
+    Checkpoint cp = Checkpoint.inspect(stopped.resolve("checkpoint.bin"));
+    assertEquals(1, cp.epochsDone(), "stopped in epoch 2" + log("stopped"));
+    assertTrue(cp.step() > 31 && cp.step() < 62, "mid-epoch: step " + cp.step() + " of 31 per epoch");
+    assertFalse(Files.exists(stopped.resolve("summary.json")));
+
+    Process resumed = child("resumed2", Cli.override(run, "--out", stopped.toString(), "--quiet", "--resume"));
+    awaitSuccess(reference, "whole");
+    awaitSuccess(resumed, "resumed2");
+    assertArrayEquals(Files.readAllBytes(whole.resolve("model/model-0000.params")),
+        Files.readAllBytes(stopped.resolve("model/model-0000.params")), "same final weights, byte for byte");
+    List<EpochRecord> la = new RunFolder(whole).readEpochLog();
+    List<EpochRecord> lb = new RunFolder(stopped).readEpochLog();
+    assertEquals(3, lb.size());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(la.get(i).loss(), lb.get(i).loss(), 0, "loss of epoch " + (i + 1));
+      assertEquals(la.get(i).trainAccuracy(), lb.get(i).trainAccuracy(), 0);
+      assertEquals(la.get(i).testAccuracy(), lb.get(i).testAccuracy(), 0);
+    }
+  }
+
+  /** Starts {@code nst4j args...} in a child JVM on this test's class path. */
+  private Process child(String name, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-Dai.djl.offline=true",
+        "-cp", System.getProperty("java.class.path"), "org.nst4j.cli.Main"));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd)
+        .redirectOutput(dir.resolve(name + ".out").toFile())
+        .redirectError(dir.resolve(name + ".err").toFile())
+        .start();
   }
 }

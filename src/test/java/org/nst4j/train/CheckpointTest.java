@@ -124,25 +124,22 @@ class CheckpointTest {
         "the weights moved");
   }
 
-  /**
-   * The objective's term state (CRD's memory banks) travels in a version-3 file; a run without term state
-   * still writes version 2, which is read as before.
-   */
+  /** The objective's term state (CRD's memory banks) travels in the checkpoint, in order, bytes unchanged. */
   @Test
-  void termStateIsKeptInVersionThreeAndVersionTwoStaysAsItWas() throws Exception {
+  void termStateIsKept() throws Exception {
     Trainee a = trainee("cnn-small", 1, 1, 1);
     Path plain = dir.resolve("plain.bin");
     Checkpoint.write(plain, 1, 5, a.model(), a.auxiliary(), a.sgd());
     Path empty = dir.resolve("empty.bin");
-    Checkpoint.write(empty, 1, 5, a.model(), a.auxiliary(), a.sgd(), java.util.Map.of());
-    assertArrayEquals(Files.readAllBytes(plain), Files.readAllBytes(empty), "no term state: version 2, unchanged");
-    assertEquals(2, Files.readAllBytes(plain)[11]);
+    Checkpoint.write(empty, 1, 5, a.model(), a.auxiliary(), a.sgd(), null, java.util.Map.of());
+    assertArrayEquals(Files.readAllBytes(plain), Files.readAllBytes(empty), "no term state: the same file");
+    assertEquals(3, Files.readAllBytes(plain)[11]);
 
     java.util.Map<String, byte[]> states = new java.util.LinkedHashMap<>();
     states.put("crd", new byte[] {1, 2, 3, (byte) 255});
     states.put("other", new byte[0]);
     Path withState = dir.resolve("state.bin");
-    Checkpoint.write(withState, 3, 9, a.model(), a.auxiliary(), a.sgd(), states);
+    Checkpoint.write(withState, 3, 9, a.model(), a.auxiliary(), a.sgd(), null, states);
     assertEquals(3, Files.readAllBytes(withState)[11]);
     Trainee b = trainee("cnn-small", 1, 7, 1);
     Checkpoint cp = Checkpoint.restore(withState, b.manager(), b.model(), b.auxiliary(), b.sgd());
@@ -152,6 +149,47 @@ class CheckpointTest {
     assertSameWeights(weights(a), weights(b));
     assertEquals(9, Checkpoint.inspect(withState).step());
     assertTrue(Checkpoint.restore(plain, b.manager(), b.model(), b.auxiliary(), b.sgd()).termStates().isEmpty());
+  }
+
+  @Test
+  void aMidEpochCheckpointKeepsTheEpochsPositionAndSumsAndAVersion2FileIsStillRead() throws Exception {
+    Trainee a = trainee("cnn-small", 1, 1, 1);
+    Path file = dir.resolve("checkpoint.bin");
+    java.util.Map<String, Double> terms = new java.util.LinkedHashMap<>();
+    terms.put("ce", 3.5);
+    terms.put("nst", 0.25);
+    Checkpoint.Partial partial = new Checkpoint.Partial(4, 3.75, terms, 17, 40, 1.5);
+    Checkpoint.write(file, 0, 4, a.model(), a.auxiliary(), a.sgd(), partial, java.util.Map.of());
+    Trainee b = trainee("cnn-small", 1, 7, 1);
+    Checkpoint cp = Checkpoint.restore(file, b.manager(), b.model(), b.auxiliary(), b.sgd());
+    assertEquals(0, cp.epochsDone(), "stopped in the first epoch");
+    assertEquals(4, cp.step());
+    assertEquals(partial, cp.partial());
+    assertEquals(List.of("ce", "nst"), List.copyOf(cp.partial().termSums().keySet()), "terms keep their order");
+    assertSameWeights(weights(a), weights(b));
+
+    // An end-of-epoch checkpoint as version 2 wrote it: the same payload without the mid-epoch flag (1 byte)
+    // and the term-state count (4 bytes).
+    Checkpoint.write(file, 1, 9, a.model(), a.auxiliary(), a.sgd());
+    byte[] v3 = Files.readAllBytes(file);
+    int header = 8 + 4 + 8 + 8;
+    byte[] payload = Arrays.copyOfRange(v3, header, v3.length - 5);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(payload);
+    java.io.ByteArrayOutputStream v2 = new java.io.ByteArrayOutputStream();
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(v2)) {
+      out.write(Arrays.copyOf(v3, 8));
+      out.writeInt(2);
+      out.writeLong(payload.length);
+      out.writeLong(crc.getValue());
+      out.write(payload);
+    }
+    Files.write(file, v2.toByteArray());
+    Trainee c = trainee("cnn-small", 1, 8, 1);
+    Checkpoint old = Checkpoint.restore(file, c.manager(), c.model(), c.auxiliary(), c.sgd());
+    assertEquals(1, old.epochsDone());
+    assertEquals(null, old.partial());
+    assertSameWeights(weights(a), weights(c));
   }
 
   @Test

@@ -7,9 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nst4j.data.Augmentation;
 import org.nst4j.data.DataSources;
 import org.nst4j.data.DataSplits;
@@ -80,5 +85,80 @@ class TrainingLoopTest {
       assertEquals(List.of(true, true), foldedPerBatch, "the frozen teacher runs folded");
       assertFalse(teacher.isBatchNormFolded(), "and is handed back unfolded");
     }
+  }
+
+  /** The student's parameters as saved, after a run of {@code epochs} that stops when {@code stopAt} says so. */
+  private static byte[] train(Path checkpoint, boolean resume, List<EpochRecord> previous, int stopEpoch,
+      int stopBatch, List<EpochRecord> out) throws Exception {
+    DataSplits sample = DataSources.sample();
+    ImageDataset train = sample.train().firstPerClass(10);
+    try (Objective objective = Objectives.create("ce", LossOptions.defaults());
+        Model model = Model.newInstance("student")) {
+      TappedModel student = ModelZoo.create("cnn-small", train.channels(), train.numClasses(), 5);
+      model.setBlock(student);
+      student.initialize(model.getNDManager(), DataType.FLOAT32,
+          new Shape(1, train.channels(), train.height(), train.width()));
+      TrainingLoop loop = TrainingLoop.builder().setStudent(student, model.getNDManager()).setObjective(objective)
+          .setData(train, null, sample.normalization())
+          .setConfig(TrainingRecipe.builder().setBatchSize(10).setEpochs(3).optSeed(5).build())
+          .optCheckpoint(checkpoint)
+          .addListener(new LoopListener() {
+            @Override
+            public void onBatch(int epoch, int batch, double loss) {
+              if (epoch == stopEpoch && batch == stopBatch) {
+                StopSignal.process().request("test");
+              }
+            }
+          })
+          .build();
+      try {
+        out.addAll(loop.run(resume, previous));
+      } finally {
+        StopSignal.process().clear();
+      }
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (DataOutputStream d = new DataOutputStream(bytes)) {
+        student.saveParameters(d);
+      }
+      return bytes.toByteArray();
+    }
+  }
+
+  @Test
+  void aStopRequestedMidEpochCheckpointsThatStepAndTheResumedRunEndsWithTheSameWeights(@TempDir Path dir)
+      throws Exception {
+    List<EpochRecord> whole = new ArrayList<>();
+    byte[] reference = train(dir.resolve("a.bin"), false, List.of(), -1, -1, whole);
+
+    Path cp = dir.resolve("b.bin");
+    List<EpochRecord> first = new ArrayList<>();
+    StopSignal.Stopped stopped = org.junit.jupiter.api.Assertions.assertThrows(StopSignal.Stopped.class,
+        () -> train(cp, false, List.of(), 2, 4, first));
+    assertTrue(stopped.getMessage().contains("stopped after batch 4/10 of epoch 2/3"), stopped.getMessage());
+    assertTrue(Files.isRegularFile(cp), "the checkpoint of that step is written");
+    Checkpoint at = Checkpoint.inspect(cp);
+    assertEquals(1, at.epochsDone());
+    assertEquals(14, at.step(), "10 steps of epoch 1 and 4 of epoch 2");
+    assertTrue(first.isEmpty(), "run() returns nothing when stopped");
+
+    List<EpochRecord> resumed = new ArrayList<>();
+    byte[] weights = train(cp, true, List.of(whole.get(0)), -1, -1, resumed);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(reference, weights, "same weights, byte for byte");
+    assertEquals(3, resumed.size());
+    EpochRecord a = whole.get(1);
+    EpochRecord b = resumed.get(1);
+    assertEquals(a.loss(), b.loss(), 0, "the stopped epoch's loss covers all its batches");
+    assertEquals(a.trainAccuracy(), b.trainAccuracy(), 0);
+    assertEquals(whole.get(2).loss(), resumed.get(2).loss(), 0);
+  }
+
+  @Test
+  void aStopRequestedInTheLastStepOfAnEpochEndsThatEpochFirst(@TempDir Path dir) throws Exception {
+    Path cp = dir.resolve("c.bin");
+    StopSignal.Stopped stopped = org.junit.jupiter.api.Assertions.assertThrows(StopSignal.Stopped.class,
+        () -> train(cp, false, List.of(), 1, 10, new ArrayList<>()));
+    assertTrue(stopped.getMessage().contains("batch 10/10 of epoch 1/3"), stopped.getMessage());
+    assertEquals(1, Checkpoint.inspect(cp).epochsDone(), "an ordinary end-of-epoch checkpoint");
+    assertEquals(10, Checkpoint.inspect(cp).step());
   }
 }
