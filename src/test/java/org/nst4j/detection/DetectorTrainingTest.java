@@ -127,4 +127,50 @@ class DetectorTrainingTest {
     assertTrue(e.getMessage().contains("stage9"), e.getMessage());
     assertFalse(Files.exists(out));
   }
+
+  /** Saves a seeded classifier as a classification run's model folder. */
+  private static Path classifier(String arch, int classes, long seed) throws IOException {
+    Path run = dir.resolve("cls-" + arch + "-" + classes);
+    try (ai.djl.Model model = ai.djl.Model.newInstance(org.nst4j.store.ModelStore.MODEL_NAME)) {
+      org.nst4j.model.TappedModel block = org.nst4j.model.ModelZoo.create(arch, 1, classes, seed);
+      model.setBlock(block);
+      block.initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
+          new ai.djl.ndarray.types.Shape(1, 1, 28, 28));
+      org.nst4j.store.ModelCard card = new org.nst4j.store.ModelCard(org.nst4j.store.ModelCard.FORMAT, arch, 1, 28,
+          28, classes, org.nst4j.data.ImageDataset.numberedClasses(classes), "test", new double[] {0.5},
+          new double[] {0.25}, "teacher", "ce", seed, 1, 0.0, block.tapNames(),
+          org.nst4j.store.ModelStore.paramsFileName(), "test", "now", null);
+      org.nst4j.store.ModelStore.save(run.resolve("model"), model, card);
+    }
+    return run;
+  }
+
+  @Test
+  void theBackboneStartsFromAClassificationRun() throws IOException {
+    Path run = classifier("resnet8", 4, 99); // 4 classes: the classifier's shape differs, the rest is copied
+    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
+        ai.djl.Model source = org.nst4j.store.ModelStore.load(run, ai.djl.Device.cpu())) {
+      CenterNetDetector d = CenterNetDetector.create("resnet8", 1, 10, "stage3", 1);
+      d.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 1, 96, 96));
+      int copied = DetectorTraining.initialiseBackbone(d, run, m);
+      var from = source.getBlock().getParameters();
+      int same = 0;
+      int kept = 0;
+      for (var pair : d.backbone().getParameters()) {
+        ai.djl.nn.Parameter src = from.get(pair.getKey());
+        boolean equal = java.util.Arrays.equals(src.getArray().toFloatArray(), pair.getValue().getArray().toFloatArray());
+        if (src.getArray().getShape().equals(pair.getValue().getArray().getShape())) {
+          assertTrue(equal, pair.getKey() + " not copied");
+          same++;
+        } else {
+          kept++;
+        }
+      }
+      assertEquals(same, copied);
+      assertTrue(copied > 10 && kept >= 1, copied + " copied, " + kept + " kept");
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> DetectorTraining.initialiseBackbone(d, classifier("resnet14", 10, 1), m));
+      assertTrue(e.getMessage().contains("resnet14"), e.getMessage());
+    }
+  }
 }
