@@ -115,6 +115,32 @@ class DetectorTrainingTest {
   }
 
   @Test
+  void anOverwriteReplacesTheRunWhenFinished() throws IOException {
+    Path out = dir.resolve("replaced");
+    try (var files = Files.walk(whole.dir())) {
+      for (Path p : files.toList()) {
+        Path to = out.resolve(whole.dir().relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(p, to);
+        }
+      }
+    }
+    Path stray = Files.writeString(out.resolve("notes.txt"), "mine");
+    DetectionSummary second = DetectorTraining.execute(spec(out, false, true, 3, List.of()));
+    RunFolder folder = new RunFolder(out);
+    assertEquals(3, second.seed());
+    assertEquals(3, Json.PRETTY.readTree(folder.config().toFile()).get("seed").asLong());
+    assertEquals(second, Json.PRETTY.readValue(folder.summary().toFile(), DetectionSummary.class));
+    assertFalse(java.util.Arrays.equals(Files.readAllBytes(whole.model().resolve(DetectorStore.PARAMS_FILE)),
+        Files.readAllBytes(folder.model().resolve(DetectorStore.PARAMS_FILE))), "another seed, other weights");
+    assertFalse(Files.exists(folder.staging()) || Files.exists(folder.stash()));
+    assertTrue(Files.isRegularFile(folder.detections()) && Files.isRegularFile(folder.groundTruth()));
+    assertEquals("mine", Files.readString(stray), "files that are not the run's are left alone");
+  }
+
+  @Test
   void badSettingsAreRefusedBeforeAnythingIsWritten() {
     Path out = dir.resolve("never");
     assertThrows(IllegalArgumentException.class, () -> new DetectorTraining.Spec(data, "resnet7", "stage3", null, 2, 4,
