@@ -14,12 +14,20 @@ import org.nst4j.data.DataSplits;
 import org.nst4j.detection.CocoDataset;
 import org.nst4j.detection.CocoReader;
 import org.nst4j.detection.CocoResults;
+import org.nst4j.detection.CocoWriter;
+import org.nst4j.detection.DetectionDrawing;
+import org.nst4j.detection.DetectionSummary;
+import org.nst4j.detection.DetectorInference;
+import org.nst4j.detection.DetectorStore;
+import org.nst4j.detection.DetectorTraining;
 import org.nst4j.detection.Detection;
 import org.nst4j.detection.EvaluationReport;
 import org.nst4j.detection.FmnistDet;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import org.nst4j.train.ConsoleProgress;
 
 /**
  * The detection commands: {@code nst4j detection-data} (writes detection data sets) and {@code nst4j detect}
@@ -105,8 +113,9 @@ final class DetectionCommands {
 
   /** {@code nst4j detect}: detection commands. */
   @Command(name = "detect", mixinStandardHelpOptions = true,
-      description = "Object detection: eval (COCO AP and VOC07 mAP of a COCO results file).",
-      subcommands = {Eval.class})
+      description = "Object detection: train (a CenterNet-style detector on a COCO-style data set), eval (COCO AP"
+          + " and VOC07 mAP of a trained detector or a COCO results file), predict (boxes on images).",
+      subcommands = {Train.class, Eval.class, Predict.class})
   static final class Detect implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -127,8 +136,16 @@ final class DetectionCommands {
         description = "Ground truth: a split folder holding instances.json (e.g. DIR/test), or the JSON file.")
     Path gt;
 
-    @Option(names = "--detections", required = true, paramLabel = "FILE", description = "COCO results file.")
+    @Option(names = "--detections", paramLabel = "FILE", description = "COCO results file (or give --model).")
     Path detections;
+
+    @Option(names = "--model", paramLabel = "RUN", description = "A trained detector (a `detect train` run folder or"
+        + " its model/ folder): its detections on the --gt images are evaluated (or give --detections).")
+    Path model;
+
+    @Option(names = "--save-detections", paramLabel = "FILE",
+        description = "With --model: also write the detections as a COCO results file (must not exist).")
+    Path saveDetections;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the metrics to FILE (must not exist).")
     Path json;
@@ -142,12 +159,36 @@ final class DetectionCommands {
         throw new IllegalArgumentException("--json " + json + ": exists already; give a new file (nothing is"
             + " overwritten)");
       }
-      CocoDataset truth = CocoReader.readAnnotations(gt);
-      List<Detection> found = CocoResults.read(detections, truth);
+      if ((detections == null) == (model == null)) {
+        throw new IllegalArgumentException("give exactly one of --detections FILE and --model RUN");
+      }
+      if (saveDetections != null && (model == null || Files.exists(saveDetections))) {
+        throw new IllegalArgumentException("--save-detections " + saveDetections + (model == null
+            ? ": only with --model" : ": exists already; give a new file (nothing is overwritten)"));
+      }
+      CocoDataset truth;
+      List<Detection> found;
+      String source;
+      if (model != null) {
+        try (DetectorStore.Loaded loaded = DetectorStore.load(model)) {
+          truth = CocoReader.read(gt);
+          long start = System.nanoTime();
+          found = DetectorInference.detect(loaded, truth);
+          source = String.format(Locale.ROOT, "%s (%s, %.1f s)", model, loaded.card().arch(),
+              (System.nanoTime() - start) / 1e9);
+        }
+        if (saveDetections != null) {
+          CocoWriter.writeResults(saveDetections, found);
+        }
+      } else {
+        truth = CocoReader.readAnnotations(gt);
+        found = CocoResults.read(detections, truth);
+        source = detections.toString();
+      }
       EvaluationReport report = EvaluationReport.evaluate(truth, found);
       PrintWriter o = spec.commandLine().getOut();
       o.printf(Locale.ROOT, "%s: %d images, %d objects, %d categories; %d detections from %s%n", gt,
-          report.images(), report.objects(), truth.categories().size(), report.detections(), detections);
+          report.images(), report.objects(), truth.categories().size(), report.detections(), source);
       report.lines().forEach(o::println);
       o.flush();
       if (json != null) {
@@ -157,6 +198,159 @@ final class DetectionCommands {
         Files.createDirectories(parent);
         Files.write(json, mapper.writeValueAsBytes(report), java.nio.file.StandardOpenOption.CREATE_NEW);
       }
+      return 0;
+    }
+  }
+
+  /** {@code nst4j detect train}. */
+  @Command(name = "train", mixinStandardHelpOptions = true,
+      description = "Train a CenterNet-style detector on a COCO-style data set (DIR/train, DIR/test), evaluate it on"
+          + " the test split, and write a run folder: config.json, epochs.jsonl, a checkpoint per epoch, model/,"
+          + " detections.json beside ground-truth.json, and summary.json (COCO AP, AP50, AP75, APs/m/l, VOC07 mAP).")
+  static final class Train implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+        description = "Data set folder with train/ and test/ (or val/) COCO splits, e.g. from detection-data fmnist-det.")
+    Path data;
+
+    @Option(names = "--backbone-arch", required = true, paramLabel = "A",
+        description = "Backbone architecture: resnet8|14|20|32|56|110, ...")
+    String arch;
+
+    @Option(names = "--backbone", paramLabel = "RUN",
+        description = "Initialise the backbone from a classification run folder (or model folder) of the same"
+            + " architecture and channels.")
+    Path backbone;
+
+    @Option(names = "--tap", defaultValue = "stage3", paramLabel = "NAME",
+        description = "Backbone tap the heads read (default: ${DEFAULT-VALUE}, stride 4 on CIFAR-style ResNets).")
+    String tap;
+
+    @Option(names = "--epochs", defaultValue = "10", paramLabel = "E", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "16", paramLabel = "B", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "0.02", paramLabel = "LR",
+        description = "Base learning rate, cosine-annealed per step to 0 (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--momentum", defaultValue = "0.9", paramLabel = "M", description = "Nesterov momentum (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(names = "--weight-decay", defaultValue = "1e-4", paramLabel = "WD", description = "Weight decay (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--no-flip", description = "No random horizontal flips.")
+    boolean noFlip;
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", required = true, paramLabel = "RUN", description = "Run folder: new, empty, or a detector run.")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
+    boolean resume;
+
+    @Option(names = "--overwrite", description = "Replace the run in --out once the new run has finished.")
+    boolean overwrite;
+
+    @Option(names = "--quiet", description = "No progress display.")
+    boolean quiet;
+
+    @Option(names = "--debug", description = "Print stack traces of errors.")
+    boolean debug;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter err = spec.commandLine().getErr();
+      if (out.toString().isEmpty()) {
+        throw new IllegalArgumentException("--out is empty (an unset shell variable?); give the run folder's path");
+      }
+      Path absOut = out.toAbsolutePath().normalize();
+      if (absOut.startsWith(data.toAbsolutePath().normalize())) {
+        throw new IllegalArgumentException("--out " + out + " is inside --data " + data + "; write runs elsewhere");
+      }
+      DetectorTraining.Spec run = new DetectorTraining.Spec(data, arch, tap, backbone, epochs, batch, lr, momentum,
+          weightDecay, !noFlip, seed, out, resume, overwrite, Commands.commandLine(spec),
+          quiet ? List.of() : List.of(ConsoleProgress.forStderr("detect " + arch)), w -> {
+            err.println("warning: " + w);
+            err.flush();
+          });
+      DetectionSummary s = DetectorTraining.execute(run);
+      PrintWriter o = spec.commandLine().getOut();
+      o.printf(Locale.ROOT, "detector %s (%s) on %s: %d epochs, %d training scenes, loss %.4f%n", s.arch(), s.tap(),
+          s.data(), s.epochs(), s.trainImages(), s.finalLoss());
+      o.printf(Locale.ROOT, "test (%d scenes, %d objects, %d detections): AP %.3f  AP50 %.3f  AP75 %.3f  APs %.3f"
+          + "  APm %.3f  APl %.3f  VOC07 mAP %.3f%n", s.testImages(), s.testObjects(), s.detections(), s.ap(), s.ap50(),
+          s.ap75(), s.apSmall(), s.apMedium(), s.apLarge(), s.voc07Map());
+      o.printf(Locale.ROOT, "run folder: %s (%.1f s)%n", out, s.wallSeconds());
+      o.flush();
+      return 0;
+    }
+  }
+
+  /** {@code nst4j detect predict}. */
+  @Command(name = "predict", mixinStandardHelpOptions = true,
+      description = "Detect objects on images with a trained detector: one line per detection on stdout (image,"
+          + " category id and name, score, box x y w h); --draw writes the image with boxes, labels and scores.")
+  static final class Predict implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "RUN", description = "A detect train run folder or its model/.")
+    Path model;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files (sides multiples of the detector's stride).")
+    List<Path> images;
+
+    @Option(names = "--draw", paramLabel = "OUT.png",
+        description = "Write the (single) image with its detections drawn (replaced if it exists).")
+    Path draw;
+
+    @Option(names = "--min-score", defaultValue = "0.3", paramLabel = "S",
+        description = "Report detections scoring at least S (default: ${DEFAULT-VALUE}).")
+    double minScore;
+
+    @Option(names = "--debug", description = "Print stack traces of errors.")
+    boolean debug;
+
+    @Override
+    public Integer call() throws Exception {
+      if (draw != null && images.size() != 1) {
+        throw new IllegalArgumentException("--draw takes one image, got " + images.size());
+      }
+      if (!(minScore >= 0 && minScore <= 1)) {
+        throw new IllegalArgumentException("--min-score must be in [0, 1], got " + minScore);
+      }
+      for (Path image : images) {
+        DetectorInference.readImage(image); // every image is checked before the model is loaded
+      }
+      PrintWriter o = spec.commandLine().getOut();
+      try (DetectorStore.Loaded loaded = DetectorStore.load(model)) {
+        java.util.Map<Integer, String> names = new java.util.HashMap<>();
+        for (int i = 0; i < loaded.card().categoryIds().size(); i++) {
+          names.put(loaded.card().categoryIds().get(i), loaded.card().categoryNames().get(i));
+        }
+        for (int i = 0; i < images.size(); i++) {
+          List<Detection> found = new java.util.ArrayList<>();
+          for (Detection d : DetectorInference.detectFile(loaded, images.get(i), i)) {
+            if (d.score() >= minScore) {
+              found.add(d);
+            }
+          }
+          for (Detection d : found) {
+            o.printf(Locale.ROOT, "%s\t%d\t%s\t%.3f\t%.1f %.1f %.1f %.1f%n", images.get(i), d.categoryId(),
+                names.get(d.categoryId()), d.score(), d.bbox().x(), d.bbox().y(), d.bbox().width(), d.bbox().height());
+          }
+          if (draw != null) {
+            DetectionDrawing.draw(DetectorInference.readImage(images.get(i)), found, names, draw);
+          }
+        }
+      }
+      o.flush();
       return 0;
     }
   }

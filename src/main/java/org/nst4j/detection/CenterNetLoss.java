@@ -86,7 +86,12 @@ public final class CenterNetLoss {
     NDArray focal = focal(output.get(0), targets.get(0));
     NDArray size = regression(output.get(1), targets.get(1), targets.get(2), targets.get(3));
     NDArray offset = regression(output.get(2), targets.get(1), targets.get(2), targets.get(4));
-    NDArray total = focal.add(size.mul(SIZE_WEIGHT)).add(offset.mul(OFFSET_WEIGHT));
+    // The weights are libtorch-allocated 0-d arrays, not Java numbers: x.mul(0.1f) wraps the number in a
+    // Java buffer that autograd keeps for the backward pass and the garbage collector may free before it
+    // (see org.nst4j.transfer.Scalars), which made losses NaN now and then in classification runs.
+    NDManager m = focal.getManager();
+    NDArray total = focal.add(size.mul(m.full(new Shape(), SIZE_WEIGHT, DataType.FLOAT32)))
+        .add(offset.mul(m.full(new Shape(), OFFSET_WEIGHT, DataType.FLOAT32)));
     return new NDList(total, focal, size, offset);
   }
 

@@ -3,6 +3,7 @@ package org.nst4j.train;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -131,11 +132,34 @@ public final class Checkpoint {
    */
   public static void write(Path file, int epochsDone, long step, TappedModel model, List<Parameter> auxiliary,
       NesterovSgd optimizer, Partial partial, Map<String, byte[]> termStates) throws IOException {
+    write(file, epochsDone, step, model.architecture(), model, auxiliary, optimizer, partial, termStates);
+  }
+
+  /**
+   * Writes a checkpoint of any block atomically, at the end of an epoch: for models that are not classifiers
+   * (the detector of {@code org.nst4j.detection}), which train with the same optimiser and resume the same way.
+   *
+   * @param file the checkpoint file
+   * @param epochsDone completed epochs
+   * @param step updates done
+   * @param name what the block is (e.g. its architecture); {@link #restore} refuses a checkpoint of another name
+   * @param model the block being trained, initialised
+   * @param auxiliary other trained parameters (may be empty)
+   * @param optimizer the optimiser
+   */
+  public static void write(Path file, int epochsDone, long step, String name, Block model, List<Parameter> auxiliary,
+      NesterovSgd optimizer) throws IOException {
+    write(file, epochsDone, step, name, model, auxiliary, optimizer, null, Map.of());
+  }
+
+  private static void write(Path file, int epochsDone, long step, String name, Block model,
+      List<Parameter> auxiliary, NesterovSgd optimizer, Partial partial, Map<String, byte[]> termStates)
+      throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(epochsDone);
       out.writeLong(step);
-      out.writeUTF(model.architecture());
+      out.writeUTF(name);
       model.saveParameters(out);
       out.writeInt(auxiliary.size());
       for (Parameter p : auxiliary) {
@@ -191,6 +215,23 @@ public final class Checkpoint {
    */
   public static Checkpoint restore(Path file, NDManager manager, TappedModel model, List<Parameter> auxiliary,
       NesterovSgd optimizer) throws IOException {
+    return restore(file, manager, model.architecture(), model, auxiliary, optimizer);
+  }
+
+  /**
+   * Restores a checkpoint written by {@link #write(Path, int, long, String, Block, List, NesterovSgd)}.
+   *
+   * @param file the checkpoint file
+   * @param manager the block's manager
+   * @param name what the block is; a checkpoint of another name is refused
+   * @param model the block, built and initialised as the one saved
+   * @param auxiliary other trained parameters, initialised
+   * @param optimizer the optimiser over the same parameters
+   * @return the position the run resumes from
+   * @throws IllegalArgumentException if the file is not a checkpoint of this block
+   */
+  public static Checkpoint restore(Path file, NDManager manager, String name, Block model, List<Parameter> auxiliary,
+      NesterovSgd optimizer) throws IOException {
     byte[] whole = readPayload(file);
     int version = whole[0];
     byte[] payload = Arrays.copyOfRange(whole, 1, whole.length);
@@ -198,14 +239,18 @@ public final class Checkpoint {
       int epochs = in.readInt();
       long step = in.readLong();
       String arch = in.readUTF();
-      if (!arch.equals(model.architecture())) {
-        throw new IllegalArgumentException(file + ": checkpoint of " + arch + ", this run trains " + model.architecture());
+      if (!arch.equals(name)) {
+        throw new IllegalArgumentException(file + ": checkpoint of " + arch + ", this run trains " + name);
       }
       if (epochs < 0 || step < 0) {
         throw new IllegalArgumentException(file + ": checkpoint at epoch " + epochs + ", step " + step);
       }
       try {
-        Models.loadParameters(model, manager, in);
+        if (model instanceof TappedModel tapped) {
+          Models.loadParameters(tapped, manager, in);
+        } else {
+          model.loadParameters(manager, in);
+        }
       } catch (MalformedModelException e) {
         throw new IllegalArgumentException(file + ": checkpoint does not fit this run: " + e.getMessage());
       }
@@ -269,10 +314,10 @@ public final class Checkpoint {
       if (version >= 3) {
         int terms = in.readInt();
         for (int i = 0; i < terms; i++) {
-          String name = in.readUTF();
+          String term = in.readUTF();
           byte[] state = new byte[in.readInt()];
           in.readFully(state);
-          states.put(name, state);
+          states.put(term, state);
         }
       }
       if (in.read() != -1) {

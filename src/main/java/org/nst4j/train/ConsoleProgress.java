@@ -85,8 +85,10 @@ public final class ConsoleProgress implements LoopListener {
       }
       terms.append(')');
     }
-    out.printf(Locale.ROOT, "%s  epoch %d/%d  loss %.4f%s  train %.2f%%  test %s  %.1f s%n", label, r.epoch(),
-        epochs, r.loss(), terms, 100 * r.trainAccuracy(),
+    // A detector's epochs have no accuracy (NaN): "-" as for an epoch without a test set.
+    out.printf(Locale.ROOT, "%s  epoch %d/%d  loss %.4f%s  train %s  test %s  %.1f s%n", label, r.epoch(),
+        epochs, r.loss(), terms,
+        Double.isNaN(r.trainAccuracy()) ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * r.trainAccuracy()),
         Double.isNaN(r.testAccuracy()) ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * r.testAccuracy()),
         r.seconds());
     out.flush();

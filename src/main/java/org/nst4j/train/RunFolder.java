@@ -47,6 +47,16 @@ public final class RunFolder {
     return dir.resolve("model");
   }
 
+  /** A detection run's detections on its test split, in the COCO results format ({@code org.nst4j.detection}). */
+  public Path detections() {
+    return dir.resolve("detections.json");
+  }
+
+  /** A copy of the ground truth a detection run was evaluated against, beside {@link #detections()}. */
+  public Path groundTruth() {
+    return dir.resolve("ground-truth.json");
+  }
+
   /**
    * Whether any file of a run is present ({@code config.json} included: it is the first file a run writes,
    * and a foreign one must not be overwritten as if the folder were free).
@@ -213,12 +223,13 @@ public final class RunFolder {
       throw new IllegalStateException(stash() + " exists: recover() the folder before replacing its run");
     }
     Files.createDirectories(stash());
-    for (Path p : List.of(summary(), epochLog(), checkpoint(), config(), model())) {
+    for (Path p : List.of(summary(), epochLog(), checkpoint(), config(), model(), detections(), groundTruth())) {
       if (Files.exists(p)) {
         Files.move(p, stash().resolve(p.getFileName().toString()));
       }
     }
-    for (Path p : List.of(fresh.config(), fresh.epochLog(), fresh.checkpoint(), fresh.model(), fresh.summary())) {
+    for (Path p : List.of(fresh.config(), fresh.epochLog(), fresh.checkpoint(), fresh.model(), fresh.detections(),
+        fresh.groundTruth(), fresh.summary())) {
       if (Files.exists(p)) {
         Files.move(p, dir.resolve(p.getFileName().toString()));
       }
@@ -255,7 +266,7 @@ public final class RunFolder {
 
   /** Removes the files of a previous run (for {@code --overwrite}); leaves unrelated files alone. */
   public void clear() throws IOException {
-    for (Path p : List.of(summary(), epochLog(), checkpoint(), config())) {
+    for (Path p : List.of(summary(), epochLog(), checkpoint(), config(), detections(), groundTruth())) {
       Files.deleteIfExists(p);
     }
     deleteTree(model());

@@ -139,4 +139,84 @@ class DetectionCommandsTest {
         "unknown category id 12");
     Cli.assertBadInput(Cli.run("detect", "eval", "--gt", test.toString()), "--detections");
   }
+
+  /** A detector trained for one epoch on the shared set (12 scenes, batches of 6), made once. */
+  private static Path trainedRun;
+
+  private static synchronized Path trainedRun() {
+    if (trainedRun == null) {
+      Path run = shared.resolve("run");
+      Cli.Result r = Cli.run("detect", "train", "--data", data.toString(), "--backbone-arch", "resnet8", "--epochs",
+          "1", "--batch", "6", "--seed", "2", "--out", run.toString(), "--quiet");
+      assertEquals(0, r.code(), r.toString());
+      assertTrue(r.out().contains("detector resnet8 (stage3)") && r.out().contains("VOC07 mAP"), r.out());
+      trainedRun = run;
+    }
+    return trainedRun;
+  }
+
+  @Test
+  void detectTrainWritesARunThatEvalAndPredictRead() throws IOException {
+    Path run = trainedRun();
+    for (String f : List.of("config.json", "epochs.jsonl", "summary.json", "detections.json", "ground-truth.json",
+        "model/detector.json", "model/detector.params")) {
+      assertTrue(Files.isRegularFile(run.resolve(f)), f + " missing");
+    }
+    // eval --model detects again and finds what the training run reported.
+    Cli.Result eval = Cli.run("detect", "eval", "--model", run.toString(), "--gt", data.resolve("test").toString(),
+        "--save-detections", dir.resolve("again.json").toString());
+    assertEquals(0, eval.code(), eval.toString());
+    var summary = org.nst4j.store.Json.PRETTY.readTree(run.resolve("summary.json").toFile());
+    String apLine = String.format(java.util.Locale.ROOT,
+        "Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ] = %.3f", summary.get("ap").asDouble());
+    assertTrue(eval.out().contains(apLine), apLine + " in\n" + eval.out());
+    assertEquals(Files.readString(run.resolve("detections.json")), Files.readString(dir.resolve("again.json")));
+
+    Path image = data.resolve("test").resolve("images").resolve("000001.png");
+    Path png = dir.resolve("drawn.png");
+    Cli.Result predict = Cli.run("detect", "predict", "--model", run.toString(), image.toString(), "--draw",
+        png.toString(), "--min-score", "0");
+    assertEquals(0, predict.code(), predict.toString());
+    String[] lines = predict.out().split("\n");
+    assertEquals(100, lines.length, "the 100 best peaks at --min-score 0");
+    for (String l : lines) {
+      String[] f = l.split("\t");
+      assertEquals(5, f.length, l);
+      assertEquals(image.toString(), f[0]);
+      assertEquals(4, f[4].split(" ").length, l);
+    }
+    java.awt.image.BufferedImage drawn = javax.imageio.ImageIO.read(png.toFile());
+    assertEquals(480, drawn.getWidth()); // 96 px enlarged 5×
+    Cli.Result strict = Cli.run("detect", "predict", "--model", run.toString(), image.toString(), "--min-score", "1");
+    assertEquals(0, strict.code(), strict.toString());
+    assertEquals("", strict.out());
+  }
+
+  @Test
+  void badDetectorInputsAreOneErrorLine() throws IOException {
+    Path run = trainedRun();
+    Path out = dir.resolve("never");
+    Cli.assertBadInput(Cli.run("detect", "train", "--data", dir.resolve("nowhere").toString(), "--backbone-arch",
+        "resnet8", "--out", out.toString()), "nowhere");
+    Cli.assertBadInput(Cli.run("detect", "train", "--data", data.toString(), "--backbone-arch", "resnet7", "--out",
+        out.toString()), "resnet7");
+    Cli.assertBadInput(Cli.run("detect", "train", "--data", data.toString(), "--backbone-arch", "resnet8",
+        "--epochs", "0", "--out", out.toString()), "--epochs");
+    Cli.assertBadInput(Cli.run("detect", "train", "--data", data.toString(), "--backbone-arch", "resnet8",
+        "--backbone", dir.resolve("no-run").toString(), "--out", out.toString()), "no-run");
+    assertFalse(Files.exists(out));
+    TreeMap<String, String> before = Cli.snapshot(run);
+    Cli.assertBadInput(Cli.run("detect", "train", "--data", data.toString(), "--backbone-arch", "resnet8", "--out",
+        run.toString(), "--quiet"), "--resume");
+    assertEquals(before, Cli.snapshot(run));
+    Cli.assertBadInput(Cli.run("detect", "eval", "--gt", data.resolve("test").toString()), "--model");
+    Cli.assertBadInput(Cli.run("detect", "eval", "--gt", data.resolve("test").toString(), "--model",
+        dir.resolve("no-run").toString()), "no-run");
+    Path notImage = Files.writeString(dir.resolve("x.png"), "not a png");
+    Cli.assertBadInput(Cli.run("detect", "predict", "--model", run.toString(), notImage.toString()), "x.png");
+    Path image = data.resolve("test").resolve("images").resolve("000001.png");
+    Cli.assertBadInput(Cli.run("detect", "predict", "--model", run.toString(), image.toString(), image.toString(),
+        "--draw", dir.resolve("d.png").toString()), "--draw");
+    Cli.assertBadInput(Cli.run("detect", "predict", "--model", data.toString(), image.toString()), "detector.json");
+  }
 }

@@ -1,0 +1,500 @@
+package org.nst4j.detection;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import javax.imageio.ImageIO;
+import org.nst4j.model.ModelZoo;
+import org.nst4j.model.TappedModel;
+import org.nst4j.store.Json;
+import org.nst4j.store.ModelStore;
+import org.nst4j.train.Checkpoint;
+import org.nst4j.train.EpochRecord;
+import org.nst4j.train.LearningRateSchedule;
+import org.nst4j.train.LoopListener;
+import org.nst4j.train.NesterovSgd;
+import org.nst4j.train.NonFiniteLossException;
+import org.nst4j.train.ProcessMemory;
+import org.nst4j.train.RunFolder;
+import org.nst4j.train.RunLock;
+
+/**
+ * Trains a {@link CenterNetDetector} on a COCO-style data set with the run-folder contract of the
+ * classification runs ({@code org.nst4j.train.TrainingRun}): one writer at a time ({@link RunLock}),
+ * {@code config.json} first, one line per epoch in {@code epochs.jsonl}, a checkpoint per epoch
+ * ({@link Checkpoint}) that {@code --resume} continues to the same final weights, an {@code --overwrite} run
+ * written beside the old one and swapped in when finished, and nothing written for bad input.
+ *
+ * <p>After the last epoch the detector is evaluated on the test split: {@code detections.json} (COCO results
+ * format) is written beside {@code ground-truth.json} (a copy of the split's annotations it was scored
+ * against, so the figures can be recomputed with any COCO tool without the data set), the model to
+ * {@code model/} ({@link DetectorStore}), and the COCO and VOC07 figures to {@code summary.json}
+ * ({@link DetectionSummary}).
+ *
+ * <p>Per batch, as in the classification loop: the arrays live in a sub-manager closed after the update; one
+ * gradient collector; Nesterov SGD with weight decay; the rate cosine-annealed per step to 0.
+ */
+public final class DetectorTraining {
+  /** The role written to {@code config.json} and {@code summary.json}. */
+  public static final String ROLE = "detector";
+
+  private DetectorTraining() {}
+
+  /**
+   * What to train.
+   *
+   * @param data a folder with {@code train/} and {@code test/} COCO splits
+   * @param arch the backbone architecture (a zoo name)
+   * @param tap the backbone tap the heads read
+   * @param backbone a classification run (or model folder) to initialise the backbone from, or null
+   * @param epochs epochs, ≥ 1
+   * @param batchSize images per batch, ≥ 1
+   * @param learningRate base rate, &gt; 0
+   * @param momentum SGD momentum
+   * @param weightDecay L2 weight decay
+   * @param flip random horizontal flips
+   * @param seed initialisation, batch order and flips
+   * @param out the run folder
+   * @param resume continue the run in {@code out}
+   * @param overwrite replace the run in {@code out}
+   * @param command the command line, recorded
+   * @param listeners progress listeners (a {@code ConsoleProgress}, tests)
+   * @param warnings where warnings go
+   */
+  public record Spec(Path data, String arch, String tap, Path backbone, int epochs, int batchSize,
+      double learningRate, double momentum, double weightDecay, boolean flip, long seed, Path out, boolean resume,
+      boolean overwrite, String command, List<LoopListener> listeners, Consumer<String> warnings) {
+    /** Checks the numbers. */
+    public Spec {
+      Objects.requireNonNull(data, "data");
+      Objects.requireNonNull(out, "out");
+      if (!ModelZoo.isKnown(arch)) {
+        throw new IllegalArgumentException("--backbone-arch: unknown architecture '" + arch + "' (e.g. "
+            + String.join(", ", ModelZoo.examples()) + ")");
+      }
+      if (epochs < 1) {
+        throw new IllegalArgumentException("--epochs must be ≥ 1, got " + epochs);
+      }
+      if (batchSize < 1) {
+        throw new IllegalArgumentException("--batch must be ≥ 1, got " + batchSize);
+      }
+      if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+        throw new IllegalArgumentException("--lr must be a finite number > 0, got " + learningRate);
+      }
+      if (!(momentum >= 0 && momentum < 1) || !(weightDecay >= 0) || !Double.isFinite(weightDecay)) {
+        throw new IllegalArgumentException("momentum must be in [0, 1) and weight decay ≥ 0");
+      }
+      if (resume && overwrite) {
+        throw new IllegalArgumentException("--resume and --overwrite exclude each other");
+      }
+      listeners = List.copyOf(listeners);
+      warnings = warnings == null ? w -> { } : warnings;
+    }
+
+    /** The name a checkpoint is written under: a checkpoint of another backbone is refused. */
+    String checkpointName() {
+      return "centernet/" + arch + "/" + tap;
+    }
+  }
+
+  /**
+   * Runs a spec end to end (see the class comment).
+   *
+   * @return the summary (the existing one when resuming a finished run of the same configuration)
+   * @throws IllegalArgumentException for bad input, before anything is written
+   * @throws NonFiniteLossException if a loss becomes NaN or infinite (the last checkpoint is kept)
+   */
+  public static DetectionSummary execute(Spec spec) throws IOException {
+    long wallStart = System.nanoTime();
+    RunFolder folder = new RunFolder(spec.out());
+    folder.checkUsable();
+    if (spec.backbone() != null) {
+      ModelStore.modelDir(spec.backbone()); // a missing backbone is refused before the data is read
+    }
+    boolean created = !Files.exists(spec.out());
+    Files.createDirectories(spec.out());
+    try (RunLock lock = RunLock.acquire(spec.out(), spec.command(), spec.warnings())) {
+      // As TrainingRun does: SIGTERM or SIGINT runs shutdown hooks but no finally block, so the lock is
+      // released there (a requeued job would otherwise find a lock it cannot prove stale).
+      Thread release = new Thread(() -> {
+        try {
+          lock.close();
+        } catch (IOException e) {
+          // exiting anyway; the lock will be recognised as stale on this host
+        }
+      }, "nst4j-release-lock");
+      Runtime.getRuntime().addShutdownHook(release);
+      try {
+        for (String repair : folder.recover()) {
+          spec.warnings().accept(repair);
+        }
+        folder.checkUsable();
+        return executeLocked(spec, folder, wallStart);
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(release);
+        } catch (IllegalStateException e) {
+          // the JVM is already shutting down: the hook releases the lock
+        }
+      }
+    } finally {
+      if (created) {
+        try (var left = Files.list(spec.out())) {
+          if (left.findAny().isEmpty()) {
+            Files.delete(spec.out());
+          }
+        } catch (IOException e) {
+          // left for the user: an empty folder does no harm
+        }
+      }
+    }
+  }
+
+  private static DetectionSummary executeLocked(Spec spec, RunFolder folder, long wallStart) throws IOException {
+    if (folder.holdsRun() && !spec.resume() && !spec.overwrite()) {
+      throw new IllegalArgumentException(spec.out() + " holds another run; use --resume to continue it or"
+          + " --overwrite to replace it");
+    }
+    Map<String, Object> config = config(spec);
+    if (spec.resume() && folder.holdsRun()) {
+      checkSameRun(folder, config, List.of("role", "arch", "tap", "backbone", "data", "seed", "batch_size", "flip"));
+      if (folder.isComplete()) {
+        checkSameRun(folder, config, List.of("epochs", "learning_rate", "momentum", "weight_decay"));
+        return Json.PRETTY.readValue(folder.summary().toFile(), DetectionSummary.class);
+      }
+    }
+
+    // Everything that can be wrong with the input is checked before the first file is written.
+    CocoSplits splits = CocoReader.readSplits(spec.data());
+    List<CocoCategory> categories = new ArrayList<>(splits.train().categories());
+    categories.sort((a, b) -> Integer.compare(a.id(), b.id()));
+    if (categories.isEmpty()) {
+      throw new IllegalArgumentException(spec.data() + ": the training split has no categories");
+    }
+    Map<Integer, Integer> channelOf = new LinkedHashMap<>();
+    List<Integer> categoryIds = new ArrayList<>();
+    List<String> categoryNames = new ArrayList<>();
+    for (CocoCategory c : categories) {
+      channelOf.put(c.id(), categoryIds.size());
+      categoryIds.add(c.id());
+      categoryNames.add(c.name());
+    }
+    if (!splits.test().categoriesById().keySet().equals(splits.train().categoriesById().keySet())) {
+      throw new IllegalArgumentException(spec.data() + ": the train and test splits have different category ids");
+    }
+    if (splits.train().images().isEmpty() || splits.test().images().isEmpty()) {
+      throw new IllegalArgumentException(spec.data() + ": a split has no images");
+    }
+    int channels = channelsOf(splits.train());
+    DetectionBatches train = DetectionBatches.load(splits.train(), channels, channelOf);
+    DetectionBatches test = DetectionBatches.load(splits.test(), channels, channelOf);
+    if (test.height() != train.height() || test.width() != train.width()) {
+      throw new IllegalArgumentException(spec.data() + ": test images are " + test.width() + "×" + test.height()
+          + ", training images " + train.width() + "×" + train.height());
+    }
+
+    try (NDManager manager = NDManager.newBaseManager()) {
+      CenterNetDetector detector = CenterNetDetector.create(spec.arch(), channels, categoryIds.size(), spec.tap(),
+          spec.seed());
+      Shape inputShape = new Shape(1, channels, train.height(), train.width());
+      detector.initialize(manager, DataType.FLOAT32, inputShape);
+      int stride = detector.stride(inputShape);
+      if (train.height() % stride != 0 || train.width() % stride != 0) {
+        throw new IllegalArgumentException("images of " + train.width() + "×" + train.height()
+            + " are not a multiple of the detector's stride " + stride);
+      }
+      if (spec.backbone() != null) {
+        int copied = initialiseBackbone(detector, spec.backbone(), manager);
+        spec.warnings().accept("backbone: " + copied + " parameter arrays from " + spec.backbone());
+      }
+      List<Parameter> parameters = new ArrayList<>();
+      for (var pair : detector.getParameters()) {
+        parameters.add(pair.getValue());
+      }
+      int batches = train.batchesPerEpoch(spec.batchSize());
+      LearningRateSchedule schedule = LearningRateSchedule.cosine(spec.learningRate(), (long) batches * spec.epochs());
+      try (NesterovSgd sgd = new NesterovSgd(NesterovSgd.trainable(parameters), spec.momentum(), spec.weightDecay(),
+          true)) {
+        boolean resuming = spec.resume() && Files.isRegularFile(folder.checkpoint());
+        int firstEpoch = 1;
+        long step = 0;
+        if (resuming) {
+          Checkpoint cp = Checkpoint.restore(folder.checkpoint(), manager, spec.checkpointName(), detector, List.of(),
+              sgd);
+          if (cp.epochsDone() > spec.epochs()) {
+            throw new IllegalArgumentException(folder.checkpoint() + ": the checkpoint is at epoch "
+                + cp.epochsDone() + ", past the " + spec.epochs() + " epochs of this run");
+          }
+          firstEpoch = cp.epochsDone() + 1;
+          step = cp.step();
+        }
+        boolean replacing = !resuming && folder.holdsRun();
+        RunFolder work = replacing ? new RunFolder(folder.staging()) : folder;
+        List<EpochRecord> previous = resuming ? folder.readEpochLog() : List.of();
+        Files.createDirectories(work.dir());
+        try {
+          if (!resuming || !Files.isRegularFile(work.config())) {
+            Json.writeAtomically(work.config(), config);
+          }
+          List<EpochRecord> records = new ArrayList<>();
+          for (EpochRecord r : previous) {
+            if (r.epoch() < firstEpoch) {
+              records.add(r);
+            }
+          }
+          work.rewriteEpochLog(records);
+          for (LoopListener l : spec.listeners()) {
+            l.onStart(spec.epochs(), batches, firstEpoch);
+          }
+          // A fresh store: a restored checkpoint replaced the parameters' arrays.
+          ParameterStore ps = new ParameterStore(manager, false);
+          for (int epoch = firstEpoch; epoch <= spec.epochs(); epoch++) {
+            long start = System.nanoTime();
+            Map<String, Double> sums = new LinkedHashMap<>();
+            double lossSum = 0;
+            int b = 0;
+            for (int[] positions : train.epoch(spec.seed(), epoch, spec.batchSize(), spec.flip())) {
+              b++;
+              double rate = schedule.rate(step);
+              Map<String, Double> terms = trainBatch(detector, ps, manager, sgd, train, positions, stride, rate,
+                  epoch, b, epoch > 1 && Files.isRegularFile(work.checkpoint()));
+              step++;
+              double total = 0;
+              for (Map.Entry<String, Double> e : terms.entrySet()) {
+                sums.merge(e.getKey(), e.getValue(), Double::sum);
+                total += e.getValue();
+              }
+              lossSum += total;
+              for (LoopListener l : spec.listeners()) {
+                l.onBatch(epoch, b, total);
+              }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Map<String, Double> means = new LinkedHashMap<>();
+            for (Map.Entry<String, Double> e : sums.entrySet()) {
+              means.put(e.getKey(), e.getValue() / b);
+            }
+            EpochRecord record = new EpochRecord(epoch, lossSum / b, means, Double.NaN, Double.NaN,
+                schedule.rate(step - 1), seconds, 0, ProcessMemory.rssMb());
+            records.add(record);
+            // As in the classification loop: the record before the checkpoint (a resume trims a log ahead).
+            Json.appendLine(work.epochLog(), record);
+            for (LoopListener l : spec.listeners()) {
+              l.onEpoch(record);
+            }
+            Checkpoint.write(work.checkpoint(), epoch, step, spec.checkpointName(), detector, List.of(), sgd);
+          }
+
+          long evalStart = System.nanoTime();
+          List<Detection> found = DetectorInference.detect(detector, manager, test, categoryIds);
+          CocoWriter.writeResults(work.detections(), found);
+          Json.writeAtomically(work.groundTruth(), Files.readAllBytes(testInstances(spec.data())));
+          EvaluationReport report = EvaluationReport.evaluate(splits.test(), found);
+          double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
+          DetectorCard card = new DetectorCard(DetectorStore.FORMAT, spec.arch(), spec.tap(), channels, train.height(),
+              train.width(), categoryIds, categoryNames, spec.seed(), spec.data().toAbsolutePath().normalize().toString(),
+              DetectorStore.PARAMS_FILE, spec.command());
+          DetectorStore.save(work.model(), detector, card);
+          List<Double> perEpoch = new ArrayList<>();
+          double previousWall = 0;
+          for (EpochRecord r : records) {
+            perEpoch.add(r.seconds());
+            if (previous.contains(r)) {
+              previousWall += r.seconds();
+            }
+          }
+          CocoMetrics m = report.coco();
+          DetectionSummary summary = new DetectionSummary(ROLE, spec.arch(), spec.tap(),
+              (String) config.get("backbone"), (String) config.get("data"), spec.seed(), spec.epochs(),
+              spec.batchSize(), spec.learningRate(), train.size(), test.size(), report.objects(), found.size(),
+              m.ap(), m.ap50(), m.ap75(), m.apSmall(), m.apMedium(), m.apLarge(), m.ar100(), report.voc07().map(),
+              records.get(records.size() - 1).loss(), previousWall + (System.nanoTime() - wallStart) / 1e9, perEpoch,
+              evalSeconds, ProcessMemory.peakRssMb(), spec.command());
+          Json.writeAtomically(work.summary(), summary);
+          Files.deleteIfExists(work.checkpoint());
+          if (replacing) {
+            folder.replaceWith(work);
+          }
+          return summary;
+        } catch (RuntimeException | IOException | Error e) {
+          if (replacing) {
+            deleteTree(work.dir());
+          } else if (!resuming && !Files.isRegularFile(work.checkpoint())) {
+            folder.clear(); // failed before the first checkpoint: leave the folder as it was found
+          }
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** The split's annotation file: the copy in the run folder is of the very file that was scored. */
+  static Path testInstances(Path data) {
+    Path dir = Files.isDirectory(data.resolve("test")) ? data.resolve("test") : data.resolve("val");
+    return dir.resolve(CocoReader.INSTANCES);
+  }
+
+  private static Map<String, Double> trainBatch(CenterNetDetector detector, ParameterStore ps, NDManager manager,
+      NesterovSgd sgd, DetectionBatches train, int[] positions, int stride, double rate, int epoch, int b,
+      boolean checkpointKept) {
+    try (NDManager scope = manager.newSubManager()) {
+      NDList batch = train.batch(scope, positions, stride);
+      NDList losses;
+      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        NDList out = detector.forward(ps, new NDList(batch.get(0)), true);
+        losses = CenterNetLoss.loss(out, batch.subNDList(1));
+        collector.backward(losses.get(0));
+      }
+      Map<String, Double> terms = new LinkedHashMap<>();
+      // The weighted terms: they add up to the loss, as the classification runs' terms do.
+      terms.put("heat", value(losses.get(1)));
+      terms.put("size", CenterNetLoss.SIZE_WEIGHT * value(losses.get(2)));
+      terms.put("offset", CenterNetLoss.OFFSET_WEIGHT * value(losses.get(3)));
+      for (Map.Entry<String, Double> e : terms.entrySet()) {
+        if (!Double.isFinite(e.getValue())) {
+          throw new NonFiniteLossException(e.getKey(), e.getValue(), epoch, b, checkpointKept);
+        }
+      }
+      sgd.step(rate);
+      return terms;
+    }
+  }
+
+  private static double value(NDArray x) {
+    return x.stopGradient().toType(DataType.FLOAT64, false).getDouble();
+  }
+
+  /**
+   * Copies a classification run's backbone parameters into the detector's backbone, by name: the same
+   * architecture and input channels are required; the classifier is copied only when its shape fits (the
+   * heads never read it).
+   *
+   * @return the number of parameter arrays copied
+   */
+  static int initialiseBackbone(CenterNetDetector detector, Path run, NDManager manager) {
+    try (Model model = ModelStore.load(run, Device.cpu())) {
+      TappedModel source = (TappedModel) model.getBlock();
+      TappedModel target = detector.backbone();
+      if (!source.architecture().equals(target.architecture())) {
+        throw new IllegalArgumentException("--backbone " + run + " is a " + source.architecture()
+            + ", the detector's backbone is a " + target.architecture() + " (--backbone-arch)");
+      }
+      if (source.inputChannels() != target.inputChannels()) {
+        throw new IllegalArgumentException("--backbone " + run + " takes " + source.inputChannels()
+            + " input channels, the detection images have " + target.inputChannels());
+      }
+      Map<String, Parameter> from = new LinkedHashMap<>();
+      for (var pair : source.getParameters()) {
+        from.put(pair.getKey(), pair.getValue());
+      }
+      int copied = 0;
+      for (var pair : target.getParameters()) {
+        Parameter src = from.get(pair.getKey());
+        NDArray dst = pair.getValue().getArray();
+        if (src == null || !src.getArray().getShape().equals(dst.getShape())) {
+          continue;
+        }
+        NDArray copy = manager.create(src.getArray().toFloatArray(), dst.getShape());
+        dst.intern(copy);
+        copied++;
+      }
+      if (copied == 0) {
+        throw new IllegalArgumentException("--backbone " + run + ": no parameter fits the detector's backbone");
+      }
+      return copied;
+    }
+  }
+
+  /** 1 for gray images, 3 for colour, from the first training image. */
+  private static int channelsOf(CocoDataset split) {
+    Path f = split.imageFile(split.images().get(0));
+    try {
+      var image = ImageIO.read(f.toFile());
+      if (image == null) {
+        throw new IllegalArgumentException(f + ": not a readable image");
+      }
+      return image.getColorModel().getNumColorComponents() >= 3 ? 3 : 1;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The run's configuration, {@code config.json}; also what {@code --resume} compares. */
+  private static Map<String, Object> config(Spec spec) {
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("role", ROLE);
+    c.put("arch", spec.arch());
+    c.put("tap", spec.tap());
+    c.put("backbone", spec.backbone() == null ? null : spec.backbone().toAbsolutePath().normalize().toString());
+    c.put("data", spec.data().toAbsolutePath().normalize().toString());
+    c.put("seed", spec.seed());
+    c.put("epochs", spec.epochs());
+    c.put("batch_size", spec.batchSize());
+    c.put("learning_rate", spec.learningRate());
+    c.put("momentum", spec.momentum());
+    c.put("weight_decay", spec.weightDecay());
+    c.put("flip", spec.flip());
+    c.put("schedule", "cosine per step to 0");
+    c.put("command", spec.command());
+    return c;
+  }
+
+  /** Refuses to resume a run whose {@code config.json} differs in one of the given keys. */
+  private static void checkSameRun(RunFolder folder, Map<String, Object> config, List<String> keys) throws IOException {
+    if (!Files.isRegularFile(folder.config())) {
+      return;
+    }
+    JsonNode saved;
+    try {
+      saved = Json.PRETTY.readTree(folder.config().toFile());
+    } catch (IOException e) {
+      throw new IllegalArgumentException(folder.config() + ": unreadable run configuration");
+    }
+    JsonNode now = Json.PRETTY.valueToTree(config);
+    List<String> differences = new ArrayList<>();
+    for (String k : keys) {
+      JsonNode a = saved.get(k);
+      JsonNode b = now.get(k);
+      boolean same = a == null || a.isNull() ? b == null || b.isNull()
+          : b != null && (a.isNumber() && b.isNumber() ? a.asDouble() == b.asDouble() : a.equals(b));
+      if (!same) {
+        differences.add(k + " " + (a == null ? "null" : a.asText()) + " (now " + (b == null ? "null" : b.asText())
+            + ")");
+      }
+    }
+    if (!differences.isEmpty()) {
+      throw new IllegalArgumentException("--resume: " + folder.dir() + " holds a run with " + String.join(", ",
+          differences) + "; resume it with the same settings, --overwrite it, or use another --out");
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var walk = Files.walk(root)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
