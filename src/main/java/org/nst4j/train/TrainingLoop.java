@@ -544,6 +544,12 @@ public final class TrainingLoop {
       return this;
     }
 
+    /** Adds listeners, in order, after those already added. */
+    public Builder addListeners(java.util.Collection<? extends LoopListener> more) {
+      more.forEach(this::addListener);
+      return this;
+    }
+
     /** Where to write a checkpoint after every epoch (and resume from). */
     public Builder optCheckpoint(Path file) {
       this.checkpointFile = file;

@@ -98,26 +98,14 @@ public final class TrainingRun {
     ImageDataset test = spec.data().test();
     TrainingRecipe config = spec.config();
     List<Model> owned = new ArrayList<>();
-    String method = TransferMethods.normalize(TransferMethods.parse(spec.method())); // unknown: reported first
-    if (spec.resume() && folder.holdsRun()) {
-      // The identity comes first, finished or not: a finished run of another configuration must not be
-      // reported as the result of this one.
-      checkSameRun(folder, spec, method);
-      if (folder.isComplete()) {
-        RunSummary finished = folder.readSummary();
-        checkSameResult(folder, finished, spec);
-        return finished;
-      }
+    RunSummary finished = finishedRun(spec, folder);
+    if (finished != null) {
+      return finished;
     }
     // The teacher is loaded before the objective: a method's term may need what the run knows of it
     // (TermContext: the teacher's pre-ReLU BatchNorms) and of the training set (its size). The finally below
     // closes it also when the objective cannot be made.
-    TappedModel teacher = null;
-    if (spec.teacher() != null) {
-      Model teacherModel = Teachers.load(spec.teacher(), spec.teacherTaps(), train, spec.device());
-      owned.add(teacherModel);
-      teacher = (TappedModel) teacherModel.getBlock();
-    }
+    TappedModel teacher = spec.teacher() == null ? null : loadTeacher(spec, train, owned);
     try (Objective objective = Objectives.create(spec.method(), spec.lossOptions(), TermContext.of(train.size(),
         teacher))) {
       if (teacher == null && objective.needsTeacher()) {
@@ -135,21 +123,18 @@ public final class TrainingRun {
       // is written into the staging folder; the old files stay in place until it has finished.
       boolean replacing = !resuming && folder.holdsRun();
       RunFolder work = replacing ? new RunFolder(folder.staging()) : folder;
-      TrainingLoop.Builder loopBuilder = TrainingLoop.builder()
+      List<EpochRecord> previous = resuming ? folder.readEpochLog() : List.of();
+      TrainingLoop loop = TrainingLoop.builder()
           .setStudent(student, model.getNDManager())
           .optTeacher(teacher)
           .setObjective(objective)
           .setData(train, test, spec.data().normalization())
           .setConfig(config)
           .optDivergenceFactor(spec.divergenceFactor())
-          .optCheckpoint(work.checkpoint());
-      List<EpochRecord> previous = resuming ? folder.readEpochLog() : List.of();
-      loopBuilder.addListener(new EpochLogWriter(work, previous));
-      if (spec.progress()) {
-        loopBuilder.addListener(ConsoleProgress.forStderr(spec.label()));
-      }
-      spec.listeners().forEach(loopBuilder::addListener);
-      TrainingLoop loop = loopBuilder.build();
+          .optCheckpoint(work.checkpoint())
+          .addListener(new EpochLogWriter(work, previous))
+          .addListeners(listeners(spec))
+          .build();
       // The objective meets the models here (one forward of a sample batch, taps resolved, maps aligned)
       // and the checkpoint is restored: every refusal happens before the first file is written.
       loop.prepare(resuming);
@@ -157,13 +142,9 @@ public final class TrainingRun {
 
       Files.createDirectories(work.dir());
       try {
-        Map<String, Object> configJson = new LinkedHashMap<>(RunIdentity.of(spec).toJson());
-        configJson.put("teacher", spec.teacher() == null ? null : spec.teacher().toString());
-        configJson.put("teacher_taps", teacher == null ? null : teacher.tapNames());
-        configJson.put("command", spec.command());
         if (!resuming || !Files.isRegularFile(work.config())) {
           // A resumed run keeps the configuration it was started with (the summary records the final one).
-          Json.writeAtomically(work.config(), configJson);
+          writeConfig(spec, work, teacher);
         }
         List<EpochRecord> records = loop.run(resuming, previous);
         RunSummary summary = finish(spec, work, model, student, train, objective.method(), records, previous,
@@ -187,6 +168,51 @@ public final class TrainingRun {
         m.close();
       }
     }
+  }
+
+  /**
+   * The finished run in {@code folder} when {@code --resume} asks for it and it is the run asked for; null when
+   * there is one to train. The identity comes first, finished or not: a finished run of another configuration
+   * must not be reported as the result of this one. An unknown method is reported before anything else.
+   */
+  private static RunSummary finishedRun(RunSpec spec, RunFolder folder) throws IOException {
+    String method = TransferMethods.normalize(TransferMethods.parse(spec.method()));
+    if (!spec.resume() || !folder.holdsRun()) {
+      return null;
+    }
+    checkSameRun(folder, spec, method);
+    if (!folder.isComplete()) {
+      return null;
+    }
+    RunSummary finished = folder.readSummary();
+    checkSameResult(folder, finished, spec);
+    return finished;
+  }
+
+  /** Loads the frozen teacher; its model joins {@code owned}, which the caller closes. */
+  private static TappedModel loadTeacher(RunSpec spec, ImageDataset train, List<Model> owned) {
+    Model teacherModel = Teachers.load(spec.teacher(), spec.teacherTaps(), train, spec.device());
+    owned.add(teacherModel);
+    return (TappedModel) teacherModel.getBlock();
+  }
+
+  /** The listeners a run adds to the loop besides its epoch log: the progress display, then the spec's own. */
+  private static List<LoopListener> listeners(RunSpec spec) {
+    List<LoopListener> all = new ArrayList<>();
+    if (spec.progress()) {
+      all.add(ConsoleProgress.forStderr(spec.label()));
+    }
+    all.addAll(spec.listeners());
+    return all;
+  }
+
+  /** Writes {@code config.json}: the run's identity ({@link RunIdentity}), its teacher and its command. */
+  private static void writeConfig(RunSpec spec, RunFolder work, TappedModel teacher) throws IOException {
+    Map<String, Object> configJson = new LinkedHashMap<>(RunIdentity.of(spec).toJson());
+    configJson.put("teacher", spec.teacher() == null ? null : spec.teacher().toString());
+    configJson.put("teacher_taps", teacher == null ? null : teacher.tapNames());
+    configJson.put("command", spec.command());
+    Json.writeAtomically(work.config(), configJson);
   }
 
   /** Saves the model, writes the summary and removes the checkpoint of a run whose epochs are done. */
