@@ -132,30 +132,8 @@ public final class DetectorTraining {
     }
     boolean created = !Files.exists(spec.out());
     Files.createDirectories(spec.out());
-    try (RunLock lock = RunLock.acquire(spec.out(), spec.command(), spec.warnings())) {
-      // As TrainingRun does: SIGTERM or SIGINT runs shutdown hooks but no finally block, so the lock is
-      // released there (a requeued job would otherwise find a lock it cannot prove stale).
-      Thread release = new Thread(() -> {
-        try {
-          lock.close();
-        } catch (IOException e) {
-          // exiting anyway; the lock will be recognised as stale on this host
-        }
-      }, "nst4j-release-lock");
-      Runtime.getRuntime().addShutdownHook(release);
-      try {
-        for (String repair : folder.recover()) {
-          spec.warnings().accept(repair);
-        }
-        folder.checkUsable();
-        return executeLocked(spec, folder, wallStart);
-      } finally {
-        try {
-          Runtime.getRuntime().removeShutdownHook(release);
-        } catch (IllegalStateException e) {
-          // the JVM is already shutting down: the hook releases the lock
-        }
-      }
+    try {
+      return folder.underLock(spec.command(), spec.warnings(), () -> executeLocked(spec, folder, wallStart));
     } finally {
       if (created) {
         try (var left = Files.list(spec.out())) {

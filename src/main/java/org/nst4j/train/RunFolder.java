@@ -179,6 +179,60 @@ public final class RunFolder {
     }
   }
 
+  /** Work done under a run folder's lock. */
+  @FunctionalInterface
+  public interface LockedWork<T> {
+    /**
+     * Does the work.
+     *
+     * @return its result
+     * @throws IOException if writing fails
+     */
+    T run() throws IOException;
+  }
+
+  /**
+   * Runs {@code work} as this folder's one writer: takes the lock ({@link RunLock}), repairs what a killed
+   * writer left ({@link #recover}, each repair a warning), checks the folder again under the lock (another
+   * process may have written it in between), runs the work, and releases the lock — also on SIGTERM or SIGINT,
+   * which run shutdown hooks but no finally block (a job requeued on another node would otherwise find a lock
+   * it cannot prove stale). The folder must exist.
+   *
+   * @param command the command recorded in the lock
+   * @param warnings where repairs and lock take-overs are reported
+   * @param work what to do under the lock
+   * @param <T> the work's result
+   * @return the work's result
+   * @throws IOException if the lock cannot be taken or the work fails to write
+   * @throws IllegalArgumentException if another writer holds the folder
+   */
+  public <T> T underLock(String command, java.util.function.Consumer<String> warnings, LockedWork<T> work)
+      throws IOException {
+    try (RunLock lock = RunLock.acquire(dir, command, warnings)) {
+      Thread release = new Thread(() -> {
+        try {
+          lock.close();
+        } catch (IOException e) {
+          // exiting anyway; the lock will be recognised as stale on this host
+        }
+      }, "nst4j-release-lock");
+      Runtime.getRuntime().addShutdownHook(release);
+      try {
+        for (String repair : recover()) {
+          warnings.accept(repair);
+        }
+        checkUsable();
+        return work.run();
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(release);
+        } catch (IllegalStateException e) {
+          // the JVM is already shutting down: the hook releases the lock
+        }
+      }
+    }
+  }
+
   /**
    * Puts the folder back in a consistent state after a writer died mid-way (SIGKILL, power loss), under the
    * lock: a finished run set aside by an interrupted replacement is put back (or, if the replacement had

@@ -52,34 +52,9 @@ public final class TrainingRun {
     Path firstCreated = firstMissing(spec.out().toAbsolutePath().normalize());
     Files.createDirectories(spec.out());
     try {
-      try (RunLock lock = RunLock.acquire(spec.out(), spec.command(), spec.warnings())) {
-        // SIGTERM or SIGINT (Slurm's time limit, Ctrl-C) runs shutdown hooks but no finally block: release
-        // the lock there, or a job requeued on another node would find a lock it cannot prove stale. An
-        // --overwrite run's unfinished files stay in the staging folder, which the next writer removes; the
-        // run it was to replace is never touched before the swap.
-        Thread release = new Thread(() -> {
-          try {
-            lock.close();
-          } catch (IOException e) {
-            // exiting anyway; the lock will be recognised as stale on this host
-          }
-        }, "nst4j-release-lock");
-        Runtime.getRuntime().addShutdownHook(release);
-        try {
-          for (String repair : folder.recover()) {
-            spec.warnings().accept(repair);
-          }
-          // Checked again under the lock: another process may have written the folder in between.
-          folder.checkUsable();
-          return executeLocked(spec, folder, wallStart);
-        } finally {
-          try {
-            Runtime.getRuntime().removeShutdownHook(release);
-          } catch (IllegalStateException e) {
-            // the JVM is already shutting down: the hook releases the lock
-          }
-        }
-      }
+      // An --overwrite run's unfinished files stay in the staging folder, which the next writer removes; the
+      // run it was to replace is never touched before the swap.
+      return folder.underLock(spec.command(), spec.warnings(), () -> executeLocked(spec, folder, wallStart));
     } finally {
       if (firstCreated != null) {
         removeEmptyFolders(spec.out().toAbsolutePath().normalize(), firstCreated);
