@@ -1,15 +1,9 @@
 package org.nst4j.transfer;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
-import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.Initializer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -33,7 +27,7 @@ public final class FitNetTerm implements TransferTerm {
   private final LossOptions options;
   private NDManager manager;
   private List<TapPairs.Pair> pairs;
-  private final List<Regressor> regressors = new ArrayList<>();
+  private final List<ConvBatchNormConnector> regressors = new ArrayList<>();
 
   /**
    * Creates the term; call {@link #initialize} before {@link #compute}.
@@ -58,7 +52,8 @@ public final class FitNetTerm implements TransferTerm {
       TapPairs.Pair p = pairs.get(i);
       NDArray[] st =
           Spatial.align(student.tap(p.student()), teacher.tap(p.teacher()), options.spatial(), p.label());
-      regressors.add(new Regressor(manager, st[0].getShape(), st[1].getShape(), st[0].getDataType(), seed + i));
+      regressors.add(new ConvBatchNormConnector(manager, st[0].getShape(), st[1].getShape().get(1), st[0].getDataType(),
+          seed + i, "regressor"));
     }
   }
 
@@ -72,7 +67,7 @@ public final class FitNetTerm implements TransferTerm {
       TapPairs.Pair p = pairs.get(i);
       NDArray[] st =
           Spatial.align(student.tap(p.student()), teacher.tap(p.teacher()), options.spatial(), p.label());
-      NDArray r = regressors.get(i).forward(st[0], st[1], training, p.label());
+      NDArray r = regressors.get(i).forward(st[0], st[1], training, NAME + " " + p.label());
       NDArray m = r.sub(st[1]).square().mean();
       sum = sum == null ? m : sum.add(m);
     }
@@ -82,7 +77,7 @@ public final class FitNetTerm implements TransferTerm {
   @Override
   public List<Parameter> parameters() {
     List<Parameter> out = new ArrayList<>();
-    for (Regressor r : regressors) {
+    for (ConvBatchNormConnector r : regressors) {
       out.addAll(r.trainable());
     }
     return out;
@@ -96,87 +91,5 @@ public final class FitNetTerm implements TransferTerm {
       manager.close();
       manager = null;
     }
-  }
-
-  /** Conv1×1 + BatchNorm for one tap pair. */
-  private static final class Regressor {
-    private final Conv2d conv;
-    private final BatchNorm bn;
-    private final ParameterStore store;
-    private final long cs;
-    private final long ct;
-
-    Regressor(NDManager manager, Shape student, Shape teacher, DataType type, long seed) {
-      cs = student.get(1);
-      ct = teacher.get(1);
-      conv =
-          Conv2d.builder()
-              .setKernelShape(new Shape(1, 1))
-              .setFilters(Math.toIntExact(ct))
-              .optBias(false)
-              .build();
-      conv.setInitializer(kaimingNormalFanOut(seed), Parameter.Type.WEIGHT);
-      bn = BatchNorm.builder().build();
-      bn.setInitializer(Initializer.ONES, Parameter.Type.GAMMA);
-      bn.setInitializer(Initializer.ZEROS, Parameter.Type.BETA);
-      bn.setInitializer(Initializer.ZEROS, Parameter.Type.RUNNING_MEAN);
-      bn.setInitializer(Initializer.ONES, Parameter.Type.RUNNING_VAR);
-      conv.initialize(manager, type, student);
-      Shape mid = new Shape(student.get(0), ct, student.get(2), student.get(3));
-      bn.initialize(manager, type, mid);
-      for (Parameter p : trainable()) {
-        if (!p.getArray().hasGradient()) {
-          p.getArray().setRequiresGradient(true);
-        }
-      }
-      store = new ParameterStore(manager, false);
-    }
-
-    NDArray forward(NDArray student, NDArray teacher, boolean training, String where) {
-      if (student.getShape().get(1) != cs || teacher.getShape().get(1) != ct) {
-        throw new IllegalArgumentException(
-            "fitnet "
-                + where
-                + ": the regressor was built for "
-                + cs
-                + " -> "
-                + ct
-                + " channels, got student "
-                + student.getShape()
-                + " and teacher "
-                + teacher.getShape());
-      }
-      NDList x = conv.forward(store, new NDList(student), training);
-      return bn.forward(store, x, training).singletonOrThrow();
-    }
-
-    List<Parameter> trainable() {
-      List<Parameter> out = new ArrayList<>();
-      for (Parameter p : conv.getParameters().values()) {
-        if (p.requiresGradient()) {
-          out.add(p);
-        }
-      }
-      for (Parameter p : bn.getParameters().values()) {
-        if (p.requiresGradient()) {
-          out.add(p);
-        }
-      }
-      return out;
-    }
-  }
-
-  /** Kaiming-normal (He et al. 2015) with fan_out = out channels × kernel area, from a seeded Java RNG. */
-  static Initializer kaimingNormalFanOut(long seed) {
-    return (manager, shape, dataType) -> {
-      long fanOut = shape.get(0) * (shape.dimension() > 2 ? shape.slice(2).size() : 1);
-      double std = Math.sqrt(2.0 / fanOut);
-      Random rng = new Random(seed);
-      double[] w = new double[Math.toIntExact(shape.size())];
-      for (int i = 0; i < w.length; i++) {
-        w[i] = rng.nextGaussian() * std;
-      }
-      return manager.create(w, shape).toType(dataType, false);
-    };
   }
 }

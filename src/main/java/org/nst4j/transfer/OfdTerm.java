@@ -1,15 +1,11 @@
 package org.nst4j.transfer;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
-import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.Initializer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,7 +52,7 @@ public final class OfdTerm implements TransferTerm {
   private final Map<String, double[]> teacherMargins;
   private NDManager manager;
   private List<TapPairs.Pair> pairs;
-  private final List<Connector> connectors = new ArrayList<>();
+  private final List<ConvBatchNormConnector> connectors = new ArrayList<>();
   private final List<NDArray> marginArrays = new ArrayList<>();
 
   /**
@@ -161,7 +157,8 @@ public final class OfdTerm implements TransferTerm {
         throw new IllegalArgumentException(NAME + ": " + m.length + " margins for the teacher's tap '"
             + p.teacher() + "' of " + ct + " channels");
       }
-      connectors.add(new Connector(manager, st[0].getShape(), ct, st[0].getDataType(), seed + i));
+      connectors.add(new ConvBatchNormConnector(manager, st[0].getShape(), ct, st[0].getDataType(), seed + i,
+          "connector"));
       marginArrays.add(manager.create(m, new Shape(1, ct, 1, 1)).toType(st[1].getDataType(), false));
     }
   }
@@ -222,7 +219,7 @@ public final class OfdTerm implements TransferTerm {
   @Override
   public List<Parameter> parameters() {
     List<Parameter> out = new ArrayList<>();
-    for (Connector c : connectors) {
+    for (ConvBatchNormConnector c : connectors) {
       out.addAll(c.trainable());
     }
     return out;
@@ -236,59 +233,6 @@ public final class OfdTerm implements TransferTerm {
     if (manager != null) {
       manager.close();
       manager = null;
-    }
-  }
-
-  /** Conv1×1 (no bias) + BatchNorm, the student-to-teacher connector of one pair. */
-  private static final class Connector {
-    private final Conv2d conv;
-    private final BatchNorm bn;
-    private final ParameterStore store;
-    private final long cs;
-    private final long ct;
-
-    Connector(NDManager manager, Shape student, long ct, DataType type, long seed) {
-      this.cs = student.get(1);
-      this.ct = ct;
-      conv = Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(Math.toIntExact(ct)).optBias(false).build();
-      conv.setInitializer(FitNetTerm.kaimingNormalFanOut(seed), Parameter.Type.WEIGHT);
-      bn = BatchNorm.builder().build();
-      bn.setInitializer(Initializer.ONES, Parameter.Type.GAMMA);
-      bn.setInitializer(Initializer.ZEROS, Parameter.Type.BETA);
-      bn.setInitializer(Initializer.ZEROS, Parameter.Type.RUNNING_MEAN);
-      bn.setInitializer(Initializer.ONES, Parameter.Type.RUNNING_VAR);
-      conv.initialize(manager, type, student);
-      bn.initialize(manager, type, new Shape(student.get(0), ct, student.get(2), student.get(3)));
-      for (Parameter p : trainable()) {
-        if (!p.getArray().hasGradient()) {
-          p.getArray().setRequiresGradient(true);
-        }
-      }
-      store = new ParameterStore(manager, false);
-    }
-
-    NDArray forward(NDArray student, NDArray teacher, boolean training, String where) {
-      if (student.getShape().get(1) != cs || teacher.getShape().get(1) != ct) {
-        throw new IllegalArgumentException(where + ": the connector was built for " + cs + " -> " + ct
-            + " channels, got student " + student.getShape() + " and teacher " + teacher.getShape());
-      }
-      NDList x = conv.forward(store, new NDList(student), training);
-      return bn.forward(store, x, training).singletonOrThrow();
-    }
-
-    List<Parameter> trainable() {
-      List<Parameter> out = new ArrayList<>();
-      for (Parameter p : conv.getParameters().values()) {
-        if (p.requiresGradient()) {
-          out.add(p);
-        }
-      }
-      for (Parameter p : bn.getParameters().values()) {
-        if (p.requiresGradient()) {
-          out.add(p);
-        }
-      }
-      return out;
     }
   }
 }
