@@ -55,9 +55,10 @@ class ExperimentFileTest {
     assertEquals(TrainingRecipe.Schedule.COSINE, c.schedule());
     assertTrue(c.dropLast());
     assertTrue(c.augment());
-    assertEquals(List.of(0L, 1L), s.seeds());
-    assertEquals(List.of("ce", "kd", "fitnet", "at", "nst-linear", "nst-poly", "nst-gauss", "kd+nst-poly"),
-        s.labels());
+    assertEquals(List.of(0L, 1L, 2L), s.seeds());
+    assertEquals(List.of("ce", "kd", "fitnet", "at", "nst-linear", "nst-poly", "nst-gauss", "kd+nst-poly",
+        "dkd", "dkd-warmup5", "rkd", "pkt", "sp", "kdsvd", "vid", "ofd", "crd", "reviewkd", "reviewkd-warmup5",
+        "dkd+nst-poly", "crd+nst-poly"), s.labels());
     LossOptions kd = s.methods().get(1).options();
     assertEquals(4, kd.get(KdMethod.TEMPERATURE).doubleValue());
     assertEquals(0.9, kd.get(KdMethod.ALPHA).doubleValue());
@@ -67,6 +68,9 @@ class ExperimentFileTest {
     LossOptions at = s.methods().get(3).options();
     assertEquals(1000, at.get(AtMethod.BETA).doubleValue());
     assertEquals(List.of("stage1", "stage2", "stage3"), at.taps());
+    assertEquals(20, s.methods().get(8).options().get(org.nst4j.transfer.DkdMethod.WARMUP).intValue());
+    assertEquals(5, s.methods().get(9).options().get(org.nst4j.transfer.DkdMethod.WARMUP).intValue());
+    assertEquals(5, s.methods().get(18).options().get(org.nst4j.transfer.ReviewKdMethod.WARMUP).intValue());
     for (int i = 4; i < 8; i++) {
       LossOptions nst = s.methods().get(i).options();
       assertEquals(50, nst.get(NstMethod.LAMBDA).doubleValue(), s.labels().get(i));
