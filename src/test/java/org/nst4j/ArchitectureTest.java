@@ -33,9 +33,9 @@ class ArchitectureTest {
     allow("transfer", "model");
     allow("train", "transfer", "store", "model", "data");
     allow("deploy", "store", "model", "data");
-    allow("detection", "train", "store", "model", "data");
+    allow("detection", "train", "transfer", "store", "model", "data");
     allow("bench", "train", "transfer", "store", "model", "data");
-    allow("experiment", "bench", "train", "transfer", "store", "model", "data");
+    allow("experiment", "bench", "detection", "train", "transfer", "store", "model", "data");
     allow("cli", "experiment", "bench", "deploy", "detection", "train", "transfer", "store", "model", "data");
   }
 

@@ -207,8 +207,21 @@ final class DetectionCommands {
       description = "Train a CenterNet-style detector on a COCO-style data set (DIR/train, DIR/test), evaluate it on"
           + " the test split, and write a run folder: config.json, epochs.jsonl, a checkpoint per epoch, model/,"
           + " detections.json beside ground-truth.json, and summary.json (COCO AP, AP50, AP75, APs/m/l, VOC07 mAP).")
-  static final class Train implements Callable<Integer> {
+  static final class Train implements Callable<Integer>, LossOptionsMixin.TakesMethodOptions {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin LossOptionsMixin loss = new LossOptionsMixin();
+
+    @Option(names = "--teacher", paramLabel = "RUN",
+        description = "Distill from a trained detector (a detect train run folder or its model/): the transfer"
+            + " terms of --method compare the two backbones' taps; the teacher is frozen.")
+    Path teacher;
+
+    @Option(names = "--method", defaultValue = "ce", paramLabel = "M",
+        description = "Transfer method(s) on the backbone taps with --teacher: methods that read only feature maps"
+            + " (nst-poly, nst-linear, nst-gauss, at, fitnet, rkd, pkt, sp, kdsvd, vid, ofd, reviewkd) or a sum such"
+            + " as at+nst-poly; ce (default) adds none. kd, dkd and crd read what only classifiers have and are"
+            + " refused.")
+    String method;
 
     @Option(names = "--data", required = true, paramLabel = "DIR",
         description = "Data set folder with train/ and test/ (or val/) COCO splits, e.g. from detection-data fmnist-det.")
@@ -279,11 +292,12 @@ final class DetectionCommands {
           quiet ? List.of() : List.of(ConsoleProgress.forStderr("detect " + arch)), w -> {
             err.println("warning: " + w);
             err.flush();
-          });
+          }, teacher, method, loss.toOptions());
       DetectionSummary s = DetectorTraining.execute(run);
       PrintWriter o = spec.commandLine().getOut();
-      o.printf(Locale.ROOT, "detector %s (%s) on %s: %d epochs, %d training scenes, loss %.4f%n", s.arch(), s.tap(),
-          s.data(), s.epochs(), s.trainImages(), s.finalLoss());
+      o.printf(Locale.ROOT, "detector %s (%s) on %s: %d epochs, %d training scenes, loss %.4f%s%n", s.arch(), s.tap(),
+          s.data(), s.epochs(), s.trainImages(), s.finalLoss(), s.teacher() == null ? ""
+              : ", distilled from " + s.teacher() + " with " + s.method());
       o.printf(Locale.ROOT, "test (%d scenes, %d objects, %d detections): AP %.3f  AP50 %.3f  AP75 %.3f  APs %.3f"
           + "  APm %.3f  APl %.3f  VOC07 mAP %.3f%n", s.testImages(), s.testObjects(), s.detections(), s.ap(), s.ap50(),
           s.ap75(), s.apSmall(), s.apMedium(), s.apLarge(), s.voc07Map());

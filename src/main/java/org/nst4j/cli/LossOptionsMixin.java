@@ -35,15 +35,17 @@ final class LossOptionsMixin {
   interface TakesMethodOptions {}
 
   /**
-   * Adds the registry's method options to {@code root} and each of its subcommands that {@link
-   * TakesMethodOptions}.
+   * Adds the registry's method options to {@code root} and each of its subcommands, at any depth ({@code detect
+   * train}), that {@link TakesMethodOptions}.
    *
    * @param root a command line
    * @return root
    */
   static CommandLine install(CommandLine root) {
     List<CommandLine> all = new java.util.ArrayList<>(List.of(root));
-    all.addAll(root.getSubcommands().values());
+    for (int i = 0; i < all.size(); i++) {
+      all.addAll(all.get(i).getSubcommands().values());
+    }
     for (CommandLine sub : all) {
       CommandSpec spec = sub.getCommandSpec();
       if (!(spec.userObject() instanceof TakesMethodOptions)

@@ -12,7 +12,10 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.nst4j.model.ModelOutput;
 import org.nst4j.model.ModelZoo;
 import org.nst4j.model.SeededInit;
 import org.nst4j.model.TappedModel;
@@ -28,8 +31,9 @@ import org.nst4j.model.TappedModel;
  * the heatmap's bias at −log((1 − π)/π), π = {@value #PRIOR}, so that training starts from "almost nothing
  * everywhere" rather than being swamped by the background's loss.
  *
- * <p>Forward output: {@code [heat logits (B×K×h×w), size (B×2×h×w), offset (B×2×h×w), tap_0, tap_1, …]} —
- * the backbone's taps follow, so that a teacher's and a student's features can be compared for distillation.
+ * <p>Forward output: {@code [heat logits (B×K×h×w), size (B×2×h×w), offset (B×2×h×w), tap_0, tap_1, …, pre_0,
+ * …]} — the backbone's main and pre-ReLU taps follow, so that a teacher's and a student's features can be
+ * compared for distillation ({@link #backboneOutput}).
  */
 public final class CenterNetDetector extends AbstractBlock {
   /** Channels of each head's hidden layer. */
@@ -101,6 +105,31 @@ public final class CenterNetDetector extends AbstractBlock {
   /** The backbone's tap names, in the order they follow the three head outputs. */
   public List<String> tapNames() {
     return backbone.tapNames();
+  }
+
+  /**
+   * The backbone's part of a forward output: its main and pre-ReLU taps (no logits: the detector has none),
+   * what distillation compares ({@link BackboneDistillation}).
+   *
+   * @param output an output of this detector's forward
+   * @return the taps, as views of the output's arrays
+   */
+  public ModelOutput backboneOutput(NDList output) {
+    List<String> main = backbone.tapNames();
+    List<String> pre = backbone.preReluTapNames();
+    if (output.size() != 3 + main.size() + pre.size()) {
+      throw new IllegalArgumentException("a detector output of " + output.size() + " arrays, expected 3 heads and "
+          + (main.size() + pre.size()) + " taps");
+    }
+    Map<String, NDArray> taps = new LinkedHashMap<>();
+    for (int i = 0; i < main.size(); i++) {
+      taps.put(main.get(i), output.get(3 + i));
+    }
+    Map<String, NDArray> preRelu = new LinkedHashMap<>();
+    for (int i = 0; i < pre.size(); i++) {
+      preRelu.put(pre.get(i), output.get(3 + main.size() + i));
+    }
+    return ModelOutput.of(null, taps, preRelu);
   }
 
   /** K. */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
+import org.nst4j.data.Normalization;
 
 /**
  * The decoded images of one COCO split with their objects, cut into training batches (pixels + CenterNet
@@ -20,7 +21,8 @@ import java.util.stream.IntStream;
  * per position. A flipped image is mirrored left–right and its boxes with it ({@code x' = W − x − w}).
  *
  * <p>Pixels are kept as bytes (10,000 FMNIST-Det scenes take 92 MB as bytes, four times that as floats) and
- * scaled to [0, 1] per batch. Every image must have the same size and channel count: the detector is
+ * normalised per batch, {@code (x/255 − mean[c]) / std[c]} ({@link Normalization}): a detector whose backbone
+ * was trained as a classifier must see its inputs normalised as they were then. Every image must have the same size and channel count: the detector is
  * fully convolutional, but a batch is one array.
  */
 public final class DetectionBatches {
@@ -151,6 +153,27 @@ public final class DetectionBatches {
    * @return the images
    */
   public NDArray images(NDManager manager, int[] positions) {
+    return images(manager, positions, Normalization.unit(channels));
+  }
+
+  /**
+   * The pixels of some images, normalised, as a B×C×H×W array.
+   *
+   * @param manager where to create the array
+   * @param positions image positions, negative ({@code −1 − i}) for a flipped image
+   * @param normalization per-channel mean and std (of x/255), one per image channel
+   * @return the images
+   * @throws IllegalArgumentException if the normalisation has another number of channels
+   */
+  public NDArray images(NDManager manager, int[] positions, Normalization normalization) {
+    if (normalization.channels() != channels) {
+      throw new IllegalArgumentException("a normalisation of " + normalization.channels() + " channels for images"
+          + " of " + channels);
+    }
+    float[][] table = new float[channels][];
+    for (int c = 0; c < channels; c++) {
+      table[c] = normalization.lookupTable(c);
+    }
     int plane = height * width;
     float[] x = new float[positions.length * channels * plane];
     for (int b = 0; b < positions.length; b++) {
@@ -158,11 +181,12 @@ public final class DetectionBatches {
       byte[] src = pixels[flipped ? -1 - positions[b] : positions[b]];
       int base = b * channels * plane;
       for (int c = 0; c < channels; c++) {
+        float[] t = table[c];
         for (int y = 0; y < height; y++) {
           int row = c * plane + y * width;
           for (int col = 0; col < width; col++) {
             int from = row + (flipped ? width - 1 - col : col);
-            x[base + row + col] = (src[from] & 0xFF) / 255f;
+            x[base + row + col] = t[src[from] & 0xFF];
           }
         }
       }
@@ -200,14 +224,15 @@ public final class DetectionBatches {
    * @param manager where to create the arrays
    * @param positions the batch, as {@link #epoch} gives it
    * @param stride the detector's grid stride
+   * @param normalization the detector's input normalisation
    * @return the arrays
    */
-  public NDList batch(NDManager manager, int[] positions, int stride) {
+  public NDList batch(NDManager manager, int[] positions, int stride, Normalization normalization) {
     List<CenterNetTargets> targets = new ArrayList<>();
     for (int p : positions) {
       targets.add(CenterNetTargets.encode(width, height, stride, channelOf, objects(p)));
     }
-    NDList out = new NDList(images(manager, positions));
+    NDList out = new NDList(images(manager, positions, normalization));
     out.addAll(CenterNetLoss.batch(manager, targets));
     return out;
   }

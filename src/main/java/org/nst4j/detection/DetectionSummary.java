@@ -34,6 +34,8 @@ import java.util.List;
  * @param evalSeconds time of the final evaluation (forward passes, decoding, COCO and VOC07)
  * @param peakRssMb peak resident memory of the (last) process, MiB
  * @param command the command line
+ * @param method the transfer method on the backbone's taps ({@code ce}: none); null in older summaries
+ * @param teacher the teacher detector it was distilled from, or null
  */
 public record DetectionSummary(
     String role,
@@ -62,7 +64,9 @@ public record DetectionSummary(
     List<Double> secondsPerEpoch,
     double evalSeconds,
     double peakRssMb,
-    String command) {
+    String command,
+    String method,
+    String teacher) {
   /** Copies the list. */
   public DetectionSummary {
     secondsPerEpoch = List.copyOf(secondsPerEpoch);

@@ -1,6 +1,7 @@
 package org.nst4j.detection;
 
 import java.util.List;
+import org.nst4j.data.Normalization;
 
 /**
  * What a saved detector is, written as {@code model/detector.json} beside its parameters: enough to rebuild
@@ -19,6 +20,10 @@ import java.util.List;
  * @param data the training data set's folder
  * @param paramsFile the parameter file's name, in the same folder
  * @param command the command line that trained it
+ * @param normalization what the pixels were normalised with before the forward pass, {@code (x/255 − mean) /
+ *     std} per channel: the backbone card's when the backbone was initialised from a classification run (it must
+ *     see the inputs it was trained on), else the identity on [0, 1]; null in cards written before it was
+ *     recorded, whose detectors were all trained on [0, 1] pixels ({@link #inputNormalization()})
  */
 public record DetectorCard(
     int format,
@@ -32,10 +37,16 @@ public record DetectorCard(
     long seed,
     String data,
     String paramsFile,
-    String command) {
+    String command,
+    Normalization normalization) {
   /** Copies the lists. */
   public DetectorCard {
     categoryIds = List.copyOf(categoryIds);
     categoryNames = List.copyOf(categoryNames);
+  }
+
+  /** The normalisation the detector expects: the recorded one, or the identity on [0, 1] for older cards. */
+  public Normalization inputNormalization() {
+    return normalization == null ? Normalization.unit(inputChannels) : normalization;
   }
 }

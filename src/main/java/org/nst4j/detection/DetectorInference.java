@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.nst4j.data.ImageFolderReader;
+import org.nst4j.data.Normalization;
 
 /**
  * Runs a detector in inference mode and decodes its outputs ({@link CenterNetDecoder}): on a whole split
@@ -31,10 +32,11 @@ public final class DetectorInference {
    * @param manager the detector's manager
    * @param data the split's decoded images
    * @param categoryIds the category id of each heatmap channel
+   * @param normalization the detector's input normalisation ({@link DetectorCard#inputNormalization()})
    * @return the detections, image by image in the split's order, each image's highest score first
    */
   public static List<Detection> detect(CenterNetDetector detector, NDManager manager, DetectionBatches data,
-      List<Integer> categoryIds) {
+      List<Integer> categoryIds, Normalization normalization) {
     ParameterStore ps = new ParameterStore(manager, false);
     List<Detection> out = new ArrayList<>();
     for (int start = 0; start < data.size(); start += EVAL_BATCH) {
@@ -45,7 +47,7 @@ public final class DetectorInference {
         ids[i] = data.image(start + i).id();
       }
       try (NDManager scope = manager.newSubManager()) {
-        out.addAll(detect(detector, ps, data.images(scope, positions), ids, categoryIds));
+        out.addAll(detect(detector, ps, data.images(scope, positions, normalization), ids, categoryIds));
       }
     }
     return out;
@@ -71,7 +73,8 @@ public final class DetectorInference {
     }
     DetectionBatches data = DetectionBatches.load(split, loaded.card().inputChannels(), channelOf);
     loaded.detector().stride(new Shape(1, data.channels(), data.height(), data.width()));
-    return detect(loaded.detector(), loaded.manager(), data, loaded.card().categoryIds());
+    return detect(loaded.detector(), loaded.manager(), data, loaded.card().categoryIds(),
+        loaded.card().inputNormalization());
   }
 
   /**
@@ -79,7 +82,7 @@ public final class DetectorInference {
    *
    * @param detector the detector
    * @param ps a parameter store of the detector's manager
-   * @param images B×C×H×W pixels in [0, 1]; H and W multiples of the detector's stride
+   * @param images B×C×H×W pixels, normalised as the detector was trained; H and W multiples of its stride
    * @param imageIds the id given to each image's detections
    * @param categoryIds the category id of each heatmap channel
    * @return the detections, image by image, each image's highest score first
@@ -125,9 +128,14 @@ public final class DetectorInference {
     java.awt.image.BufferedImage image = readImage(file);
     int channels = loaded.card().inputChannels();
     byte[] pixels = ImageFolderReader.readImage(file, channels, image.getHeight(), image.getWidth());
+    Normalization normalization = loaded.card().inputNormalization();
+    int plane = image.getHeight() * image.getWidth();
     float[] x = new float[pixels.length];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (pixels[i] & 0xFF) / 255f;
+    for (int c = 0; c < channels; c++) {
+      float[] t = normalization.lookupTable(c);
+      for (int i = c * plane; i < (c + 1) * plane; i++) {
+        x[i] = t[pixels[i] & 0xFF];
+      }
     }
     try (NDManager scope = loaded.manager().newSubManager()) {
       NDArray images = scope.create(x, new Shape(1, channels, image.getHeight(), image.getWidth()));

@@ -96,7 +96,7 @@ class DetectionBatchesTest {
   @Test
   void aBatchHoldsImagesAndTheTargetsOfTheFlippedBoxes() {
     try (NDManager m = NDManager.newBaseManager()) {
-      NDList batch = data.batch(m, new int[] {-1, 2}, 4);
+      NDList batch = data.batch(m, new int[] {-1, 2}, 4, org.nst4j.data.Normalization.unit(1));
       assertEquals(6, batch.size());
       assertEquals(new ai.djl.ndarray.types.Shape(2, 1, 96, 96), batch.get(0).getShape());
       assertEquals(new ai.djl.ndarray.types.Shape(2, 10, 24, 24), batch.get(1).getShape());

@@ -23,7 +23,7 @@ class DetectorStoreTest {
 
   static DetectorCard card() {
     return new DetectorCard(DetectorStore.FORMAT, "resnet8", "stage3", 1, 32, 32, List.of(3, 7), List.of("a", "b"), 4,
-        "data", DetectorStore.PARAMS_FILE, "test");
+        "data", DetectorStore.PARAMS_FILE, "test", null);
   }
 
   @Test

@@ -131,7 +131,7 @@ class DetectorTrainingTest {
     DetectionSummary second = DetectorTraining.execute(spec(out, false, true, 3, List.of()));
     RunFolder folder = new RunFolder(out);
     assertEquals(3, second.seed());
-    assertEquals(3, Json.PRETTY.readTree(folder.config().toFile()).get("seed").asLong());
+    assertEquals(3, Json.PRETTY.readTree(folder.config().toFile()).get("schedule").get("seed").asLong());
     assertEquals(second, Json.PRETTY.readValue(folder.summary().toFile(), DetectionSummary.class));
     assertFalse(java.util.Arrays.equals(Files.readAllBytes(whole.model().resolve(DetectorStore.PARAMS_FILE)),
         Files.readAllBytes(folder.model().resolve(DetectorStore.PARAMS_FILE))), "another seed, other weights");
