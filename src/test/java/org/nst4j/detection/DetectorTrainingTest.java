@@ -172,6 +172,45 @@ class DetectorTrainingTest {
   }
 
   @Test
+  void aFineTunedDetectorSeesItsInputsNormalisedAsItsBackboneWas() throws IOException {
+    // The classification run's card says mean 0.5, std 0.25 (1 channel): the detector must feed its backbone
+    // (x/255 − 0.5)/0.25, not x/255, and record it so that eval and predict do the same.
+    Path run = classifier("resnet8", 10, 5);
+    org.nst4j.data.Normalization expected = org.nst4j.data.Normalization.of(0.5, 0.25);
+    assertEquals(expected, DetectorTraining.inputNormalization(run, 1));
+    assertEquals(org.nst4j.data.Normalization.unit(1), DetectorTraining.inputNormalization(null, 1));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> DetectorTraining.inputNormalization(run, 3));
+    assertTrue(e.getMessage().contains("normalisation"), e.getMessage());
+    Path out = dir.resolve("fine-tuned");
+    DetectorTraining.execute(new DetectorTraining.Spec(data, "resnet8", "stage3", run, 1, 4, 0.02, 0.9, 1e-4, true, 1,
+        out, false, false, "test", List.of(), null));
+    try (DetectorStore.Loaded loaded = DetectorStore.load(out)) {
+      assertEquals(expected, loaded.card().inputNormalization());
+      // What inference feeds the detector: the card's normalisation, pixel by pixel.
+      CocoDataset split = CocoReader.readSplits(data).test();
+      java.util.Map<Integer, Integer> channelOf = new java.util.LinkedHashMap<>();
+      for (int id : loaded.card().categoryIds()) {
+        channelOf.put(id, channelOf.size());
+      }
+      DetectionBatches test = DetectionBatches.load(split, 1, channelOf);
+      byte[] raw = CocoReader.loadImage(split, split.images().get(0), 1);
+      try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+        float[] x = test.images(m, new int[] {0}, loaded.card().inputNormalization()).toFloatArray();
+        for (int i = 0; i < raw.length; i += 97) {
+          assertEquals(((raw[i] & 0xFF) / 255.0 - 0.5) / 0.25, x[i], 1e-5);
+        }
+      }
+    }
+    JsonNode config = Json.PRETTY.readTree(new RunFolder(out).config().toFile());
+    assertEquals(0.25, config.get("normalization").get("std").get(0).asDouble());
+    // The detector trained from scratch records the identity: pixels in [0, 1], as before.
+    try (DetectorStore.Loaded scratch = DetectorStore.load(whole.dir())) {
+      assertEquals(org.nst4j.data.Normalization.unit(1), scratch.card().inputNormalization());
+    }
+  }
+
+  @Test
   void theBackboneStartsFromAClassificationRun() throws IOException {
     Path run = classifier("resnet8", 4, 99); // 4 classes: the classifier's shape differs, the rest is copied
     try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
