@@ -114,8 +114,9 @@ final class DetectionCommands {
   /** {@code nst4j detect}: detection commands. */
   @Command(name = "detect", mixinStandardHelpOptions = true,
       description = "Object detection: train (a CenterNet-style detector on a COCO-style data set), eval (COCO AP"
-          + " and VOC07 mAP of a trained detector or a COCO results file), predict (boxes on images).",
-      subcommands = {Train.class, Eval.class, Predict.class})
+          + " and VOC07 mAP of a trained detector or a COCO results file), predict (boxes on images), experiment"
+          + " (a table of detectors from an experiment file).",
+      subcommands = {Train.class, Eval.class, Predict.class, Experiment.class})
   static final class Detect implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -364,6 +365,41 @@ final class DetectionCommands {
           }
         }
       }
+      o.flush();
+      return 0;
+    }
+  }
+
+  /** {@code nst4j detect experiment}. */
+  @Command(name = "experiment", mixinStandardHelpOptions = true,
+      description = "Run a detection experiment file (e.g. experiments/fmnist-det.yaml): generate its FMNIST-Det"
+          + " folder if absent, train its teacher detectors and every (row, seed) detector — finished runs are skipped,"
+          + " an interrupted one resumes — and write results.md, results.csv (COCO AP, AP50, AP75, VOC07 mAP, mean ±"
+          + " std; per-class AP) and predictions.png.")
+  static final class Experiment implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The experiment file (YAML).")
+    Path file;
+
+    @Option(names = "--report-only", description = "Rebuild the report from the finished runs; train nothing.")
+    boolean reportOnly;
+
+    @Option(names = "--quiet", description = "No per-epoch progress (one line per run is still printed).")
+    boolean quiet;
+
+    @Option(names = "--debug", description = "Print stack traces of errors.")
+    boolean debug;
+
+    @Override
+    public Integer call() throws Exception {
+      org.nst4j.experiment.DetectionExperimentSpec e = org.nst4j.experiment.DetectionExperimentFile.read(file);
+      PrintWriter err = spec.commandLine().getErr();
+      org.nst4j.experiment.DetectionExperiment.Result r = org.nst4j.experiment.DetectionExperiment.run(e,
+          new org.nst4j.experiment.DetectionExperiment.Options(reportOnly, !quiet, Commands.commandLine(spec), err));
+      PrintWriter o = spec.commandLine().getOut();
+      o.printf(Locale.ROOT, "%s: %d runs trained, %d already complete; report %s%n", e.name(), r.trained(),
+          r.skipped(), r.resultsMd());
       o.flush();
       return 0;
     }

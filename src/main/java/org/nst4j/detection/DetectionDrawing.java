@@ -41,7 +41,27 @@ public final class DetectionDrawing {
    */
   public static BufferedImage draw(BufferedImage image, List<Detection> detections, Map<Integer, String> names,
       Path out) throws IOException {
-    int scale = Math.max(1, (int) Math.ceil((double) MIN_SIDE / Math.max(image.getWidth(), image.getHeight())));
+    BufferedImage canvas = render(image, detections, names, MIN_SIDE);
+    Path parent = out.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    if (!ImageIO.write(canvas, "png", out.toFile())) {
+      throw new IOException(out + ": no PNG writer");
+    }
+    return canvas;
+  }
+
+  /**
+   * Draws detections on an enlarged copy of an image, without writing it (the experiment report tiles several).
+   *
+   * @param image the image
+   * @param detections its detections (in image pixels), highest score first
+   * @param names category names by id
+   * @param minSide the longer side is enlarged by a whole factor to at least this (≥ 1)
+   * @return the drawing
+   */
+  public static BufferedImage render(BufferedImage image, List<Detection> detections, Map<Integer, String> names,
+      int minSide) {
+    int scale = Math.max(1, (int) Math.ceil((double) minSide / Math.max(image.getWidth(), image.getHeight())));
     BufferedImage canvas = new BufferedImage(image.getWidth() * scale, image.getHeight() * scale,
         BufferedImage.TYPE_INT_RGB);
     Graphics2D g = canvas.createGraphics();
@@ -74,11 +94,6 @@ public final class DetectionDrawing {
       }
     } finally {
       g.dispose();
-    }
-    Path parent = out.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    if (!ImageIO.write(canvas, "png", out.toFile())) {
-      throw new IOException(out + ": no PNG writer");
     }
     return canvas;
   }

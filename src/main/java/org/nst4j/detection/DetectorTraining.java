@@ -460,8 +460,17 @@ public final class DetectorTraining {
 
   /** The split's annotation file: the copy in the run folder is of the very file that was scored. */
   static Path testInstances(Path data) {
-    Path dir = Files.isDirectory(data.resolve("test")) ? data.resolve("test") : data.resolve("val");
-    return dir.resolve(CocoReader.INSTANCES);
+    return testSplit(data).resolve(CocoReader.INSTANCES);
+  }
+
+  /**
+   * The folder of the split a detector run is evaluated on: {@code test/}, else {@code val/}.
+   *
+   * @param data a data set folder
+   * @return its test split's folder
+   */
+  public static Path testSplit(Path data) {
+    return Files.isDirectory(data.resolve("test")) ? data.resolve("test") : data.resolve("val");
   }
 
   private static Map<String, Double> trainBatch(Step c, int[] positions, double rate, int epoch, int b,

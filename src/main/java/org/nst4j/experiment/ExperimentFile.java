@@ -158,8 +158,12 @@ public final class ExperimentFile {
     return new Reader(file).read(root, yaml);
   }
 
-  /** Walks the tree; every error names {@code file} and the field's path. */
-  private static final class Reader {
+  /**
+   * Walks the tree; every error names {@code file} and the field's path. Package-private with its typed accessors:
+   * the detection experiment's file ({@link DetectionExperimentFile}) reads its fields, seeds and method entries
+   * with them.
+   */
+  static final class Reader {
     private final Path file;
 
     Reader(Path file) {
@@ -406,7 +410,7 @@ public final class ExperimentFile {
       return out;
     }
 
-    private MethodSpec method(String p, String method, String label, LossOptions.Builder options) {
+    MethodSpec method(String p, String method, String label, LossOptions.Builder options) {
       LossOptions built;
       try {
         built = options.build();
@@ -421,7 +425,7 @@ public final class ExperimentFile {
       }
     }
 
-    private LossOptions.Builder lossOptions(JsonNode m, String p, String method) {
+    LossOptions.Builder lossOptions(JsonNode m, String p, String method) {
       LossOptions.Builder b = LossOptions.builder();
       List<TransferMethod> methods;
       try {
@@ -475,7 +479,7 @@ public final class ExperimentFile {
       return b;
     }
 
-    private List<Long> seeds(JsonNode node) {
+    List<Long> seeds(JsonNode node) {
       if (node == null || node.isNull()) {
         return List.of(0L);
       }
@@ -497,7 +501,7 @@ public final class ExperimentFile {
 
     // ---- typed accessors ----
 
-    private void checkKeys(JsonNode node, String path, List<String> known) {
+    void checkKeys(JsonNode node, String path, List<String> known) {
       if (!node.isObject()) {
         throw fail(path, "must be a mapping");
       }
@@ -509,11 +513,11 @@ public final class ExperimentFile {
       }
     }
 
-    private String requiredString(JsonNode node, String key) {
+    String requiredString(JsonNode node, String key) {
       return requiredString(node, "", key);
     }
 
-    private String requiredString(JsonNode node, String parent, String key) {
+    String requiredString(JsonNode node, String parent, String key) {
       String s = optionalString(node, parent, key);
       if (s == null || s.isBlank()) {
         throw fail(join(parent, key), "missing");
@@ -521,11 +525,11 @@ public final class ExperimentFile {
       return s.trim();
     }
 
-    private String optionalString(JsonNode node, String key) {
+    String optionalString(JsonNode node, String key) {
       return optionalString(node, "", key);
     }
 
-    private String optionalString(JsonNode node, String parent, String key) {
+    String optionalString(JsonNode node, String parent, String key) {
       JsonNode v = node.get(key);
       if (v == null || v.isNull()) {
         return null;
@@ -536,12 +540,12 @@ public final class ExperimentFile {
       return v.asText();
     }
 
-    private Integer optionalInt(JsonNode node, String parent, String key, int min) {
+    Integer optionalInt(JsonNode node, String parent, String key, int min) {
       JsonNode v = node.get(key);
       return v == null || v.isNull() ? null : intValue(v, join(parent, key), min);
     }
 
-    private int intValue(JsonNode v, String path, int min) {
+    int intValue(JsonNode v, String path, int min) {
       long value;
       if (v.isIntegralNumber() && v.canConvertToLong()) {
         value = v.asLong();
@@ -556,7 +560,7 @@ public final class ExperimentFile {
       return (int) value;
     }
 
-    private Double optionalDouble(JsonNode node, String parent, String key) {
+    Double optionalDouble(JsonNode node, String parent, String key) {
       JsonNode v = node.get(key);
       return v == null || v.isNull() ? null : doubleValue(v, join(parent, key));
     }
@@ -581,7 +585,7 @@ public final class ExperimentFile {
       return d;
     }
 
-    private Boolean optionalBoolean(JsonNode node, String parent, String key) {
+    Boolean optionalBoolean(JsonNode node, String parent, String key) {
       JsonNode v = node.get(key);
       if (v == null || v.isNull()) {
         return null;
@@ -595,7 +599,7 @@ public final class ExperimentFile {
       throw fail(join(parent, key), "must be true or false, got " + describe(v));
     }
 
-    private List<String> stringList(JsonNode v, String path, String example) {
+    List<String> stringList(JsonNode v, String path, String example) {
       List<String> out = new ArrayList<>();
       if (v.isTextual()) {
         for (String s : v.asText().split(",")) {
@@ -626,13 +630,13 @@ public final class ExperimentFile {
       return parent.isEmpty() ? key : parent + "." + key;
     }
 
-    private void require(boolean ok, String path, String message) {
+    void require(boolean ok, String path, String message) {
       if (!ok) {
         throw fail(path, message);
       }
     }
 
-    private IllegalArgumentException fail(String path, String message) {
+    IllegalArgumentException fail(String path, String message) {
       return new IllegalArgumentException(file + ": " + (path.isEmpty() ? "" : path + ": ") + message);
     }
   }
