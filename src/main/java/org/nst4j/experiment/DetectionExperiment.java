@@ -351,7 +351,7 @@ public final class DetectionExperiment {
     DetectionExperimentSpec.Data d = spec.data();
     DetectionExperimentSpec.Schedule s = spec.schedule();
     sb.append(String.format(Locale.ROOT, "Data: FMNIST-Det `%s` (seed %d, %,d training and %,d test scenes of 96×96,"
-        + " items from %s). Detectors: CenterNet heads on the `%s` tap, %d epochs, batch %d, lr %s cosine per step,"
+        + " items from %s). Detectors: CenterNet heads on the `%s` tap, %d epoch(s), batch %d, lr %s cosine per step,"
         + " momentum %s, weight decay %s, flips %s. Seeds: %s. COCO AP (IoU .50:.05:.95), AP50, AP75 and VOC07 11-point"
         + " mAP@0.5 in percent, mean ± sample std over the seeds, recomputed from each run's `detections.json`"
         + " against its `ground-truth.json`.%n%n", d.folder(), d.seed(), d.train(), d.test(), d.source(), s.tap(),
@@ -403,7 +403,8 @@ public final class DetectionExperiment {
       sb.append('\n');
     }
 
-    sb.append("\n## Every run\n\n| row | seed | AP | AP50 | AP75 | VOC07 mAP | epochs | wall | peak RSS | folder |\n");
+    sb.append("\n## Every run\n\nPeak RSS is the process's up to the end of the run (runs of one command share a"
+        + " process).\n\n| row | seed | AP | AP50 | AP75 | VOC07 mAP | epochs | wall | peak RSS | folder |\n");
     sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
     for (Map.Entry<DetectionExperimentSpec.Row, List<Finished>> e : byRow.entrySet()) {
       for (Finished r : e.getValue()) {
