@@ -18,13 +18,13 @@ cd "$(dirname "$0")/.."
     echo '```'
     ./nst4j "$cmd" --help
     echo '```'
-    if [ "$cmd" = bench ]; then
-      for sub in $(./nst4j bench --help | awk '/^Commands:/{on=1;next} on && /^  [a-z]/{print $1}'); do
+    if [ "$cmd" = bench ] || [ "$cmd" = detect ] || [ "$cmd" = detection-data ]; then
+      for sub in $(./nst4j "$cmd" --help | awk '/^Commands:/{on=1;next} on && /^  [a-z]/{print $1}'); do
         echo
-        echo "### nst4j bench $sub"
+        echo "### nst4j $cmd $sub"
         echo
         echo '```'
-        ./nst4j bench "$sub" --help
+        ./nst4j "$cmd" "$sub" --help
         echo '```'
       done
     fi

@@ -207,7 +207,9 @@ final class DetectionCommands {
   @Command(name = "train", mixinStandardHelpOptions = true,
       description = "Train a CenterNet-style detector on a COCO-style data set (DIR/train, DIR/test), evaluate it on"
           + " the test split, and write a run folder: config.json, epochs.jsonl, a checkpoint per epoch, model/,"
-          + " detections.json beside ground-truth.json, and summary.json (COCO AP, AP50, AP75, APs/m/l, VOC07 mAP).")
+          + " detections.json beside ground-truth.json, and summary.json (COCO AP, AP50, AP75, APs/m/l, VOC07 mAP)."
+          + " With --teacher and --method, the detector is distilled from a trained detector on the backbones' taps"
+          + " (the registry's tap-only methods and their options; docs/detection.md).")
   static final class Train implements Callable<Integer>, LossOptionsMixin.TakesMethodOptions {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
     @CommandLine.Mixin LossOptionsMixin loss = new LossOptionsMixin();
