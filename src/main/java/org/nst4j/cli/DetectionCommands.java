@@ -23,6 +23,9 @@ import org.nst4j.detection.DetectorTraining;
 import org.nst4j.detection.Detection;
 import org.nst4j.detection.EvaluationReport;
 import org.nst4j.detection.FmnistDet;
+import org.nst4j.experiment.DetectionExperiment;
+import org.nst4j.experiment.DetectionExperimentFile;
+import org.nst4j.experiment.DetectionExperimentSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -395,10 +398,10 @@ final class DetectionCommands {
 
     @Override
     public Integer call() throws Exception {
-      org.nst4j.experiment.DetectionExperimentSpec e = org.nst4j.experiment.DetectionExperimentFile.read(file);
+      DetectionExperimentSpec e = DetectionExperimentFile.read(file);
       PrintWriter err = spec.commandLine().getErr();
-      org.nst4j.experiment.DetectionExperiment.Result r = org.nst4j.experiment.DetectionExperiment.run(e,
-          new org.nst4j.experiment.DetectionExperiment.Options(reportOnly, !quiet, Commands.commandLine(spec), err));
+      DetectionExperiment.Result r = DetectionExperiment.run(e,
+          new DetectionExperiment.Options(reportOnly, !quiet, Commands.commandLine(spec), err));
       PrintWriter o = spec.commandLine().getOut();
       o.printf(Locale.ROOT, "%s: %d runs trained, %d already complete; report %s%n", e.name(), r.trained(),
           r.skipped(), r.resultsMd());

@@ -211,6 +211,21 @@ class DetectorTrainingTest {
   }
 
   @Test
+  void aConfigOfTheFirstLayoutIsReadAsAnUndistilledRun() throws IOException {
+    // What detect train wrote before runs had an identity: flat keys, no format, no method.
+    Path old = Files.writeString(dir.resolve("old-config.json"), "{\"role\": \"detector\", \"arch\": \"resnet8\","
+        + " \"tap\": \"stage3\", \"backbone\": null, \"data\": \"" + data.toAbsolutePath().normalize() + "\","
+        + " \"seed\": 1, \"epochs\": 2, \"batch_size\": 4, \"learning_rate\": 0.02, \"momentum\": 0.9,"
+        + " \"weight_decay\": 1.0E-4, \"flip\": true, \"schedule\": \"cosine per step to 0\", \"command\": \"t\"}");
+    org.nst4j.train.RunIdentity saved = DetectorTraining.readIdentity(old);
+    assertEquals("ce", saved.method());
+    assertEquals(List.of(), DetectorTraining.identity(spec(dir.resolve("x"), true, false, 1, List.of()))
+        .differences(saved, java.util.EnumSet.allOf(org.nst4j.train.RunIdentity.Part.class)));
+    assertEquals(List.of("seed 1 (now 2)"), DetectorTraining.identity(spec(dir.resolve("x"), true, false, 2, List.of()))
+        .differences(saved, java.util.EnumSet.allOf(org.nst4j.train.RunIdentity.Part.class)));
+  }
+
+  @Test
   void theBackboneStartsFromAClassificationRun() throws IOException {
     Path run = classifier("resnet8", 4, 99); // 4 classes: the classifier's shape differs, the rest is copied
     try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
