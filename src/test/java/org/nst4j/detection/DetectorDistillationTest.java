@@ -147,6 +147,29 @@ class DetectorDistillationTest {
   }
 
   @Test
+  void everyTapOnlyMethodComparesADetectorsBackboneWithItsTeachers() {
+    // The claim of BackboneDistillation's Javadoc and docs/detection.md: each accepted method builds its term (OFD
+    // from the teacher's pre-ReLU BatchNorms, ReviewKD on pre-ReLU taps, VID and FitNet with trained modules) and
+    // gives a finite value on a detector's backbone output.
+    try (DetectorStore.Loaded t = DetectorStore.load(teacher); NDManager m = NDManager.newBaseManager()) {
+      DetectionBatches train = trainSplit(t);
+      CenterNetDetector student = CenterNetDetector.create("resnet8", 1, 10, "stage3", 3);
+      student.initialize(m, DataType.FLOAT32, new Shape(1, 1, 96, 96));
+      for (String method : BackboneDistillation.tapOnlyMethods()) {
+        try (NDManager scope = m.newSubManager();
+            BackboneDistillation d = BackboneDistillation.create(method, LossOptions.defaults(), t, train.size())) {
+          ModelOutput s = student.backboneOutput(student.forward(new ParameterStore(scope, false),
+              new NDList(images(scope, train, Normalization.unit(1))), false));
+          ModelOutput teacherOut = d.teacherOutput(images(scope, train, d.teacherNormalization()));
+          d.initialize(scope, s, teacherOut, 0, "resnet8");
+          float v = d.compute(s, teacherOut, true).get(method).getFloat();
+          assertTrue(Float.isFinite(v) && v >= 0, method + ": " + v);
+        }
+      }
+    }
+  }
+
+  @Test
   void methodsThatReadLogitsLabelsOrIndicesAreRefused() {
     for (String bad : List.of("kd", "dkd", "crd", "kd+nst-poly")) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
