@@ -231,17 +231,20 @@ public final class Experiment {
         .append(spec.seeds().size() == 1 ? "; seed " : "; seeds ")
         .append(String.join(", ", spec.seeds().stream().map(String::valueOf).toList())).append(".\n\n");
 
-    sb.append("| method | options | n | final test acc. (%) | best-epoch test acc. (%) | s / epoch |\n");
-    sb.append("|---|---|--:|--:|--:|--:|\n");
+    sb.append("| method | options | n | final test acc. (%) | best-epoch test acc. (%) | s / epoch"
+        + " | wall / run (min) |\n");
+    sb.append("|---|---|--:|--:|--:|--:|--:|\n");
     for (ResultGroup g : groups) {
       sb.append("| ").append(ReportText.cell(g.label())).append(" | ").append(ReportText.cell(g.options()))
           .append(" | ").append(g.runs().size()).append(" | ").append(ReportText.pctStats(g.finalAccuracy()))
           .append(" | ").append(ReportText.pctStats(g.bestAccuracy())).append(" | ")
-          .append(ReportText.seconds(g.secondsPerEpoch().mean())).append(" |\n");
+          .append(ReportText.seconds(g.secondsPerEpoch().mean())).append(" | ")
+          .append(ReportText.seconds(g.wallSeconds().mean() / 60)).append(" |\n");
     }
     sb.append("\nFinal: accuracy on the whole test split after the last epoch, mean ± sample standard deviation"
         + " (n − 1) over the seeds. Best-epoch: the best of the per-epoch test evaluations, reported beside the"
-        + " final accuracy, never in its place. s / epoch: training time per epoch, evaluation excluded.\n\n");
+        + " final accuracy, never in its place. s / epoch: training time per epoch, evaluation excluded."
+        + " Wall / run: a run's whole time (loading, training, evaluations), mean over the seeds.\n\n");
     sb.append("![Mean test accuracy per epoch](").append(ACCURACY_PNG).append(")\n\n");
     sb.append("![Final test accuracy, mean ± std](").append(FINAL_PNG).append(")\n\n");
     SpeedReport speed = SpeedReport.read(spec.out());

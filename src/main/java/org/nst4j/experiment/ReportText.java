@@ -128,9 +128,11 @@ final class ReportText {
     Set<String> teachers = new LinkedHashSet<>();
     String newest = null;
     int runs = 0;
+    double wall = 0;
     for (ResultGroup g : groups) {
       for (RunResult r : g.runs()) {
         runs++;
+        wall += r.summary().wallSeconds();
         String m = r.machine() == null ? "unknown (no machine.json)" : r.machine().describe();
         machines.merge(m, 1, Integer::sum);
         commands.add(r.summary().command());
@@ -156,6 +158,8 @@ final class ReportText {
     }
     sb.append("- Date: ").append(newest == null ? "unknown" : date(newest)).append(" (when the newest of the ")
         .append(runs).append(" runs finished)\n");
+    sb.append("- Wall time: ").append(String.format(Locale.ROOT, "%.1f", wall / 3600))
+        .append(" h, the sum of the runs' wall times (the grid's time when they ran one after another)\n");
     for (String c : commands) {
       sb.append("- Command: `").append(c).append("`\n");
     }

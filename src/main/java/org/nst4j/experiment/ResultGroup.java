@@ -41,6 +41,11 @@ public record ResultGroup(String label, String method, String options, Map<Strin
     return Stats.of(runs.stream().map(RunResult::secondsPerEpoch).toList());
   }
 
+  /** Wall-clock seconds of each run (its {@code summary.json}: loading, training and evaluations). */
+  public Stats wallSeconds() {
+    return Stats.of(runs.stream().map(r -> r.summary().wallSeconds()).toList());
+  }
+
   /**
    * Mean test accuracy per epoch over the runs that reached it (epoch → mean, 0..1), for the
    * accuracy-per-epoch plot.

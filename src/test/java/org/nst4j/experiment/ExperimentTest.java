@@ -165,6 +165,17 @@ class ExperimentTest {
     assertTrue(md.contains("![Mean test accuracy per epoch](accuracy-per-epoch.png)"), md);
     assertTrue(md.contains("![Final test accuracy, mean ± std](final-accuracy.png)"), md);
     assertTrue(md.contains("- Command: `nst4j experiment grid.yaml`"), md);
+    // Wall / run: the mean of the two summaries' wall_seconds in minutes; the grid's line: their sum in hours.
+    double wall = 0;
+    for (ResultGroup g : first.groups()) {
+      double w = 0;
+      for (RunResult r : g.runs()) {
+        w += r.summary().wallSeconds();
+      }
+      wall += w;
+      assertTrue(md.contains(String.format(Locale.ROOT, " | %.1f |\n", w / g.runs().size() / 60)), g.label());
+    }
+    assertTrue(md.contains(String.format(Locale.ROOT, "- Wall time: %.1f h, the sum", wall / 3600)), md);
     assertTrue(md.contains("- Machine: " + Runtime.getRuntime().availableProcessors() + " CPUs ("), md);
     assertTrue(md.contains("Protocol: a test protocol"), md);
     assertTrue(md.contains("```yaml\nname: tiny-grid"), md);
