@@ -34,19 +34,36 @@ import java.util.function.UnaryOperator;
  * names, hence the seeded initialisation ({@link SeededInit} seeds each parameter from its name) and the
  * layout of saved parameter files.
  */
-abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder {
+public abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder {
   private final List<Link> links = new ArrayList<>();
   /** For each pre-ReLU tap, in chain order, the BatchNorm(s) whose output (concatenated) it is. */
   private final List<List<BatchNorm>> preReluBns = new ArrayList<>();
   private Linear fc;
 
-  /** See {@link TappedModel#TappedModel(byte, String, List, int, int)}. */
-  ChainedModel(byte version, String architecture, List<String> tapNames, int inputChannels, int numClasses) {
+  /**
+   * See {@link TappedModel#TappedModel(byte, String, List, int, int)}.
+   *
+   * @param version DJL's parameter-file version of the subclass
+   * @param architecture the name returned by {@link #architecture()}
+   * @param tapNames the taps' names, one per {@link #tap} call, in chain order
+   * @param inputChannels the number of input channels
+   * @param numClasses the number of classes
+   */
+  protected ChainedModel(byte version, String architecture, List<String> tapNames, int inputChannels, int numClasses) {
     super(version, architecture, tapNames, inputChannels, numClasses);
   }
 
-  /** See {@link TappedModel#TappedModel(byte, String, List, List, int, int)}. */
-  ChainedModel(byte version, String architecture, List<String> tapNames, List<String> preReluTapNames,
+  /**
+   * See {@link TappedModel#TappedModel(byte, String, List, List, int, int)}.
+   *
+   * @param version DJL's parameter-file version of the subclass
+   * @param architecture the name returned by {@link #architecture()}
+   * @param tapNames the main taps' names, in chain order
+   * @param preReluTapNames the pre-ReLU taps' names, one per {@link #preReluTap} call, in chain order
+   * @param inputChannels the number of input channels
+   * @param numClasses the number of classes
+   */
+  protected ChainedModel(byte version, String architecture, List<String> tapNames, List<String> preReluTapNames,
       int inputChannels, int numClasses) {
     super(version, architecture, tapNames, preReluTapNames, inputChannels, numClasses);
   }
@@ -190,10 +207,13 @@ abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder 
    * directly follows a convolution which is not a tap joins it as one link, so that {@link
    * TappedModel#foldBatchNorm()} can fold it; it runs exactly as the two blocks otherwise.
    *
+   * @param name the child's name (DJL prefixes it with its position, e.g. {@code 01conv1})
+   * @param block the block, uninitialised
+   * @param <T> the block's type
    * @return the block
    * @throws IllegalStateException after {@link #classifier}
    */
-  final <T extends Block> T layer(String name, T block) {
+  protected final <T extends Block> T layer(String name, T block) {
     checkOpen();
     T child = addChildBlock(name, block);
     Link last = links.isEmpty() ? null : links.get(links.size() - 1);
@@ -216,15 +236,19 @@ abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder 
   }
 
   /** Appends a ReLU. */
-  final void relu() {
+  protected final void relu() {
     op(Activation::relu, s -> s);
   }
 
   /**
    * Appends a k×k max pool with the given stride and padding, floor mode (PyTorch's {@code ceil_mode=False}):
    * each spatial size d becomes ⌊(d + 2·padding − k) / stride⌋ + 1.
+   *
+   * @param kernel k
+   * @param stride the stride
+   * @param padding the padding on each side
    */
-  final void maxPool(int kernel, int stride, int padding) {
+  protected final void maxPool(int kernel, int stride, int padding) {
     Shape k = new Shape(kernel, kernel);
     Shape s = new Shape(stride, stride);
     Shape p = new Shape(padding, padding);
@@ -242,7 +266,7 @@ abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder 
    * @param outputs which outputs of the link are taps (none given: all)
    * @throws IllegalStateException if there is no link yet, it is already a tap, or after {@link #classifier}
    */
-  final void tap(int... outputs) {
+  protected final void tap(int... outputs) {
     checkOpen();
     if (links.isEmpty() || links.get(links.size() - 1).mainTapped()) {
       throw new IllegalStateException("tap() must follow a link that is not a tap yet");
@@ -257,7 +281,7 @@ abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder 
    * @param output which output of the link
    * @param batchNorms the BatchNorm(s) it is the output of, for {@link #preReluBatchNorm}
    */
-  final void preReluTap(int output, List<BatchNorm> batchNorms) {
+  protected final void preReluTap(int output, List<BatchNorm> batchNorms) {
     checkOpen();
     if (links.isEmpty()) {
       throw new IllegalStateException("preReluTap() must follow a link");
@@ -277,8 +301,13 @@ abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder 
     preReluBns.add(List.of(bn));
   }
 
-  /** {@link #layer} then {@link #tap}. */
-  final void tapped(String name, Block block) {
+  /**
+   * {@link #layer} then {@link #tap}.
+   *
+   * @param name the child's name
+   * @param block the block
+   */
+  protected final void tapped(String name, Block block) {
     layer(name, block);
     tap();
   }
@@ -342,7 +371,7 @@ abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder 
    *
    * @throws IllegalStateException if called twice
    */
-  final void classifier() {
+  protected final void classifier() {
     checkOpen();
     fc = addChildBlock("fc", Layers.linear(numClasses()));
   }

@@ -12,23 +12,35 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import java.util.List;
 
-/** Factories for the DJL layers of the zoo, with the protocol's settings, and small forward helpers. */
-final class Layers {
+/**
+ * Factories for the DJL layers of the zoo, with the protocol's settings (PyTorch's BatchNorm eps and momentum,
+ * bias-free convolutions before a BatchNorm), and small forward helpers. Public so that a custom model — a
+ * {@link ChainedModel} subclass or a {@code SequentialBlock} wrapped by {@link TappedBlock} — builds its layers
+ * exactly as the zoo does.
+ */
+public final class Layers {
 
   /** PyTorch's BatchNorm2d default eps. */
-  static final float BN_EPS = 1e-5f;
+  public static final float BN_EPS = 1e-5f;
 
   /**
    * DJL's BatchNorm momentum is the weight of the OLD running value: PtNDArrayEx.batchNorm passes {@code
    * 1 - momentum} to torch's batch_norm (DJL 0.36 source, "momentum is defined differently in PyTorch"),
    * whose update is running = (1 − m)·running + m·batch. So 0.9 here is PyTorch's momentum 0.1.
    */
-  static final float BN_MOMENTUM_DJL = 0.9f;
+  public static final float BN_MOMENTUM_DJL = 0.9f;
 
   private Layers() {}
 
-  /** A k×k convolution without bias (a BatchNorm always follows), padding k/2. */
-  static Conv2d conv(int filters, int kernel, int stride) {
+  /**
+   * A k×k convolution without bias (a BatchNorm always follows), padding k/2.
+   *
+   * @param filters output channels
+   * @param kernel k
+   * @param stride the stride
+   * @return the uninitialised convolution
+   */
+  public static Conv2d conv(int filters, int kernel, int stride) {
     return Conv2d.builder()
         .setFilters(filters)
         .setKernelShape(new Shape(kernel, kernel))
@@ -38,13 +50,22 @@ final class Layers {
         .build();
   }
 
-  /** BatchNorm over the channel axis with PyTorch's eps 1e-5 and momentum 0.1. */
-  static BatchNorm batchNorm() {
+  /**
+   * BatchNorm over the channel axis with PyTorch's eps 1e-5 and momentum 0.1.
+   *
+   * @return the uninitialised BatchNorm
+   */
+  public static BatchNorm batchNorm() {
     return BatchNorm.builder().optEpsilon(BN_EPS).optMomentum(BN_MOMENTUM_DJL).build();
   }
 
-  /** A fully connected layer with bias. */
-  static Linear linear(int units) {
+  /**
+   * A fully connected layer with bias.
+   *
+   * @param units output width
+   * @return the uninitialised layer
+   */
+  public static Linear linear(int units) {
     return Linear.builder().setUnits(units).optBias(true).build();
   }
 

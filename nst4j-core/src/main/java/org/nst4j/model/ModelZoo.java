@@ -2,6 +2,8 @@ package org.nst4j.model;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,7 +23,8 @@ import java.util.regex.Pattern;
  *       224×224 images (not {@code resnetD}: those names are the CIFAR family's, and 50 = 6·8 + 2 is one);
  *   <li>{@code inception-bn}: BN-Inception for 224×224 images, the paper's ImageNet student; {@code
  *       inception-bn-cifar}: the same blocks with a stride-1 stem for 32×32 images (see {@link InceptionBn});
- *   <li>{@code cnn-small}: {@link SmallCnn}.
+ *   <li>{@code cnn-small}: {@link SmallCnn};
+ *   <li>any name given to {@link #register} for a custom model (e.g. a {@link TappedBlock}).
  * </ul>
  */
 public final class ModelZoo {
@@ -60,7 +63,57 @@ public final class ModelZoo {
           "imagenet-resnet50", "imagenet-resnet101", "imagenet-resnet152", "inception-bn", "inception-bn-cifar",
           "cnn-small");
 
+  /** Custom architectures by canonical (trimmed, lower-case) name; see {@link #register}. */
+  private static final Map<String, TappedModelFactory> CUSTOM = new ConcurrentHashMap<>();
+
   private ModelZoo() {}
+
+  /**
+   * Registers a custom architecture, so that {@link #create} builds it by name: what {@code ModelStore.load},
+   * {@code ModelExport}, {@code Classifier} and teachers use to rebuild a saved model from the architecture
+   * its card names. Registration lasts for the JVM; register again under the same name to replace the factory.
+   * The zoo's own names cannot be taken.
+   *
+   * @param name the architecture name, e.g. {@code my-cnn} (case-insensitive, at most 100 characters of
+   *     letters, digits and {@code - _ . +}); the factory's models must report it as {@link
+   *     TappedModel#architecture()}
+   * @param factory builds the model from (channels, classes, seed)
+   * @throws IllegalArgumentException if the name is malformed or is a zoo architecture
+   * @throws NullPointerException if the factory is null
+   */
+  public static void register(String name, TappedModelFactory factory) {
+    java.util.Objects.requireNonNull(factory, "factory");
+    String key = canonical(name);
+    if (!CUSTOM_NAME.matcher(key).matches()) {
+      throw new IllegalArgumentException("a custom architecture name must be 1 to 100 letters, digits or '-_.+',"
+          + " got '" + name + "'");
+    }
+    if (buildZoo(key, 1, 1) != null) {
+      throw new IllegalArgumentException("'" + name + "' is a zoo architecture; register a custom model under"
+          + " another name");
+    }
+    CUSTOM.put(key, factory);
+  }
+
+  /**
+   * Removes a custom architecture registered with {@link #register} (nothing if it is not registered).
+   *
+   * @param name the name it was registered under
+   */
+  public static void unregister(String name) {
+    CUSTOM.remove(canonical(name));
+  }
+
+  /** The names registered with {@link #register}, sorted. */
+  public static List<String> registered() {
+    return CUSTOM.keySet().stream().sorted().toList();
+  }
+
+  private static final Pattern CUSTOM_NAME = Pattern.compile("[a-z0-9._+-]{1,100}");
+
+  private static String canonical(String arch) {
+    return arch == null ? "" : arch.trim().toLowerCase(Locale.ROOT);
+  }
 
   /**
    * Creates an uninitialised model whose parameters carry the protocol's seeded initialisers ({@link
@@ -72,16 +125,39 @@ public final class ModelZoo {
    * @param numClasses classes, ≥ 1
    * @param seed the initialisation seed
    * @return the model
-   * @throws IllegalArgumentException for an unknown name, listing the known ones, or a non-positive count
+   * <p>A name registered with {@link #register} is built by its factory, which owns the initialisation (no
+   * {@link SeededInit} is applied to it).
+   *
+   * @throws IllegalArgumentException for an unknown name, listing the known ones and how to register a custom
+   *     one, or a non-positive count; or if a registered factory returns a model of another name or counts
    */
   public static TappedModel create(String arch, int inputChannels, int numClasses, long seed) {
-    TappedModel model = build(arch, inputChannels, numClasses);
-    SeededInit.apply(model, seed);
+    TappedModel zoo = buildZoo(canonical(arch), inputChannels, numClasses);
+    if (zoo != null) {
+      SeededInit.apply(zoo, seed);
+      return zoo;
+    }
+    TappedModelFactory factory = CUSTOM.get(canonical(arch));
+    if (factory == null) {
+      throw new IllegalArgumentException("unknown architecture '" + arch + "'; known: " + String.join(", ",
+          ARCHITECTURES) + (CUSTOM.isEmpty() ? "" : "; registered: " + String.join(", ", registered()))
+          + "; a custom model must be registered first with ModelZoo.register(\"" + canonical(arch)
+          + "\", factory)");
+    }
+    checkCounts(inputChannels, numClasses);
+    TappedModel model = factory.create(inputChannels, numClasses, seed);
+    if (model == null || !canonical(model.architecture()).equals(canonical(arch))
+        || model.inputChannels() != inputChannels || model.numClasses() != numClasses) {
+      throw new IllegalArgumentException("the factory registered for '" + canonical(arch) + "' returned "
+          + (model == null ? "null" : model.architecture() + " (" + model.inputChannels() + " channels, "
+              + model.numClasses() + " classes)") + " for " + inputChannels + " channels and " + numClasses
+          + " classes; it must return a model of that name and those counts");
+    }
     return model;
   }
 
-  private static TappedModel build(String arch, int inputChannels, int numClasses) {
-    String name = arch == null ? "" : arch.trim().toLowerCase(Locale.ROOT);
+  /** The zoo model of a canonical name, or null if the name is not the zoo's. */
+  private static TappedModel buildZoo(String name, int inputChannels, int numClasses) {
     Matcher m = RESNET.matcher(name);
     if (m.matches()) {
       int depth = Integer.parseInt(m.group(1));
@@ -115,18 +191,12 @@ public final class ModelZoo {
     if (name.equals("cnn-small")) {
       return new SmallCnn(inputChannels, numClasses);
     }
-    throw new IllegalArgumentException(
-        "unknown architecture '" + arch + "'; known: " + String.join(", ", ARCHITECTURES));
+    return null;
   }
 
-  /** Whether {@link #create} accepts this name. */
+  /** Whether {@link #create} accepts this name: a zoo name or one {@link #register}ed. */
   public static boolean isKnown(String arch) {
-    try {
-      build(arch, 1, 1);
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
+    return buildZoo(canonical(arch), 1, 1) != null || CUSTOM.containsKey(canonical(arch));
   }
 
   /** The known architectures, with the patterns described (for help texts and error messages). */

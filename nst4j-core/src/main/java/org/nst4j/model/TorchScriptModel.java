@@ -111,6 +111,23 @@ public final class TorchScriptModel extends TappedModel {
    *     or they repeat or are blank
    */
   public static Model load(Path path, List<String> tapNames, Shape inputChw, int numClasses, Device device) {
+    return load(path, tapNames, inputChw, numClasses, device, "--teacher-taps");
+  }
+
+  /**
+   * {@link #load(Path, List, Shape, int, Device)} with the tap names called {@code tapsArgument} in messages (the
+   * command line's {@code --teacher-taps}, a Java API's parameter name).
+   *
+   * @param path a TorchScript file, or a folder holding exactly one {@code .pt} file
+   * @param tapNames names of the maps after the logits, in order, or null/empty for {@code tap1..tapN}
+   * @param inputChw the shape of one input image, C×H×W
+   * @param numClasses the number of classes the logits must have
+   * @param device where to run it
+   * @param tapsArgument how messages name {@code tapNames}
+   * @return a DJL model owning the module, whose block is the {@link TorchScriptModel}; the caller closes it
+   */
+  public static Model load(Path path, List<String> tapNames, Shape inputChw, int numClasses, Device device,
+      String tapsArgument) {
     if (inputChw.dimension() != 3) {
       throw new IllegalArgumentException("input shape must be C×H×W, got " + inputChw);
     }
@@ -126,7 +143,7 @@ public final class TorchScriptModel extends TappedModel {
       PtSymbolBlock module = (PtSymbolBlock) model.getBlock();
       JniUtils.enableInferenceMode(module);
       int maps = probe(file, module, (PtNDManager) model.getNDManager(), inputChw, numClasses);
-      List<String> names = tapNames(tapNames, maps, file);
+      List<String> names = tapNames(tapNames, maps, file, tapsArgument);
       TorchScriptModel wrapper = new TorchScriptModel(module, "torchscript:" + file.getFileName(), names,
           (int) inputChw.get(0), numClasses);
       // Records the input shape; the module's parameters are already there, so nothing is allocated.
@@ -192,7 +209,7 @@ public final class TorchScriptModel extends TappedModel {
     }
   }
 
-  private static List<String> tapNames(List<String> requested, int maps, Path file) {
+  private static List<String> tapNames(List<String> requested, int maps, Path file, String argument) {
     List<String> names = new ArrayList<>();
     if (requested == null || requested.isEmpty()) {
       for (int i = 1; i <= maps; i++) {
@@ -201,7 +218,7 @@ public final class TorchScriptModel extends TappedModel {
       return names;
     }
     if (requested.size() != maps) {
-      throw new IllegalArgumentException("--teacher-taps names " + requested.size() + " map"
+      throw new IllegalArgumentException(argument + " names " + requested.size() + " map"
           + (requested.size() == 1 ? "" : "s") + " " + requested + ", but " + file + " returns " + maps
           + " after its logits");
     }

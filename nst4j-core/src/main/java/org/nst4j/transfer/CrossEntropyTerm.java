@@ -61,7 +61,7 @@ public final class CrossEntropyTerm implements TransferTerm {
    * Batch-mean cross-entropy, via logSoftmax for numerical stability.
    *
    * @param logits B×K
-   * @param labels B labels (int64 or int32)
+   * @param labels B labels (int64, int32, or float holding whole class indices)
    * @return scalar CE
    */
   public static NDArray crossEntropy(NDArray logits, NDArray labels) {

@@ -21,7 +21,10 @@ final class Logits {
     return z;
   }
 
-  /** Labels as a B×1 int64 index array, checked against the logits' batch size. */
+  /**
+   * Labels as a B×1 int64 index array, checked against the logits' batch size. Float labels (DJL's datasets give
+   * float32) are accepted when they hold whole numbers.
+   */
   static NDArray labelIndex(NDArray labels, NDArray logits) {
     if (labels == null) {
       throw new IllegalArgumentException("labels are required for the cross-entropy but were not given");
@@ -32,10 +35,19 @@ final class Logits {
       throw new IllegalArgumentException("labels must have shape (" + b + "), got " + s);
     }
     DataType t = labels.getDataType();
-    if (t != DataType.INT64 && t != DataType.INT32) {
-      throw new IllegalArgumentException("labels must be int64 or int32, got " + t);
+    NDArray idx;
+    if (t == DataType.INT64 || t == DataType.INT32) {
+      idx = t == DataType.INT64 ? labels : labels.toType(DataType.INT64, false);
+    } else if (t == DataType.FLOAT32 || t == DataType.FLOAT64) {
+      // DJL's ArrayDataset and most DJL datasets give float32 labels; they are class indices all the same, but a
+      // fraction would be truncated silently by the conversion, so it is refused.
+      idx = labels.toType(DataType.INT64, false);
+      if (!idx.toType(t, false).eq(labels).all().getBoolean()) {
+        throw new IllegalArgumentException("float labels must be whole class indices, got " + labels);
+      }
+    } else {
+      throw new IllegalArgumentException("labels must be int64, int32 or float32/float64 class indices, got " + t);
     }
-    NDArray idx = t == DataType.INT64 ? labels : labels.toType(DataType.INT64, false);
     return idx.reshape(b, 1);
   }
 

@@ -47,7 +47,7 @@ public interface TransferTerm extends AutoCloseable {
    *
    * @param student the student's output
    * @param teacher the teacher's output (may be null if {@link #needsTeacher()} is false)
-   * @param labels B labels, int64 or int32 (may be null if {@link #needsLabels()} is false)
+   * @param labels B class indices, int64, int32 or whole-valued float (may be null if {@link #needsLabels()} is false)
    * @param training true during training (auxiliary BatchNorm in training mode)
    * @return a scalar NDArray
    */
