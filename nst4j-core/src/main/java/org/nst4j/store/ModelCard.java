@@ -1,6 +1,9 @@
 package org.nst4j.store;
 
+import java.time.Instant;
 import java.util.List;
+import org.nst4j.data.Normalization;
+import org.nst4j.model.TappedModel;
 
 /**
  * What a saved model is, written next to its parameters as {@code model.json}: enough to rebuild the
@@ -52,6 +55,36 @@ public record ModelCard(
 
   /** The format tag of cards this version writes and reads. */
   public static final String FORMAT = "nst4j-model/1";
+
+  /**
+   * The card of a model trained outside nst4j's commands (e.g. a {@code TappedBlock} student distilled in a DJL
+   * loop): architecture, counts and taps from the model, role {@code student}, provenance fields empty (method
+   * and dataset null, seed and epochs 0, test accuracy 0 for "not measured"). For a custom architecture, {@link
+   * ModelStore#load} rebuilds the model through the factory given to {@code ModelZoo.register} under its name.
+   *
+   * @param model the model (its {@link TappedModel#architecture()} is what loading rebuilds)
+   * @param inputHeight H of the images it was trained on
+   * @param inputWidth W of the images
+   * @param normalization the per-channel normalisation its inputs had (one value per input channel)
+   * @param classNames one name per class
+   * @return the card, to pass to {@link ModelStore#save}
+   * @throws IllegalArgumentException if the normalisation or the class names do not fit the model
+   */
+  public static ModelCard of(TappedModel model, int inputHeight, int inputWidth, Normalization normalization,
+      List<String> classNames) {
+    if (normalization.mean().length != model.inputChannels()) {
+      throw new IllegalArgumentException("the normalisation has " + normalization.mean().length + " channels, the"
+          + " model " + model.inputChannels());
+    }
+    if (classNames.size() != model.numClasses()) {
+      throw new IllegalArgumentException(classNames.size() + " class names for the " + model.numClasses()
+          + " classes of " + model.architecture());
+    }
+    return new ModelCard(FORMAT, model.architecture(), model.inputChannels(), inputHeight, inputWidth,
+        model.numClasses(), List.copyOf(classNames), null, normalization.mean().clone(), normalization.std().clone(),
+        "student", null, 0, 0, 0, model.tapNames(), ModelStore.paramsFileName(), null, Instant.now().toString(),
+        null);
+  }
 
   /** This card with the parameter file's checksum set. */
   public ModelCard withParamsSha256(String sha256) {

@@ -49,6 +49,28 @@ public final class ModelStore {
     }
   }
 
+  /**
+   * Saves a model's parameters and card, as {@link #save(Path, Model, ModelCard)}, for a model held as a block
+   * (e.g. the student of a {@code DistillationBlock} after training).
+   *
+   * @param dir the model folder (created if needed)
+   * @param model the initialised model
+   * @param card its card (see {@link ModelCard#of})
+   * @throws IllegalStateException if the model is not initialised
+   * @throws IOException if writing fails
+   */
+  public static void save(Path dir, TappedModel model, ModelCard card) throws IOException {
+    if (!model.isInitialized()) {
+      throw new IllegalStateException(model.architecture() + " is not initialised; there is nothing to save");
+    }
+    // A model of its own only to use DJL's file format; closing it leaves the block's arrays alone (they belong
+    // to the manager that initialised the block).
+    try (Model holder = Model.newInstance(MODEL_NAME)) {
+      holder.setBlock(model);
+      save(dir, holder, card);
+    }
+  }
+
   /** The name of the parameter file {@link #save} writes. */
   public static String paramsFileName() {
     return MODEL_NAME + "-0000.params";

@@ -12,15 +12,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.pooling.Pool;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.EasyTrain;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
-import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.evaluator.Accuracy;
 import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.optimizer.Optimizer;
@@ -31,12 +27,6 @@ import java.io.DataOutputStream;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.nst4j.data.BatchLoader;
-import org.nst4j.data.DataSources;
-import org.nst4j.data.DataSplits;
-import org.nst4j.data.ImageBatch;
-import org.nst4j.data.ImageDataset;
-import org.nst4j.model.Layers;
 import org.nst4j.model.ModelZoo;
 import org.nst4j.model.Models;
 import org.nst4j.model.TappedBlock;
@@ -46,13 +36,7 @@ import org.nst4j.model.TappedModel;
 class DistillationBlockTest {
 
   static TappedBlock student() {
-    SequentialBlock cnn = new SequentialBlock()
-        .add(Layers.conv(8, 3, 1)).add(Layers.batchNorm()).add(Activation.reluBlock())
-        .add(Pool.maxPool2dBlock(new Shape(2, 2)))
-        .add(Layers.conv(16, 3, 1)).add(Layers.batchNorm()).add(Activation.reluBlock())
-        .add(Pool.maxPool2dBlock(new Shape(2, 2)))
-        .add(Pool.globalAvgPool2dBlock()).add(Layers.linear(10));
-    return TappedBlock.wrap("tiny", cnn, 1, 10, "conv1=04LambdaBlock", "conv2=08LambdaBlock");
+    return DjlFixtures.tinyCnn("tiny", 1, 10);
   }
 
   /** A frozen resnet8 teacher of seed 1 (untrained: these tests check the wiring, not the accuracy). */
@@ -61,22 +45,6 @@ class DistillationBlockTest {
     t.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 28, 28));
     Models.setTrainable(t, false);
     return t;
-  }
-
-  /** The first {@code perClass} sample images of each class, normalised, with float32 labels (as DJL's users have). */
-  static ArrayDataset dataset(NDManager manager, int perClass, int batch) {
-    DataSplits sample = DataSources.sample();
-    ImageDataset ds = sample.train().firstPerClass(perClass);
-    ImageBatch all = BatchLoader.forEvaluation(ds, ds.size(), sample.normalization()).batch(0, 0);
-    float[] labels = new float[all.size()];
-    for (int i = 0; i < labels.length; i++) {
-      labels[i] = all.labels()[i];
-    }
-    return new ArrayDataset.Builder()
-        .setData(manager.create(all.images(), new Shape(all.size(), 1, 28, 28)))
-        .optLabels(manager.create(labels))
-        .setSampling(batch, true)
-        .build();
   }
 
   private static DefaultTrainingConfig config(DistillationBlock block) {
@@ -113,7 +81,7 @@ class DistillationBlockTest {
         Map<String, float[]> teacherBefore = snapshot(teacher.getParameters());
         Map<String, float[]> before = snapshot(block.getParameters());
 
-        EasyTrain.fit(trainer, 1, dataset(manager, 8, 16), null);
+        EasyTrain.fit(trainer, 1, DjlFixtures.sample(manager, 8, 16), null);
 
         Map<String, float[]> after = snapshot(block.getParameters());
         for (String name : new String[] {"objective_0_weight", "objective_1_gamma", "objective_2_beta",
