@@ -382,15 +382,19 @@ public abstract class ChainedModel extends TappedModel implements ConvBatchNorm.
     NDArray x = inputs.singletonOrThrow();
     List<NDArray> main = new ArrayList<>();
     List<NDArray> pre = new ArrayList<>();
-    for (Link link : links) {
-      NDList y = link.forward(ps, x, training);
-      x = y.head();
-      if (link.tapped()) {
-        link.collect(y, main, pre);
-      }
-    }
     NDList out = new NDList();
-    out.add(Layers.run(fc, ps, Pool.globalAvgPool2d(x), training));
+    try {
+      for (Link link : links) {
+        NDList y = link.forward(ps, x, training);
+        x = y.head();
+        if (link.tapped()) {
+          link.collect(y, main, pre);
+        }
+      }
+      out.add(Layers.run(fc, ps, Pool.globalAvgPool2d(x), training));
+    } catch (ai.djl.nn.UninitializedParameterException e) {
+      throw notInitialised(e);
+    }
     out.addAll(main);
     out.addAll(pre);
     return out;

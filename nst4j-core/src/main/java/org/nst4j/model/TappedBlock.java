@@ -176,19 +176,19 @@ public final class TappedBlock extends TappedModel {
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    if (!isInitialized()) {
-      throw new IllegalStateException(architecture() + " is not initialised; call initialize(manager,"
-          + " DataType.FLOAT32, new Shape(1, " + inputChannels() + ", H, W)) or trainer.initialize(...) first");
-    }
     NDList out;
-    if (taps == null) {
-      out = block.forward(ps, inputs, training, params);
-      checkCount(out.size());
-    } else {
-      NDArray[] tapped = new NDArray[tapNames().size()];
-      NDList logits = run((SequentialBlock) block, taps, inputs, tapped, ps, training, params);
-      out = new NDList(logits.singletonOrThrow());
-      out.addAll(List.of(tapped));
+    try {
+      if (taps == null) {
+        out = block.forward(ps, inputs, training, params);
+        checkCount(out.size());
+      } else {
+        NDArray[] tapped = new NDArray[tapNames().size()];
+        NDList logits = run((SequentialBlock) block, taps, inputs, tapped, ps, training, params);
+        out = new NDList(logits.singletonOrThrow());
+        out.addAll(List.of(tapped));
+      }
+    } catch (ai.djl.nn.UninitializedParameterException e) {
+      throw notInitialised(e);
     }
     return out;
   }

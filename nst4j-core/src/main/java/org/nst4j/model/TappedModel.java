@@ -138,6 +138,18 @@ public abstract class TappedModel extends AbstractBlock {
         + preReluTapNames);
   }
 
+  /**
+   * The error a forward pass of an uninitialised model throws, instead of DJL's raw {@code
+   * UninitializedParameterException} (which names a parameter, not what to do).
+   *
+   * @param cause DJL's exception
+   * @return the exception to throw
+   */
+  protected final IllegalStateException notInitialised(RuntimeException cause) {
+    return new IllegalStateException(architecture + " is not initialised; call initialize(manager, DataType.FLOAT32,"
+        + " new Shape(1, " + inputChannels + ", H, W)) or trainer.initialize(...) first", cause);
+  }
+
   /** Number of input channels the model was built for. */
   public final int inputChannels() {
     return inputChannels;

@@ -197,7 +197,7 @@ public final class DistillationBlock extends AbstractBlock {
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    if (!isInitialized() || teacherStore == null) {
+    if (teacherStore == null) {
       throw new IllegalStateException("the distillation block is not initialised; call trainer.initialize(new"
           + " Shape(1, " + student.inputChannels() + ", H, W)) before training or evaluating");
     }

@@ -134,6 +134,13 @@ class TappedBlockTest {
           () -> m.forward(new ParameterStore(manager, false), new NDList(manager.zeros(new Shape(1, 1, 28, 28))),
               false));
       assertTrue(e.getMessage().startsWith("my-cnn is not initialised; call initialize("), e.getMessage());
+      // The zoo's models say the same.
+      TappedModel zoo = ModelZoo.create("resnet8", 1, 10, 0);
+      e = assertThrows(IllegalStateException.class,
+          () -> zoo.forward(new ParameterStore(manager, false), new NDList(manager.zeros(new Shape(1, 1, 28, 28))),
+              false));
+      assertEquals("resnet8 is not initialised; call initialize(manager, DataType.FLOAT32, new Shape(1, 1, H, W)) or"
+          + " trainer.initialize(...) first", e.getMessage());
     }
   }
 

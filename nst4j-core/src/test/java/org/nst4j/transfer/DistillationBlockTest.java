@@ -187,6 +187,30 @@ class DistillationBlockTest {
   }
 
   @Test
+  void theEpochListenerDrivesTheWarmUpOfTheTerms() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      LossOptions options = LossOptions.builder().set(DkdMethod.WARMUP, 2).build();
+      DistillationBlock block = DistillationBlock.builder().setStudent(student()).setTeacher(teacher(manager))
+          .setMethod("dkd").optOptions(options).build();
+      block.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 28, 28));
+      NDList out = block.forward(new ParameterStore(manager, false),
+          new NDList(manager.randomNormal(new Shape(4, 1, 28, 28))), false);
+      NDList labels = new NDList(manager.create(new float[] {1, 2, 3, 4}));
+      float ce;
+      try (Objective ceOnly = Objectives.create("ce", LossOptions.defaults())) {
+        ce = ceOnly.compute(org.nst4j.model.ModelOutput.of(new NDList(out.subList(0, 3)), block.student()), null,
+            labels.head(), false).total().getFloat();
+      }
+      float full = block.loss().evaluate(labels, out).getFloat() - ce;
+      TrainingListener listener = block.epochListener();
+      listener.onTrainingBegin(null);
+      assertEquals(full / 2, block.loss().evaluate(labels, out).getFloat() - ce, 1e-5f, "epoch 1 of a 2-epoch warm-up");
+      listener.onEpoch(null);
+      assertEquals(full, block.loss().evaluate(labels, out).getFloat() - ce, 1e-5f, "epoch 2");
+    }
+  }
+
+  @Test
   void buildRefusesWhatCannotWorkInTermsOfItsArguments() {
     try (NDManager manager = NDManager.newBaseManager()) {
       TappedModel teacher = teacher(manager);
