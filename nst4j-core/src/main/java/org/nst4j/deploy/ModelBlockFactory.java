@@ -7,7 +7,6 @@ import ai.djl.nn.Block;
 import ai.djl.nn.BlockFactory;
 import java.nio.file.Path;
 import java.util.Map;
-import org.nst4j.model.ModelZoo;
 import org.nst4j.model.TappedModel;
 import org.nst4j.store.ModelCard;
 import org.nst4j.store.ModelStore;
@@ -31,12 +30,13 @@ public final class ModelBlockFactory implements BlockFactory {
    * @param modelPath the model folder (holding {@code model.json})
    * @param arguments ignored
    * @return the initialised {@link TappedModel}, parameters still to be loaded
-   * @throws IllegalArgumentException if the folder has no readable card or names an unknown architecture
+   * @throws IllegalArgumentException if the folder has no readable card or names an architecture that is neither
+   *     the zoo's nor registered with {@code ModelZoo.register}
    */
   @Override
   public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments) {
     ModelCard card = ModelStore.readCard(modelPath);
-    TappedModel block = ModelZoo.create(card.architecture(), card.inputChannels(), card.numClasses(), 0);
+    TappedModel block = ModelStore.create(ModelStore.modelDir(modelPath), card);
     block.initialize(model.getNDManager(), DataType.FLOAT32,
         new Shape(1, card.inputChannels(), card.inputHeight(), card.inputWidth()));
     return block;

@@ -140,9 +140,7 @@ public final class ModelZoo {
     TappedModelFactory factory = CUSTOM.get(canonical(arch));
     if (factory == null) {
       throw new IllegalArgumentException("unknown architecture '" + arch + "'; known: " + String.join(", ",
-          ARCHITECTURES) + (CUSTOM.isEmpty() ? "" : "; registered: " + String.join(", ", registered()))
-          + "; a custom model must be registered first with ModelZoo.register(\"" + canonical(arch)
-          + "\", factory)");
+          ARCHITECTURES) + (CUSTOM.isEmpty() ? "" : "; registered: " + String.join(", ", registered())));
     }
     checkCounts(inputChannels, numClasses);
     TappedModel model = factory.create(inputChannels, numClasses, seed);

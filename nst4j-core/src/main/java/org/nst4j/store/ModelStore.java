@@ -150,12 +150,7 @@ public final class ModelStore {
   public static Model load(Path path, ai.djl.Device device) {
     Path dir = modelDir(path);
     ModelCard card = readCard(dir);
-    TappedModel block;
-    try {
-      block = ModelZoo.create(card.architecture(), card.inputChannels(), card.numClasses(), 0);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(dir.resolve(CARD_FILE) + ": " + e.getMessage());
-    }
+    TappedModel block = create(dir, card);
     Model model = Model.newInstance(MODEL_NAME, device);
     try {
       model.setBlock(block);
@@ -195,6 +190,27 @@ public final class ModelStore {
       }
       throw new IllegalArgumentException(params + ": parameters do not fit architecture "
           + card.architecture() + " (" + firstLine(e) + ")");
+    }
+  }
+
+  /**
+   * Builds the (uninitialised) architecture a card names: a zoo model, or a custom one registered with {@link
+   * ModelZoo#register} in this JVM.
+   *
+   * @param dir the model folder, for messages
+   * @param card its card
+   * @return the model
+   * @throws IllegalArgumentException naming the card file if the architecture is unknown, saying how to register
+   *     a custom one
+   */
+  public static TappedModel create(Path dir, ModelCard card) {
+    try {
+      return ModelZoo.create(card.architecture(), card.inputChannels(), card.numClasses(), 0);
+    } catch (IllegalArgumentException e) {
+      String hint = ModelZoo.isKnown(card.architecture()) ? ""
+          : "; a custom model must be registered first with ModelZoo.register(\"" + card.architecture()
+              + "\", factory)";
+      throw new IllegalArgumentException(dir.resolve(CARD_FILE) + ": " + e.getMessage() + hint, e);
     }
   }
 

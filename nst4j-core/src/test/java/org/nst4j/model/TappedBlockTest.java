@@ -171,8 +171,7 @@ class TappedBlockTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelZoo.create("my-cnn", 1,
         10, 0));
     assertTrue(e.getMessage().startsWith("unknown architecture 'my-cnn'; known: resnet8"), e.getMessage());
-    assertTrue(e.getMessage().endsWith("a custom model must be registered first with ModelZoo.register(\"my-cnn\","
-        + " factory)"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("cnn-small"), e.getMessage());
     // This factory ignores the class count, which create() catches.
     ModelZoo.register("My-CNN", (c, k, seed) -> TappedBlock.wrap("my-cnn", cnn(), c, 10, "04LambdaBlock"));
     assertTrue(ModelZoo.isKnown("my-cnn"));
@@ -185,6 +184,8 @@ class TappedBlockTest {
     e = assertThrows(IllegalArgumentException.class, () -> ModelZoo.register("resnet20", (c, k, s) -> null));
     assertEquals("'resnet20' is a zoo architecture; register a custom model under another name", e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> ModelZoo.register("a b", (c, k, s) -> null));
+    e = assertThrows(IllegalArgumentException.class, () -> ModelZoo.create("other", 1, 10, 0));
+    assertTrue(e.getMessage().endsWith("cnn-small; registered: my-cnn"), e.getMessage());
     ModelZoo.unregister("my-cnn");
     assertFalse(ModelZoo.isKnown("my-cnn"));
   }

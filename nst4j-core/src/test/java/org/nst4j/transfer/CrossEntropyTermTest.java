@@ -62,8 +62,18 @@ class CrossEntropyTermTest {
     assertTrue(e.getMessage().contains("(2)"), e.getMessage());
     e = assertThrows(
         IllegalArgumentException.class,
-        () -> ce.compute(z, null, manager.create(new float[] {1, 0}), true));
-    assertTrue(e.getMessage().contains("int64"), e.getMessage());
+        () -> ce.compute(z, null, manager.create(new boolean[] {true, false}), true));
+    assertTrue(e.getMessage().startsWith("labels must be int64, int32 or float32/float64 class indices"),
+        e.getMessage());
+    // Float labels (DJL's datasets give float32) are class indices when whole, and refused otherwise.
+    assertEquals(ce.compute(z, null, manager.create(new long[] {1, 0}), true).getDouble(),
+        ce.compute(z, null, manager.create(new float[] {1, 0}), true).getDouble(), 0.0);
+    assertEquals(ce.compute(z, null, manager.create(new long[] {2, 1}), true).getDouble(),
+        ce.compute(z, null, manager.create(new double[] {2, 1}), true).getDouble(), 0.0);
+    e = assertThrows(
+        IllegalArgumentException.class,
+        () -> ce.compute(z, null, manager.create(new float[] {1.5f, 0}), true));
+    assertTrue(e.getMessage().startsWith("float labels must be whole class indices"), e.getMessage());
     e = assertThrows(
         IllegalArgumentException.class,
         () -> ce.compute(ModelOutput.of((NDArray) null, Map.of()), null, manager.create(new long[] {1}), true));
