@@ -74,7 +74,8 @@ public final class TappedBlock extends TappedModel {
    * @param taps one entry per tap, in tap order: a child's name ({@code 03LambdaBlock}), a path into nested
    *     sequential blocks ({@code 02SequentialBlock/03LambdaBlock}), or {@code name=path} to name it; the tap is
    *     named after the path unless a name is given
-   * @return the wrapper, initialised if and only if the block is (call {@code initialize} otherwise)
+   * @return the wrapper, not initialised: call {@code initialize} (or let a trainer do it), which allocates
+   *     nothing for a block already initialised
    * @throws IllegalArgumentException if the block is not a {@code SequentialBlock}, a path names no child
    *     (listing the children there), a path passes through a block that is not sequential, tap names repeat or
    *     contain {@code :}, no tap is given, or a count is below 1
@@ -129,7 +130,7 @@ public final class TappedBlock extends TappedModel {
    * @param inputChannels the image channels it takes, ≥ 1
    * @param numClasses the width of its logits, ≥ 1
    * @param tapNames the names of the maps after the logits, in output order
-   * @return the wrapper, initialised if and only if the block is
+   * @return the wrapper, not initialised (see {@link #wrap})
    * @throws IllegalArgumentException if names repeat, are blank or contain {@code :}, none is given, or a count
    *     is below 1; the number of maps is checked at initialisation
    */

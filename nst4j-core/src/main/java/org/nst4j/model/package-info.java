@@ -4,6 +4,11 @@
  * named feature taps next to its logits, with the initialisation of the FMNIST-10k protocol; TorchScript
  * teachers behind the same {@link org.nst4j.model.TappedModel} face.
  *
+ * <p>For Java users' own models: {@link org.nst4j.model.TappedBlock} exposes the taps of any DJL block (the
+ * children of a {@code SequentialBlock}, or the maps a block returns after its logits) without subclassing;
+ * {@link org.nst4j.model.ChainedModel} and {@link org.nst4j.model.Layers} are the zoo's builders; {@link
+ * org.nst4j.model.ModelZoo#register} names a custom architecture so that saved copies of it can be rebuilt.
+ *
  * <p>One name per concept: {@link org.nst4j.model.ModelZoo} makes a model from its name, {@link
  * org.nst4j.model.Models} works on a live one (forward, parameter count, description, parameter bytes), and
  * {@code org.nst4j.store.ModelStore} keeps a trained one on disk with its card.

@@ -1,6 +1,8 @@
 /**
  * Training: the loop shared by teacher training and student distillation, Nesterov SGD with weight decay,
- * learning-rate schedules, evaluation, checkpoints, run folders and run logs.
+ * learning-rate schedules, evaluation, checkpoints, run folders and run logs; and the teachers of every
+ * distillation ({@link org.nst4j.train.Teachers}: from a run or model folder, a TorchScript file, or any DJL
+ * {@code Model} with tap names — frozen, for the command line and for Java users' own DJL loops).
  *
  * <p>Depends on {@code data}, {@code model}, {@code transfer} and {@code store} (a trained model is saved
  * there with its card); never on {@code bench}, {@code experiment}, {@code deploy} or {@code cli}. Checked by
