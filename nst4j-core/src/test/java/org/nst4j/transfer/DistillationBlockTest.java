@@ -25,8 +25,11 @@ import ai.djl.util.Pair;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nst4j.model.ModelZoo;
 import org.nst4j.model.Models;
 import org.nst4j.model.TappedBlock;
@@ -92,6 +95,31 @@ class DistillationBlockTest {
             assertArrayEquals(teacherBefore.get(name), values, "the teacher changed: " + name));
         float loss = trainer.getTrainingResult().getTrainLoss();
         assertTrue(Float.isFinite(loss) && loss > 0, "train loss " + loss);
+      }
+    }
+  }
+
+  /** Every method with trained modules: all their parameters move under DJL's optimiser, the teacher's do not. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {"vid|conv1:stage2,conv2:stage3", "ofd|conv2:stage3_pre",
+      "reviewkd|conv1:stage2,conv2:stage3", "kd+fitnet|conv2:stage3"})
+  void everyMethodsTrainedModulesAreUpdatedByEasyTrain(String method, String taps) throws Exception {
+    try (NDManager manager = NDManager.newBaseManager(); Model model = Model.newInstance("student")) {
+      TappedModel teacher = teacher(manager);
+      DistillationBlock block = DistillationBlock.builder().setStudent(student()).setTeacher(teacher)
+          .setMethod(method).optTrainingSetSize(80)
+          .optOptions(LossOptions.builder().optTaps(List.of(taps.split(","))).build()).build();
+      model.setBlock(block);
+      try (Trainer trainer = model.newTrainer(config(block))) {
+        trainer.initialize(new Shape(1, 1, 28, 28));
+        assertFalse(block.objectiveParameters().isEmpty(), method + " has trained modules");
+        Map<String, float[]> teacherBefore = snapshot(teacher.getParameters());
+        Map<String, float[]> before = snapshot(block.getDirectParameters());
+        EasyTrain.fit(trainer, 1, DjlFixtures.sample(manager, 8, 16), null);
+        snapshot(block.getDirectParameters()).forEach((name, values) ->
+            assertFalse(java.util.Arrays.equals(before.get(name), values), method + ": " + name + " was not updated"));
+        snapshot(teacher.getParameters()).forEach((name, values) ->
+            assertArrayEquals(teacherBefore.get(name), values, "the teacher changed: " + name));
       }
     }
   }
