@@ -137,6 +137,11 @@ class DistillationBlockTest {
       NDList out = block.forward(ps, new NDList(x), false);
       // student logits + 2 taps, then the teacher's logits + 3 taps + 3 pre-ReLU taps.
       assertEquals(3 + 7, out.size());
+      // The teacher runs folded (as in nst4j's loop): the same outputs up to rounding.
+      assertTrue(teacher.isBatchNormFolded());
+      teacher.unfoldBatchNorm();
+      assertTrue(out.get(3).allClose(teacher.forward(ps, new NDList(x), false).head(), 1e-4, 1e-5, false));
+      teacher.foldBatchNorm();
       assertTrue(out.get(3).allClose(teacher.forward(ps, new NDList(x), false).head(), 0, 0, false));
       assertFalse(out.get(3).hasGradient());
       NDArray intLabels = manager.create(new long[] {0, 3, 9, 3});
