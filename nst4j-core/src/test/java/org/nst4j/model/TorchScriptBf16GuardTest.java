@@ -14,14 +14,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nst4j.data.DataFormatException;
@@ -30,7 +23,8 @@ import org.nst4j.data.DataFormatException;
  * Issue 17, item 3's guard: nst4j never lets a bfloat16 tensor reach DJL 0.36, whose PyTorch JNI aborts the
  * JVM on one. The fixtures are teacher.pt with one map cast to bfloat16 ({@code bf16-map.pt}), and cast there
  * and back to float32 ({@code bf16-inside.pt}); see make_bf16_teachers.sh. Whatever could abort runs in a
- * child JVM, so a broken guard fails these tests instead of killing the test JVM.
+ * child JVM ({@link ChildJvm}), so a broken guard fails these tests instead of killing the test JVM; the
+ * command-line path is checked by {@code cli/DistillBf16TeacherTest}.
  */
 class TorchScriptBf16GuardTest {
   private static final Shape MNIST = new Shape(1, 28, 28);
@@ -83,41 +77,13 @@ class TorchScriptBf16GuardTest {
     }
   }
 
-  /** Runs {@code mainClass args} in a child JVM with this JVM's class path; returns exit code, stdout, stderr. */
-  private static String[] child(Path dir, String mainClass, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), mainClass));
-    command.addAll(List.of(args));
-    File out = dir.resolve("out.txt").toFile();
-    File err = dir.resolve("err.txt").toFile();
-    Process p = new ProcessBuilder(command).redirectOutput(out).redirectError(err).start();
-    if (!p.waitFor(300, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IOException("child JVM timed out");
-    }
-    return new String[] {String.valueOf(p.exitValue()), Files.readString(out.toPath(), StandardCharsets.UTF_8),
-        Files.readString(err.toPath(), StandardCharsets.UTF_8)};
-  }
-
   @Test
   void withoutTheGuardDjlAbortsTheJvmOnABfloat16Output(@TempDir Path dir) throws Exception {
-    String[] r = child(dir, Bf16AbortProbe.class.getName(), resource("bf16-map.pt").toString());
-    assertTrue(r[1].contains("type unknown"), "DJL reads bfloat16 as unknown: " + r[1] + r[2]);
+    ChildJvm.Result r = ChildJvm.run(dir, Bf16AbortProbe.class.getName(), resource("bf16-map.pt").toString());
+    assertTrue(r.out().contains("type unknown"), "DJL reads bfloat16 as unknown: " + r.out() + r.err());
     // If this fails with "survived", DJL handles bfloat16 now: the guard can then be relaxed (issue 17, item 3).
-    assertFalse(r[1].contains("survived"), r[1]);
-    assertNotEquals("0", r[0], "the child JVM died");
-    assertTrue(r[2].contains("terminate called without an active exception"), r[2]);
-  }
-
-  @Test
-  void distillWithABfloat16TeacherIsOneErrorLineAndExitCode2(@TempDir Path dir) throws Exception {
-    String[] r = child(dir, "org.nst4j.cli.Main", "distill", "--data", "sample", "--per-class", "5", "--epochs", "1",
-        "--student", "cnn-small", "--teacher", resource("bf16-map.pt").toString(), "--method", "kd", "--quiet",
-        "--out", dir.resolve("run").toString());
-    assertEquals("2", r[0], r[1] + r[2]);
-    String[] lines = r[2].strip().split("\n");
-    assertEquals(1, lines.length, r[2]);
-    assertTrue(lines[0].startsWith("error: " + resource("bf16-map.pt") + ": map 1"), lines[0]);
-    assertFalse(Files.exists(dir.resolve("run")), "nothing written");
+    assertFalse(r.out().contains("survived"), r.out());
+    assertNotEquals(0, r.exitCode(), "the child JVM died");
+    assertTrue(r.err().contains("terminate called without an active exception"), r.err());
   }
 }
