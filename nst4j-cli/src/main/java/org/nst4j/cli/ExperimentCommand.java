@@ -67,6 +67,14 @@ final class ExperimentCommand implements Callable<Integer> {
   @Option(names = "--report-only", description = "Rebuild the report from the run folders without training.")
   boolean reportOnly;
 
+  @Option(names = "--shared-teacher", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Train the unfinished runs of one seed side by side in this process: one teacher forward per"
+      + " batch for all of them, each run with its own folder, checkpoints and summary, results bit-identical to"
+      + " runs trained one after the other (default: on; --no-shared-teacher trains them one after the other)."
+      + " Memory grows with the number of students of a seed. Local execution only (a Slurm task trains one"
+      + " cell).")
+  boolean sharedTeacher = true;
+
   @Option(names = "--no-speed", description = "Do not measure inference speed (a kept inference-speed.json is"
       + " still shown).")
   boolean noSpeed;
@@ -83,7 +91,7 @@ final class ExperimentCommand implements Callable<Integer> {
       return grid.submit(spec, experiment.name(), Experiment.cells(experiment), experiment.out());
     }
     Experiment.Options options = new Experiment.Options(reportOnly, !quiet, runtime.device(),
-        Commands.commandLine(spec), spec.commandLine().getErr(), runtime::applyThreads, !noSpeed);
+        Commands.commandLine(spec), spec.commandLine().getErr(), runtime::applyThreads, !noSpeed, sharedTeacher);
     if (!reportOnly) {
       org.nst4j.train.StopSignal.process().installHandlers();
     }

@@ -82,13 +82,21 @@ class ExperimentCommandTest {
     assertTrue(out.contains("g: 2 runs, 2 trained now, 0 already complete"), out);
     assertTrue(out.matches("(?s).*\\n  ce        n=1  final test \\d+\\.\\d\\d %  best \\d+\\.\\d\\d %\\n.*"), out);
     assertTrue(out.contains("report: " + dir.resolve("g/results.md")), out);
-    assertTrue(err.contains("[g] run 1/2: ce seed 1"), err);
+    // By default the runs of a seed train side by side with one teacher pass (--shared-teacher).
+    assertTrue(err.contains("[g] runs 1,2/2 side by side, one teacher pass: ce, nst-poly seed 1 (1-2 of 2 to train;"),
+        err);
     RunSummary s = new RunFolder(dir.resolve("g/runs/nst-poly/seed-1")).readSummary();
     assertEquals("nst-poly", s.method());
     assertTrue(s.command().startsWith("nst4j experiment " + f), s.command());
     assertFalse(Files.exists(dir.resolve("g/runs/kd")), "kd was not selected");
     assertFalse(Files.exists(dir.resolve("g/runs/ce/seed-0")), "seed 0 was not selected");
     byte[] csv = Files.readAllBytes(dir.resolve("g/results.csv"));
+
+    assertEquals(0, run("experiment", f.toString(), "--methods", "ce,kd", "--seeds", "1", "--quiet", "--no-speed",
+        "--threads", "1", "--no-shared-teacher"), err);
+    assertTrue(out.contains("g: 2 runs, 1 trained now, 1 already complete"), out);
+    assertTrue(err.contains("[g] run 2/2: kd seed 1 (1 of 1 to train, 1 already complete;"), err);
+    assertFalse(err.contains("side by side"), err);
 
     assertEquals(0, run("experiment", f.toString(), "--methods", "ce,nst-poly", "--seeds", "1", "--report-only"), err);
     assertTrue(out.contains("g: report rebuilt from 2 finished of 2 runs (nothing trained)"), out);

@@ -66,33 +66,51 @@ public final class Experiment {
    *     thread count); not called when nothing needs training
    * @param measureSpeed once every run of a student grid has finished, measure the student's and the
    *     teacher's inference speed for the report if its output folder holds no {@value SpeedReport#FILE} yet
+   * @param sharedTeacher train the pending runs of one seed side by side, one teacher forward per batch for
+   *     all of them ({@link GridRunner#run(String, List, Supplier, GridRunner.RunFactory, PrintWriter,
+   *     boolean)}; results bit-identical to runs trained one after the other); student grids only
    */
   public record Options(boolean reportOnly, boolean progress, Device device, String command, PrintWriter log,
-      Runnable beforeTraining, boolean measureSpeed) {
+      Runnable beforeTraining, boolean measureSpeed, boolean sharedTeacher) {
+    /** Options that train one run after the other. */
+    public Options(boolean reportOnly, boolean progress, Device device, String command, PrintWriter log,
+        Runnable beforeTraining, boolean measureSpeed) {
+      this(reportOnly, progress, device, command, log, beforeTraining, measureSpeed, false);
+    }
+
     /** Options that never measure inference speed (the report then has no speed section unless one is kept). */
     public Options(boolean reportOnly, boolean progress, Device device, String command, PrintWriter log,
         Runnable beforeTraining) {
       this(reportOnly, progress, device, command, log, beforeTraining, false);
     }
 
-    /** Train with progress on stderr, on the CPU, and measure inference speed once the grid is complete. */
+    /**
+     * Train with progress on stderr, on the CPU, the runs of a seed side by side with one teacher pass, and
+     * measure inference speed once the grid is complete.
+     */
     public static Options defaults(String command) {
-      return new Options(false, true, Device.cpu(), command, new PrintWriter(System.err, true), () -> {}, true);
+      return new Options(false, true, Device.cpu(), command, new PrintWriter(System.err, true), () -> {}, true,
+          true);
     }
 
     /** These options with {@code reportOnly} replaced. */
     public Options withReportOnly(boolean r) {
-      return new Options(r, progress, device, command, log, beforeTraining, measureSpeed);
+      return new Options(r, progress, device, command, log, beforeTraining, measureSpeed, sharedTeacher);
     }
 
     /** These options with {@code progress} replaced. */
     public Options withProgress(boolean p) {
-      return new Options(reportOnly, p, device, command, log, beforeTraining, measureSpeed);
+      return new Options(reportOnly, p, device, command, log, beforeTraining, measureSpeed, sharedTeacher);
     }
 
     /** These options with {@code measureSpeed} replaced. */
     public Options withMeasureSpeed(boolean m) {
-      return new Options(reportOnly, progress, device, command, log, beforeTraining, m);
+      return new Options(reportOnly, progress, device, command, log, beforeTraining, m, sharedTeacher);
+    }
+
+    /** These options with {@code sharedTeacher} replaced. */
+    public Options withSharedTeacher(boolean s) {
+      return new Options(reportOnly, progress, device, command, log, beforeTraining, measureSpeed, s);
     }
   }
 
@@ -122,7 +140,8 @@ public final class Experiment {
     GridRunner.Outcome outcome = new GridRunner.Outcome(0, 0);
     if (!options.reportOnly()) {
       outcome = GridRunner.run(spec.name(), cells, prepare(spec, options),
-          (cell, data) -> runSpec(spec, cell, data, options), options.log());
+          (cell, data) -> runSpec(spec, cell, data, options), options.log(),
+          options.sharedTeacher() && spec.role() == ExperimentSpec.Role.STUDENT);
     } else {
       for (GridRunner.Cell c : cells) {
         GridRunner.checkSameRun(c);

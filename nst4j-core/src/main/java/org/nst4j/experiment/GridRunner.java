@@ -68,7 +68,7 @@ public final class GridRunner {
   private GridRunner() {}
 
   /**
-   * Runs every cell that is not complete.
+   * Runs every cell that is not complete, one after the other.
    *
    * @param name the grid's name, prefixing progress lines
    * @param cells the runs, in order
@@ -81,6 +81,21 @@ public final class GridRunner {
    */
   public static Outcome run(String name, List<Cell> cells, Supplier<DataSplits> prepare, RunFactory factory,
       PrintWriter progress) throws IOException {
+    return run(name, cells, prepare, factory, progress, false);
+  }
+
+  /**
+   * Runs every cell that is not complete; with {@code shared}, the pending cells of one seed train side by
+   * side in one loop ({@link TrainingRun#executeTogether}: one teacher forward per batch for all of them,
+   * results bit-identical to the runs trained alone), seed after seed in the order of their first cell.
+   * A run that fails in a group ends alone; the grid stops after that group with the failure (a stop request
+   * first: the exit code of a stopped grid is the signal's).
+   *
+   * @param shared group the pending cells by seed
+   * @see #run(String, List, Supplier, RunFactory, PrintWriter)
+   */
+  public static Outcome run(String name, List<Cell> cells, Supplier<DataSplits> prepare, RunFactory factory,
+      PrintWriter progress, boolean shared) throws IOException {
     List<Cell> pending = new ArrayList<>();
     for (Cell c : cells) {
       checkSameRun(c);
@@ -97,7 +112,8 @@ public final class GridRunner {
     DataSplits data = prepare.get();
     long start = System.nanoTime();
     int done = 0;
-    for (Cell c : pending) {
+    for (List<Cell> group : groups(pending, shared)) {
+      Cell c = group.get(0);
       int index = cells.indexOf(c) + 1;
       if (StopSignal.process().requested() != null) {
         throw new StopSignal.Stopped(StopSignal.process().requested() + ": stopped before run " + index + "/"
@@ -105,22 +121,60 @@ public final class GridRunner {
       }
       double elapsed = (System.nanoTime() - start) / 1e9;
       String eta = done == 0 ? "ETA after the first run" : "ETA " + ConsoleProgress.duration(elapsed / done * (pending.size() - done));
-      progress.printf(Locale.ROOT, "[%s] run %d/%d: %s seed %d (%d of %d to train%s; %s)%n", name, index,
-          cells.size(), c.label(), c.seed(), done + 1, pending.size(),
+      String which = group.size() == 1 ? String.format(Locale.ROOT, "run %d/%d: %s seed %d", index, cells.size(),
+          c.label(), c.seed())
+          : String.format(Locale.ROOT, "runs %s/%d side by side, one teacher pass: %s seed %d",
+              String.join(",", group.stream().map(g -> String.valueOf(cells.indexOf(g) + 1)).toList()), cells.size(),
+              String.join(", ", group.stream().map(Cell::label).toList()), c.seed());
+      progress.printf(Locale.ROOT, "[%s] %s (%d%s of %d to train%s; %s)%n", name, which, done + 1,
+          group.size() == 1 ? "" : "-" + (done + group.size()), pending.size(),
           skipped > 0 ? ", " + skipped + " already complete" : "", eta);
       progress.flush();
-      RunSpec spec = factory.create(c, data);
-      if (!spec.resume()) {
-        throw new IllegalStateException("grid runs must resume interrupted runs");
+      List<RunSpec> specs = new ArrayList<>();
+      for (Cell g : group) {
+        RunSpec spec = factory.create(g, data);
+        if (!spec.resume()) {
+          throw new IllegalStateException("grid runs must resume interrupted runs");
+        }
+        specs.add(spec);
       }
-      TrainingRun.execute(spec);
-      MachineInfo.current().writeTo(c.dir());
-      done++;
+      List<TrainingRun.Outcome> outcomes = TrainingRun.executeTogether(specs);
+      TrainingRun.Outcome failed = null;
+      for (int k = 0; k < group.size(); k++) {
+        TrainingRun.Outcome o = outcomes.get(k);
+        if (o.failure() == null) {
+          MachineInfo.current().writeTo(group.get(k).dir());
+          done++;
+        } else if (failed == null || (o.failure() instanceof StopSignal.Stopped
+            && !(failed.failure() instanceof StopSignal.Stopped))) {
+          if (failed != null) {
+            o.failure().addSuppressed(failed.failure());
+          }
+          failed = o;
+        } else if (failed.failure() != o.failure()) {
+          failed.failure().addSuppressed(o.failure());
+        }
+      }
+      if (failed != null) {
+        failed.get(); // throws it
+      }
     }
     progress.printf(Locale.ROOT, "[%s] %s trained in %s, %d already complete%n", name, runs(done),
         ConsoleProgress.duration((System.nanoTime() - start) / 1e9), skipped);
     progress.flush();
     return new Outcome(done, skipped);
+  }
+
+  /** The pending cells in training order: one group per seed (in order of first appearance) if shared. */
+  static List<List<Cell>> groups(List<Cell> pending, boolean shared) {
+    if (!shared) {
+      return pending.stream().map(List::of).toList();
+    }
+    java.util.Map<Long, List<Cell>> bySeed = new java.util.LinkedHashMap<>();
+    for (Cell c : pending) {
+      bySeed.computeIfAbsent(c.seed(), k -> new ArrayList<>()).add(c);
+    }
+    return List.copyOf(bySeed.values());
   }
 
   /**

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.EngineException;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -38,7 +39,16 @@ import org.nst4j.data.DataFormatException;
  *
  * <p>Load with {@link #load}; it checks the module once on a probe batch of the data's shape and refuses,
  * naming the file, a module whose output is not a tuple of arrays, whose logits are not B×K for the data's K
- * classes, or whose maps are not 4-D.
+ * classes, whose maps are not 4-D, or whose outputs are not float32.
+ *
+ * <p>float32 only, checked on the probe and on every forward ({@link #checkFloat32}): DJL 0.36's PyTorch JNI
+ * cannot hold a bfloat16 tensor. Reading the type of one returned by a module is safe (DJL reads it as
+ * {@code UNKNOWN}), and so are element-wise ops and {@code toType(FLOAT32)}, but every JNI call that passes
+ * a data type back to libtorch — creating or casting to {@code BFLOAT16}, and ops that pass the array's own
+ * type such as {@code softmax} or {@code zerosLike}, which KD and the other losses call — reaches a
+ * {@code throw;} without an exception in DJL's native {@code GetScalarTypeFromDType} and aborts the JVM
+ * ("terminate called without an active exception"; docs/performance.md, issue 17 item 3). A teacher may
+ * compute in bfloat16 inside its forward, as long as it casts its outputs back to float32.
  */
 public final class TorchScriptModel extends TappedModel {
   private static final byte VERSION = 1;
@@ -186,7 +196,10 @@ public final class TorchScriptModel extends TappedModel {
               throw new DataFormatException(file + ": element " + i + " of the tuple forward returns is "
                   + items[i].getType() + ", expected a tensor");
             }
-            Shape s = items[i].toTensor(scope).getShape();
+            PtNDArray tensor = items[i].toTensor(scope);
+            checkFloat32(tensor, file.toString(), i == 0 ? "the logits (element 0 of the tuple forward returns)"
+                : "map " + i + " (element " + i + " of the tuple forward returns)");
+            Shape s = tensor.getShape();
             if (i == 0 && (s.dimension() != 2 || s.get(0) != PROBE_BATCH || s.get(1) != numClasses)) {
               throw new DataFormatException(file + ": logits (first element) have shape " + s + " for a "
                   + describe(input) + " batch, expected (" + PROBE_BATCH + ", " + numClasses
@@ -257,7 +270,32 @@ public final class TorchScriptModel extends TappedModel {
       throw new IllegalStateException(architecture() + " returned " + out.size()
           + " arrays, expected logits and " + tapNames().size() + " maps as on the probe batch");
     }
+    for (int i = 0; i < out.size(); i++) {
+      checkFloat32(out.get(i), architecture(), i == 0 ? "the logits" : "map " + i);
+    }
     return out;
+  }
+
+  /**
+   * Refuses an output that is not float32 before any nst4j or DJL code touches it: a bfloat16 tensor would
+   * abort the JVM at the first op that passes its type to libtorch (see the class comment). Reading the type
+   * is safe: DJL 0.36 reads bfloat16 (and the other libtorch types its JNI does not map) as
+   * {@link DataType#UNKNOWN}.
+   *
+   * @param array an output of the module
+   * @param who names the module in the message (its file)
+   * @param what names the output
+   * @throws DataFormatException if the array is not float32
+   */
+  static void checkFloat32(NDArray array, String who, String what) {
+    DataType type = array.getDataType();
+    if (type != DataType.FLOAT32) {
+      String seen = type == DataType.UNKNOWN ? "of a type DJL 0.36 cannot hold (it reads as 'unknown': bfloat16,"
+          + " int16, complex...)" : type.name().toLowerCase(Locale.ROOT);
+      throw new DataFormatException(who + ": " + what + " is " + seen + "; nst4j takes float32 outputs only (a"
+          + " bfloat16 tensor would abort the JVM in DJL 0.36's PyTorch JNI). Compute in bfloat16 inside forward if"
+          + " you like, but cast what it returns: return tuple(t.float() for t in (logits, map1, ...))");
+    }
   }
 
   @Override

@@ -3,39 +3,40 @@ package org.nst4j.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.nst4j.data.ImageBatch;
 import org.nst4j.data.BatchLoader;
 import org.nst4j.data.ImageDataset;
 import org.nst4j.data.Normalization;
 import org.nst4j.model.ModelOutput;
 import org.nst4j.model.TappedModel;
-import org.nst4j.transfer.LossTerms;
 import org.nst4j.transfer.Objective;
 
 /**
  * The one training loop of nst4j, for teachers (objective {@code ce}, no teacher) and students (any
- * objective, a frozen teacher).
+ * objective, a frozen teacher), alone or several side by side.
  *
- * <p>Per batch: the teacher runs first, in inference mode and outside the gradient collector (only one
- * collector may be open, and the teacher needs no graph); its outputs are detached. For the run, the
- * frozen teacher's BatchNorm layers are folded into its convolutions ({@link TappedModel#foldBatchNorm()}:
- * the same outputs up to float rounding, about a quarter less teacher time), and unfolded at the end. The
- * student then runs
- * in training mode inside the collector, the objective is evaluated and back-propagated, and Nesterov SGD
- * updates the student and the objective's auxiliary parameters. Every batch's arrays live in a sub-manager
- * closed after the update, which keeps resident memory flat across epochs.
+ * <p>Per batch: the teacher runs first, in inference mode and outside any gradient collector (only one
+ * collector may be open, and the teacher needs no graph); its outputs are detached and live in the batch's
+ * sub-manager, which outlives every student's step of that batch. For the run, the frozen teacher's
+ * BatchNorm layers are folded into its convolutions ({@link TappedModel#foldBatchNorm()}: the same outputs
+ * up to float rounding, about a quarter less teacher time), and unfolded at the end. Each student
+ * ({@link StudentTrainer}) then runs in training mode inside its own collector, in its own sub-manager closed
+ * after its update (which keeps resident memory flat across epochs): objective, backward pass, Nesterov SGD
+ * on the student and the objective's auxiliary parameters.
+ *
+ * <p>Several students ({@link #together}): batches are a pure function of (seed, epoch) ({@link BatchLoader}),
+ * so students of one seed and batch recipe see the same batches; the teacher then runs once per batch for
+ * all of them (issue 17, item 4). Each student keeps its own optimiser, objective, checkpoint, listeners and
+ * divergence guard, and takes exactly the steps it would take alone: its results are bit-identical to a run
+ * trained alone (TrainingRunTest proves it). Students may stand at different positions (one resumed from a
+ * mid-epoch checkpoint, one from epoch 3, one new): the loop starts at the earliest and each student joins at
+ * its own position. A student that fails (a NaN, a diverging loss) ends alone, the others go on; a stop
+ * request (StopSignal) checkpoints every student at the same step.
  */
 public final class TrainingLoop {
   /**
@@ -50,48 +51,44 @@ public final class TrainingLoop {
    */
   public static final int DIVERGENCE_WARMUP_BATCHES = 1;
 
-  private final TappedModel student;
-  private final NDManager manager;
+  private final List<StudentTrainer> students;
+  private final NDManager manager; // the batches' sub-managers are made from it (the first student's)
   private final TappedModel teacher;
-  private final Objective objective;
   private final ImageDataset train;
-  private final ImageDataset test;
   private final Normalization normalization;
-  private final TrainingRecipe config;
-  private final List<LoopListener> listeners;
-  private final Path checkpointFile;
+  private final TrainingRecipe config; // the batch stream's recipe (seed, batch size, augmentation, epochs)
   private final PhaseTimer timer;
-  private final double divergenceFactor;
-  // Running sum and count of the batch losses of this call of run() (the divergence guard's reference).
-  private double lossSum;
-  private long lossCount;
-  private double lowestMean = Double.POSITIVE_INFINITY;
 
-  // Set by prepare(): everything that can refuse the input, computed before the caller writes a file.
+  // Set by prepare().
   private BatchLoader loader;
-  private LearningRateSchedule schedule;
-  private ParameterStore studentStore;
   private ParameterStore teacherStore;
-  private List<Parameter> auxiliary;
-  private NesterovSgd sgd;
-  private int firstEpoch = 1;
-  private long firstStep;
-  private Checkpoint.Partial resumedPartial; // a checkpoint taken mid-epoch (StopSignal): where firstEpoch stands
-  private boolean prepared;
 
-  private TrainingLoop(Builder b) {
-    this.student = b.student;
-    this.manager = b.manager;
-    this.teacher = b.teacher;
-    this.objective = b.objective;
-    this.train = b.train;
-    this.test = b.test;
-    this.normalization = b.normalization;
-    this.config = b.config;
-    this.listeners = List.copyOf(b.listeners);
-    this.checkpointFile = b.checkpointFile;
-    this.timer = b.timer;
-    this.divergenceFactor = b.divergenceFactor;
+  /**
+   * What one student's run came to.
+   *
+   * @param records its per-epoch records, earlier (resumed) epochs included; empty if it failed
+   * @param failure why it ended early (a {@link NonFiniteLossException}, {@link StopSignal.Stopped}, an
+   *     engine error...), or null if it trained every epoch
+   */
+  public record Outcome(List<EpochRecord> records, RuntimeException failure) {
+    /** Copies the records. */
+    public Outcome {
+      records = List.copyOf(records);
+    }
+  }
+
+  private TrainingLoop(List<StudentTrainer> students, NDManager manager, TappedModel teacher, ImageDataset train,
+      Normalization normalization, TrainingRecipe config, PhaseTimer timer, BatchLoader loader,
+      ParameterStore teacherStore) {
+    this.students = List.copyOf(students);
+    this.manager = manager;
+    this.teacher = teacher;
+    this.train = train;
+    this.normalization = normalization;
+    this.config = config;
+    this.timer = timer;
+    this.loader = loader;
+    this.teacherStore = teacherStore;
   }
 
   /**
@@ -107,9 +104,50 @@ public final class TrainingLoop {
     }
   }
 
-  /** A builder. */
+  /** A builder of a loop of one student. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * One loop training the students of {@code loops} side by side: one batch stream, one teacher forward per
+   * batch. The loops must be prepared ({@link #prepare}) and share the teacher (the same instance, or none),
+   * the training set, its normalisation and the batch stream's recipe (seed, batch size, last-batch policy,
+   * augmentation, epochs); learning rates, schedules, weight decay and objectives may differ.
+   *
+   * @param loops prepared loops, in the order their students step
+   * @return the joint loop; the given loops must not be run any more
+   * @throws IllegalArgumentException if the loops cannot share their batches and teacher, or one is not prepared
+   */
+  public static TrainingLoop together(List<TrainingLoop> loops) {
+    if (loops.isEmpty()) {
+      throw new IllegalArgumentException("no loop to run");
+    }
+    TrainingLoop first = loops.get(0);
+    List<StudentTrainer> all = new ArrayList<>();
+    for (TrainingLoop l : loops) {
+      if (l.loader == null || l.students.stream().anyMatch(s -> !s.isPrepared())) {
+        throw new IllegalArgumentException("prepare() every loop before running them together");
+      }
+      String why = l.teacher != first.teacher ? "another teacher"
+          : l.train != first.train ? "another training set"
+          : !l.normalization.equals(first.normalization) ? "another normalisation"
+          : !sameBatchStream(l.config, first.config) ? "another batch stream (seed, batch size, augmentation or"
+              + " epochs: " + l.config + " vs " + first.config + ")"
+          : null;
+      if (why != null) {
+        throw new IllegalArgumentException("cannot train these runs side by side: one has " + why);
+      }
+      all.addAll(l.students);
+    }
+    return new TrainingLoop(all, first.manager, first.teacher, first.train, first.normalization, first.config,
+        first.timer, first.loader, first.teacherStore);
+  }
+
+  /** Whether two recipes give the same batches, epoch for epoch (and the same number of epochs). */
+  private static boolean sameBatchStream(TrainingRecipe a, TrainingRecipe b) {
+    return a.seed() == b.seed() && a.batchSize() == b.batchSize() && a.dropLast() == b.dropLast()
+        && a.augmentation().equals(b.augmentation()) && a.epochs() == b.epochs();
   }
 
   /**
@@ -126,61 +164,24 @@ public final class TrainingLoop {
    *     one of this run
    */
   public void prepare(boolean resume) {
-    if (prepared) {
-      return;
-    }
-    loader = new BatchLoader(train, config.batchSize(), true, config.dropLast(),
-        config.augmentation(), normalization, config.seed());
-    int batches = loader.batchesPerEpoch();
-    if (batches < 1) {
-      throw new IllegalArgumentException("training set of " + train.size() + " images gives no full batch of "
-          + config.batchSize());
-    }
-    schedule = config.scheduleFor(batches);
-    studentStore = new ParameterStore(manager, false);
-    teacherStore = new ParameterStore(manager, false);
-    if (objective.needsTeacher() && teacher == null) {
-      throw new IllegalArgumentException("method '" + objective.method() + "' needs a teacher (--teacher)");
-    }
-    initializeObjective();
-    List<Parameter> parameters = new ArrayList<>();
-    for (var pair : student.getParameters()) {
-      parameters.add(pair.getValue());
-    }
-    auxiliary = objective.parameters();
-    parameters.addAll(auxiliary);
-    sgd = new NesterovSgd(NesterovSgd.trainable(parameters), config.momentum(), config.weightDecay(),
-        config.nesterov());
-    if (resume && checkpointFile != null && Files.isRegularFile(checkpointFile)) {
-      try {
-        Checkpoint cp = Checkpoint.restore(checkpointFile, manager, student, auxiliary, sgd);
-        if (cp.epochsDone() > config.epochs()) {
-          throw new IllegalArgumentException(checkpointFile + ": the checkpoint is at epoch " + cp.epochsDone()
-              + ", past the " + config.epochs() + " epochs of this run");
-        }
-        objective.restoreState(cp.termStates()); // e.g. CRD's memory banks
-        firstEpoch = cp.epochsDone() + 1;
-        firstStep = cp.step();
-        resumedPartial = cp.partial();
-        if (resumedPartial != null && (resumedPartial.batches() >= batches
-            || firstStep != (long) cp.epochsDone() * batches + resumedPartial.batches())) {
-          throw new IllegalArgumentException(checkpointFile + ": the checkpoint stopped at batch "
-              + resumedPartial.batches() + " of epoch " + firstEpoch + ", which does not fit this run's "
-              + batches + " batches per epoch (resume with the batch size it was started with)");
-        }
-        // A ParameterStore caches each parameter's array on first use (the sample forward above): loading
-        // replaced the arrays, so the student needs a fresh store or it would train the initial weights.
-        studentStore = new ParameterStore(manager, false);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+    if (loader == null) {
+      BatchLoader made = new BatchLoader(train, config.batchSize(), true, config.dropLast(),
+          config.augmentation(), normalization, config.seed());
+      if (made.batchesPerEpoch() < 1) {
+        throw new IllegalArgumentException("training set of " + train.size() + " images gives no full batch of "
+            + config.batchSize());
       }
+      teacherStore = new ParameterStore(manager, false);
+      loader = made;
     }
-    prepared = true;
+    for (StudentTrainer s : students) {
+      s.prepare(loader, teacher, teacherStore, resume);
+    }
   }
 
-  /** The first epoch {@link #run} trains: 1, or the one after the restored checkpoint. */
+  /** The first epoch {@link #run} trains: 1, or the one after the restored checkpoint (the earliest student's). */
   public int firstEpoch() {
-    return firstEpoch;
+    return students.stream().mapToInt(StudentTrainer::firstEpoch).min().orElse(1);
   }
 
   /** The loader of the training batches, made by {@link #prepare} (null before); for tests. */
@@ -189,287 +190,168 @@ public final class TrainingLoop {
   }
 
   /**
-   * Runs the training from scratch, or from the checkpoint when {@code resume} is true and it exists.
+   * Runs the training of a loop of one student from scratch, or from the checkpoint when {@code resume} is
+   * true and it exists.
    *
    * @param resume continue from {@code checkpointFile} if present (ignored if {@link #prepare} ran before)
    * @param previous epoch records of the interrupted run (used when resuming, for best accuracy)
    * @return the per-epoch records of the whole run
    * @throws NonFiniteLossException if a loss term becomes NaN or infinite
+   * @throws StopSignal.Stopped if stopped on request (checkpoint written)
+   * @throws IllegalStateException if the loop trains several students (use {@link #runEach})
    */
   public List<EpochRecord> run(boolean resume, List<EpochRecord> previous) {
+    if (students.size() != 1) {
+      throw new IllegalStateException("a loop of " + students.size() + " students: use runEach");
+    }
     prepare(resume);
+    Outcome o = runEach(List.of(previous)).get(0);
+    if (o.failure() != null) {
+      throw o.failure();
+    }
+    return o.records();
+  }
+
+  /**
+   * Trains every student to the end of its epochs, or until it fails, or until a stop is requested
+   * ({@link StopSignal}: every student is checkpointed at the same step and its outcome is the
+   * {@link StopSignal.Stopped} exception).
+   *
+   * @param previous per student, in order, the epoch records of its interrupted run (empty for a new run)
+   * @return per student, in order, its records or why it ended early
+   * @throws IllegalArgumentException if {@code previous} does not hold one list per student
+   * @throws IllegalStateException if the loop is not prepared
+   */
+  public List<Outcome> runEach(List<List<EpochRecord>> previous) {
+    if (previous.size() != students.size()) {
+      throw new IllegalArgumentException(previous.size() + " record lists for " + students.size() + " students");
+    }
+    if (loader == null || students.stream().anyMatch(s -> !s.isPrepared())) {
+      throw new IllegalStateException("prepare() the loop first");
+    }
     int batches = loader.batchesPerEpoch();
-    boolean useTeacher = objective.needsTeacher();
-    boolean foldTeacher = useTeacher && !teacher.isBatchNormFolded();
+    boolean anyTeacher = teacher != null && students.stream().anyMatch(StudentTrainer::needsTeacher);
+    boolean foldTeacher = anyTeacher && !teacher.isBatchNormFolded();
     if (foldTeacher) {
       teacher.foldBatchNorm();
     }
-    List<EpochRecord> records = new ArrayList<>();
-    try (NesterovSgd closing = sgd) {
-      long step = firstStep;
-      for (EpochRecord r : previous) {
-        if (r.epoch() < firstEpoch) {
-          records.add(r);
-        }
+    try {
+      for (int i = 0; i < students.size(); i++) {
+        students.get(i).start(previous.get(i), batches);
       }
-      for (LoopListener l : listeners) {
-        l.onStart(config.epochs(), batches, firstEpoch);
-      }
-      for (int epoch = firstEpoch; epoch <= config.epochs(); epoch++) {
-        EpochStats stats = new EpochStats();
-        objective.beginEpoch(epoch); // e.g. DKD's warm-up weight, a pure function of the epoch (resume-safe)
-        long start = System.nanoTime();
-        int b = 0;
-        if (epoch == firstEpoch && resumedPartial != null) { // stopped mid-epoch: skip what was trained
-          b = stats.restore(resumedPartial);
-          start -= (long) (resumedPartial.seconds() * 1e9);
-        }
-        for (Iterator<ImageBatch> it = loader.epoch(epoch - 1, b); it.hasNext(); ) {
-          if (timer != null) {
-            timer.start();
+      for (int epoch = firstEpoch(); epoch <= config.epochs(); epoch++) {
+        int from = batches;
+        for (StudentTrainer s : students) {
+          int at = s.beginEpoch(epoch);
+          if (at >= 0) {
+            from = Math.min(from, at);
           }
-          ImageBatch batch = it.next();
+        }
+        int b = from;
+        for (Iterator<ImageBatch> it = loader.epoch(epoch - 1, from); it.hasNext() && from < batches; ) {
           b++;
-          double rate = schedule.rate(step);
-          double loss = trainBatch(batch, useTeacher, rate, stats, epoch, b);
-          step++;
-          for (LoopListener l : listeners) {
-            l.onBatch(epoch, b, loss);
-          }
+          trainBatch(it, epoch, b);
           if (b < batches && StopSignal.process().requested() != null) { // the epoch's last step ends below
-            checkFiniteParameters(epoch, b);
-            if (checkpointFile != null) {
-              Checkpoint.write(checkpointFile, epoch - 1, step, student, auxiliary, sgd,
-                  stats.partial(b, (System.nanoTime() - start) / 1e9), objective.saveState());
+            for (StudentTrainer s : students) {
+              s.stopAfter(epoch, b);
             }
             throw stopped(epoch, b, batches);
           }
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        // A finite loss can still leave non-finite weights after the last update of the epoch: checked
-        // here so that no checkpoint ever holds them (the previous one stays the last good one).
-        checkFiniteParameters(epoch, b);
-        long evalStart = System.nanoTime();
-        double testAccuracy = test == null ? Double.NaN
-            : ModelAccuracy.accuracy(student, manager, test, normalization, config.evalBatchSize());
-        double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
-        EpochRecord record = stats.toRecord(epoch, testAccuracy, schedule.rate(step - 1), seconds, evalSeconds);
-        records.add(record);
-        // The epoch's record is logged before its checkpoint is written: a kill between the two leaves a
-        // log one epoch ahead of the checkpoint, which a resume trims and recomputes. (The other order
-        // would lose the epoch's record for good.)
-        for (LoopListener l : listeners) {
-          l.onEpoch(record);
-        }
-        if (checkpointFile != null) {
-          Checkpoint.write(checkpointFile, epoch, step, student, auxiliary, sgd, null, objective.saveState());
+        for (StudentTrainer s : students) {
+          s.endEpoch(epoch, batches);
         }
         if (epoch < config.epochs() && StopSignal.process().requested() != null) {
           throw stopped(epoch, batches, batches);
         }
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      // A stop request, or a failure of the teacher: every student still training ends with it.
+      for (StudentTrainer s : students) {
+        s.failUnlessDone(e);
+      }
     } finally {
+      for (StudentTrainer s : students) {
+        s.close();
+      }
       if (foldTeacher) {
         teacher.unfoldBatchNorm();
       }
     }
-    return records;
-  }
-
-  /** The exception ending a run stopped on request after batch {@code b} of {@code epoch}, checkpoint written. */
-  private StopSignal.Stopped stopped(int epoch, int b, int batches) {
-    return new StopSignal.Stopped(StopSignal.process().requested() + ": stopped after batch " + b + "/" + batches
-        + " of epoch " + epoch + "/" + config.epochs() + (checkpointFile == null ? " (no checkpoint file)"
-        : "; checkpoint written to " + checkpointFile + "; resuming continues from it (train, distill: --resume;"
-        + " experiment, sweep: the same command)"));
-  }
-
-  /** Whether a checkpoint of an earlier epoch exists to resume from after a failure in {@code epoch}. */
-  private boolean checkpointKept(int epoch) {
-    return epoch > 1 && checkpointFile != null && Files.isRegularFile(checkpointFile);
-  }
-
-  private void checkFiniteParameters(int epoch, int lastBatch) {
-    Map<String, Parameter> named = new LinkedHashMap<>();
-    for (var pair : student.getParameters()) {
-      named.put("student parameter " + pair.getKey(), pair.getValue());
+    List<Outcome> outcomes = new ArrayList<>();
+    for (StudentTrainer s : students) {
+      outcomes.add(s.failure() != null ? new Outcome(List.of(), s.failure()) : new Outcome(s.records(), null));
     }
-    for (int i = 0; i < auxiliary.size(); i++) {
-      named.put("objective parameter " + i, auxiliary.get(i));
-    }
-    for (Map.Entry<String, Parameter> e : named.entrySet()) {
-      NDArray w = e.getValue().getArray();
-      // Results of an op join its first operand's manager: w is attached to the scope for the check, so
-      // the temporaries are freed with it and w returns to its own manager.
-      try (NDManager scope = manager.newSubManager()) {
-        w.tempAttach(scope);
-        if (w.isNaN().logicalOr(w.isInfinite()).any().getBoolean()) {
-          throw new NonFiniteLossException(e.getKey(), Double.NaN, epoch, lastBatch,
-              checkpointKept(epoch));
-        }
+    return outcomes;
+  }
+
+  /**
+   * One batch for every student that trains it: the batch is made and the teacher run once, in a sub-manager
+   * that outlives every student's step; each student's time is its own step plus an equal share of that.
+   */
+  private void trainBatch(Iterator<ImageBatch> it, int epoch, int b) {
+    List<StudentTrainer> stepping = new ArrayList<>();
+    for (StudentTrainer s : students) {
+      if (s.trains(b)) {
+        stepping.add(s);
       }
     }
-  }
-
-  private void initializeObjective() {
-    // Auxiliary blocks (FitNet's regressor) take their shapes from one real batch, run in inference
-    // mode so that no BatchNorm statistic moves before training starts. Evaluating the objective once on
-    // that batch resolves its taps and aligns its maps, so a mismatch is refused before anything is written.
-    ImageBatch sample = loader.batch(0, 0);
-    boolean useTeacher = objective.needsTeacher();
-    try (NDManager scope = manager.newSubManager()) {
-      NDArray x = ModelAccuracy.toImages(scope, sample);
-      NDArray y = ModelAccuracy.toLabels(scope, sample);
-      ModelOutput s = forwardSample(student, studentStore, x, "the model " + student.architecture());
-      ModelOutput t = useTeacher
-          ? forwardSample(teacher, teacherStore, x, "the teacher " + teacher.architecture())
-          : null;
-      objective.initialize(manager, s, t, config.seed());
-      // The probe leaves no trace in the terms' state (CRD's banks, Z and sampler): training starts as if it
-      // had not run.
-      Map<String, byte[]> fresh = objective.saveState();
-      try {
-        objective.setBatchIndices(sample.indices());
-        objective.compute(s, t, y, false);
-        objective.restoreState(fresh);
-      } catch (ai.djl.engine.EngineException e) {
-        throw new IllegalArgumentException("the objective " + objective.method() + " cannot compare the student "
-            + student.architecture() + " with the teacher " + (teacher == null ? "" : teacher.architecture())
-            + ": " + firstLine(e));
-      }
+    long start = System.nanoTime();
+    if (timer != null) {
+      timer.start();
     }
-  }
-
-  /** One forward pass of the sample batch; an engine error here means the images do not fit the model. */
-  private static ModelOutput forwardSample(TappedModel model, ParameterStore store, NDArray x, String who) {
-    try {
-      return ModelOutput.of(model.forward(store, new NDList(x), false), model);
-    } catch (ai.djl.engine.EngineException e) {
-      throw new IllegalArgumentException(who + " cannot process images of shape " + x.getShape()
-          + " (C×H×W " + x.getShape().slice(1) + "): " + firstLine(e));
+    ImageBatch batch = it.next();
+    if (stepping.isEmpty()) {
+      return; // every student still training starts later in this epoch (resumed from a mid-epoch checkpoint)
     }
-  }
-
-  private static String firstLine(Throwable e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
-  }
-
-  private double trainBatch(ImageBatch batch, boolean useTeacher, double rate, EpochStats stats, int epoch, int b) {
     try (NDManager scope = manager.newSubManager()) {
-      NDArray x = ModelAccuracy.toImages(scope, batch);
-      NDArray y = ModelAccuracy.toLabels(scope, batch);
-      mark(PhaseTimer.Phase.DATA);
       ModelOutput teacherOut = null;
-      if (useTeacher) {
+      if (teacher != null && stepping.stream().anyMatch(StudentTrainer::needsTeacher)) {
+        NDArray x = ModelAccuracy.toImages(scope, batch);
+        mark(PhaseTimer.Phase.DATA);
         try {
-          teacherOut = ModelOutput.of(teacher.forward(teacherStore, new NDList(x), false), teacher)
-              .stopGradient();
+          // Every tap, main and pre-ReLU, comes out of the one forward: the union of what the students read.
+          teacherOut = ModelOutput.of(teacher.forward(teacherStore, new NDList(x), false), teacher).stopGradient();
         } catch (ai.djl.engine.EngineException e) {
           // The teacher passed the sample batch in prepare(): a failure now is in the teacher (a TorchScript
           // module that raises on some input), not in nst4j; name it, and where.
           throw new IllegalArgumentException("the teacher " + teacher.architecture() + " failed at epoch " + epoch
               + ", batch " + b + ": " + firstLine(e));
         }
+      } else {
+        mark(PhaseTimer.Phase.DATA);
       }
       mark(PhaseTimer.Phase.TEACHER);
-      LossTerms terms;
-      NDArray logits;
-      try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
-        ModelOutput studentOut =
-            ModelOutput.of(student.forward(studentStore, new NDList(x), true), student);
-        mark(PhaseTimer.Phase.STUDENT_FORWARD);
-        objective.setBatchIndices(batch.indices()); // for IndexedTerms (CRD)
-        terms = objective.compute(studentOut, teacherOut, y, true);
-        logits = studentOut.logits();
-        mark(PhaseTimer.Phase.LOSS);
-        collector.backward(terms.total());
-        mark(PhaseTimer.Phase.BACKWARD);
+      double shared = (System.nanoTime() - start) / 1e9 / stepping.size();
+      for (StudentTrainer s : stepping) {
+        s.step(batch, teacherOut, epoch, b, shared, timer);
       }
-      double total = 0;
-      Map<String, Double> values = new LinkedHashMap<>();
-      for (Map.Entry<String, NDArray> term : terms.terms().entrySet()) {
-        double v = term.getValue().stopGradient().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
-        if (!Double.isFinite(v)) {
-          throw new NonFiniteLossException(term.getKey(), v, epoch, b, checkpointKept(epoch));
-        }
-        values.put(term.getKey(), v);
-        total += v;
-      }
-      checkNotDiverging(total, epoch, b);
-      long correct = logits.stopGradient().argMax(1).eq(y).sum().getLong();
-      sgd.step(rate);
-      mark(PhaseTimer.Phase.OPTIMIZER);
       if (timer != null) {
         timer.endStep();
       }
-      stats.add(values, total, correct, batch.size());
-      return total;
     }
   }
 
-  /**
-   * The divergence guard: a loss over {@code divergenceFactor} times the running mean of the run's earlier
-   * batch losses stops the run before the update, like a NaN (a loss growing towards 1e16 while staying
-   * finite would otherwise finish at chance accuracy). The reference is the lowest value the running mean
-   * has had: a diverging run drags its own running mean up (to 1e8 within an epoch at --lr 30), and would
-   * never exceed it by much; in a healthy run the running mean only falls, so its lowest value is its
-   * current one.
-   */
-  private void checkNotDiverging(double total, int epoch, int b) {
-    if (divergenceFactor > 0 && lossCount >= DIVERGENCE_WARMUP_BATCHES && lowestMean > 0
-        && total > divergenceFactor * lowestMean) {
-      throw NonFiniteLossException.diverged(total, lowestMean, divergenceFactor, epoch, b, checkpointKept(epoch));
-    }
-    lossSum += total;
-    lossCount++;
-    lowestMean = Math.min(lowestMean, lossSum / lossCount);
+  /** The exception ending a run stopped on request after batch {@code b} of {@code epoch}, checkpoints written. */
+  private StopSignal.Stopped stopped(int epoch, int b, int batches) {
+    List<Path> files = students.stream().map(StudentTrainer::checkpointFile).filter(f -> f != null).toList();
+    String where = files.isEmpty() ? " (no checkpoint file)"
+        : "; checkpoint" + (files.size() == 1 ? " written to " + files.get(0)
+            : "s written for " + files.size() + " runs (" + files.get(0) + ", ...)")
+        + "; resuming continues from it (train, distill: --resume; experiment, sweep: the same command)";
+    return new StopSignal.Stopped(StopSignal.process().requested() + ": stopped after batch " + b + "/" + batches
+        + " of epoch " + epoch + "/" + config.epochs() + where);
+  }
+
+  static String firstLine(Throwable e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
   }
 
   private void mark(PhaseTimer.Phase phase) {
     if (timer != null) {
       timer.mark(phase);
-    }
-  }
-
-  /** Running sums of one epoch. */
-  private static final class EpochStats {
-    private final Map<String, Double> termSums = new LinkedHashMap<>();
-    private double lossSum;
-    private long correct;
-    private long seen;
-    private int batches;
-
-    /** Takes the sums of a checkpoint taken mid-epoch; returns the batches they cover. */
-    int restore(Checkpoint.Partial p) {
-      termSums.putAll(p.termSums());
-      lossSum = p.lossSum();
-      correct = p.correct();
-      seen = p.seen();
-      batches = p.batches();
-      return batches;
-    }
-
-    Checkpoint.Partial partial(int b, double seconds) {
-      return new Checkpoint.Partial(b, lossSum, termSums, correct, seen, seconds);
-    }
-
-    void add(Map<String, Double> terms, double loss, long batchCorrect, int size) {
-      terms.forEach((k, v) -> termSums.merge(k, v, Double::sum));
-      lossSum += loss;
-      correct += batchCorrect;
-      seen += size;
-      batches++;
-    }
-
-    EpochRecord toRecord(int epoch, double testAccuracy, double rate, double seconds, double evalSeconds) {
-      Map<String, Double> means = new LinkedHashMap<>();
-      termSums.forEach((k, v) -> means.put(k, v / batches));
-      return new EpochRecord(epoch, lossSum / batches, means, (double) correct / seen, testAccuracy, rate,
-          seconds, evalSeconds, ProcessMemory.rssMb());
     }
   }
 
@@ -570,7 +452,9 @@ public final class TrainingLoop {
         throw new IllegalArgumentException("the teacher takes " + teacher.inputChannels()
             + " input channels, the data has " + train.channels());
       }
-      return new TrainingLoop(this);
+      StudentTrainer one = new StudentTrainer(student, manager, objective, test, normalization, config, listeners,
+          checkpointFile, divergenceFactor);
+      return new TrainingLoop(List.of(one), manager, teacher, train, normalization, config, timer, null, null);
     }
   }
 }

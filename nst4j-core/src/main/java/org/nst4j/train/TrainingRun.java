@@ -30,6 +30,28 @@ public final class TrainingRun {
   private TrainingRun() {}
 
   /**
+   * What one run of {@link #executeTogether} came to: its summary, or the exception that ended it (its
+   * message saying what was kept in the run folder, as {@link #execute} would have thrown it).
+   *
+   * @param spec the run
+   * @param summary its summary, or null if it failed
+   * @param failure why it did not finish (an {@link IOException}, a {@link RuntimeException} such as
+   *     {@link NonFiniteLossException} or {@link StopSignal.Stopped}), or null
+   */
+  public record Outcome(RunSpec spec, RunSummary summary, Exception failure) {
+    /** The summary, or the failure thrown (a RuntimeException or an IOException, as it was). */
+    public RunSummary get() throws IOException {
+      if (failure instanceof IOException io) {
+        throw io;
+      }
+      if (failure != null) {
+        throw (RuntimeException) failure;
+      }
+      return summary;
+    }
+  }
+
+  /**
    * Executes a run.
    *
    * <p>The run folder is a small transactional store. One process writes it at a time ({@link RunLock}); a
@@ -46,103 +68,236 @@ public final class TrainingRun {
    * @throws NonFiniteLossException if a loss term becomes non-finite or diverges (the last checkpoint is kept)
    */
   public static RunSummary execute(RunSpec spec) throws IOException {
+    return executeTogether(List.of(spec)).get(0).get();
+  }
+
+  /**
+   * Executes runs side by side in one {@link TrainingLoop}: one batch stream, one forward of the frozen
+   * teacher per batch, each run with its own folder, lock, {@code config.json}, checkpoints, optimiser,
+   * objective and summary, every result bit-identical to the run executed alone ({@link #execute} is the
+   * case of one run). Runs already finished are returned as they are (as {@link #execute} does with
+   * {@code --resume}); runs at different positions (one resumed mid-epoch, one new) train together, each
+   * joining at its own position. A run that fails (a diverging loss) ends alone and the others go on.
+   *
+   * <p>Each run's {@code wall_seconds} is the group's wall time, and its seconds per epoch are its own steps
+   * plus an equal share of the batches' and the teacher's time.
+   *
+   * @param specs runs sharing their teacher (the same path and taps), data, subset, device and batch
+   *     stream (seed, batch size, augmentation, epochs)
+   * @return one outcome per spec, in order
+   * @throws IllegalArgumentException on bad input in any run, before anything is written (as {@link #execute});
+   *     if the runs cannot share their batches and teacher
+   * @throws IOException if a run folder cannot be created or locked
+   */
+  public static List<Outcome> executeTogether(List<RunSpec> specs) throws IOException {
+    checkShareable(specs);
     long wallStart = System.nanoTime();
-    RunFolder folder = new RunFolder(spec.out());
-    folder.checkUsable();
-    Path firstCreated = firstMissing(spec.out().toAbsolutePath().normalize());
-    Files.createDirectories(spec.out());
+    List<RunFolder> folders = new ArrayList<>();
+    List<Path> firstCreated = new ArrayList<>();
     try {
+      for (RunSpec spec : specs) {
+        RunFolder folder = new RunFolder(spec.out());
+        folder.checkUsable();
+        folders.add(folder);
+        firstCreated.add(firstMissing(spec.out().toAbsolutePath().normalize()));
+        Files.createDirectories(spec.out());
+      }
       // An --overwrite run's unfinished files stay in the staging folder, which the next writer removes; the
       // run it was to replace is never touched before the swap.
-      return folder.underLock(spec.command(), spec.warnings(), () -> executeLocked(spec, folder, wallStart));
+      return underLocks(specs, folders, 0, wallStart);
     } finally {
-      if (firstCreated != null) {
-        removeEmptyFolders(spec.out().toAbsolutePath().normalize(), firstCreated);
+      for (int i = 0; i < firstCreated.size(); i++) {
+        if (firstCreated.get(i) != null) {
+          removeEmptyFolders(specs.get(i).out().toAbsolutePath().normalize(), firstCreated.get(i));
+        }
       }
     }
   }
 
-  private static RunSummary executeLocked(RunSpec spec, RunFolder folder, long wallStart) throws IOException {
-    if (folder.holdsRun() && !spec.resume() && !spec.overwrite()) {
-      throw new IllegalArgumentException(spec.out() + " holds another run; use --resume to continue it or"
-          + " --overwrite to replace it");
+  /** Refuses runs that cannot share one batch stream and one teacher. */
+  private static void checkShareable(List<RunSpec> specs) {
+    if (specs.isEmpty()) {
+      throw new IllegalArgumentException("no run to execute");
     }
-
-    // Everything that can be wrong with the input is checked here, before the first file is written.
-    ImageDataset train = spec.perClass() == null ? spec.data().train() : spec.data().train().firstPerClass(spec.perClass());
-    ImageDataset test = spec.data().test();
-    TrainingRecipe config = spec.config();
-    List<Model> owned = new ArrayList<>();
-    RunSummary finished = finishedRun(spec, folder);
-    if (finished != null) {
-      return finished;
-    }
-    // The teacher is loaded before the objective: a method's term may need what the run knows of it
-    // (TermContext: the teacher's pre-ReLU BatchNorms) and of the training set (its size). The finally below
-    // closes it also when the objective cannot be made.
-    TappedModel teacher = spec.teacher() == null ? null : loadTeacher(spec, train, owned);
-    try (Objective objective = Objectives.create(spec.method(), spec.lossOptions(), TermContext.of(train.size(),
-        teacher))) {
-      if (teacher == null && objective.needsTeacher()) {
-        throw new IllegalArgumentException("method '" + spec.method() + "' needs a teacher: give --teacher PATH");
+    RunSpec a = specs.get(0);
+    for (RunSpec b : specs) {
+      String why = !java.util.Objects.equals(a.teacher(), b.teacher()) ? "teacher"
+          : !java.util.Objects.equals(a.teacherTaps(), b.teacherTaps()) ? "teacher taps"
+          : a.data() != b.data() ? "data"
+          : !java.util.Objects.equals(a.perClass(), b.perClass()) ? "subset (--per-class)"
+          : !a.device().equals(b.device()) ? "device"
+          : a.config().seed() != b.config().seed() ? "seed"
+          : a.config().batchSize() != b.config().batchSize() ? "batch size"
+          : a.config().epochs() != b.config().epochs() ? "epochs"
+          : a.config().dropLast() != b.config().dropLast() ? "last-batch policy"
+          : !a.config().augmentation().equals(b.config().augmentation()) ? "augmentation"
+          : null;
+      if (why != null) {
+        throw new IllegalArgumentException("cannot train " + a.out() + " and " + b.out() + " side by side: their "
+            + why + " differ");
       }
-      TappedModel student = ModelZoo.create(spec.arch(), train.channels(), train.numClasses(), config.seed());
-      Model model = Model.newInstance(ModelStore.MODEL_NAME, spec.device());
-      owned.add(model);
-      model.setBlock(student);
-      student.initialize(model.getNDManager(), DataType.FLOAT32,
-          new Shape(1, train.channels(), train.height(), train.width()));
+    }
+  }
 
-      boolean resuming = spec.resume() && Files.isRegularFile(folder.checkpoint());
-      // A run that replaces another (--overwrite, or --resume of a run killed before its first checkpoint)
-      // is written into the staging folder; the old files stay in place until it has finished.
-      boolean replacing = !resuming && folder.holdsRun();
-      RunFolder work = replacing ? new RunFolder(folder.staging()) : folder;
-      List<EpochRecord> previous = resuming ? folder.readEpochLog() : List.of();
-      TrainingLoop loop = TrainingLoop.builder()
-          .setStudent(student, model.getNDManager())
-          .optTeacher(teacher)
-          .setObjective(objective)
-          .setData(train, test, spec.data().normalization())
-          .setConfig(config)
-          .optDivergenceFactor(spec.divergenceFactor())
-          .optCheckpoint(work.checkpoint())
-          .addListener(new EpochLogWriter(work, previous))
-          .addListeners(listeners(spec))
-          .build();
-      // The objective meets the models here (one forward of a sample batch, taps resolved, maps aligned)
-      // and the checkpoint is restored: every refusal happens before the first file is written.
-      loop.prepare(resuming);
-      checkClasses(train, spec.warnings());
+  /** Takes the lock of run {@code i} and, under it, those of the following runs, then executes them all. */
+  private static List<Outcome> underLocks(List<RunSpec> specs, List<RunFolder> folders, int i, long wallStart)
+      throws IOException {
+    if (i == specs.size()) {
+      return executeLocked(specs, folders, wallStart);
+    }
+    return folders.get(i).underLock(specs.get(i).command(), specs.get(i).warnings(),
+        () -> underLocks(specs, folders, i + 1, wallStart));
+  }
 
-      Files.createDirectories(work.dir());
-      try {
-        if (!resuming || !Files.isRegularFile(work.config())) {
-          // A resumed run keeps the configuration it was started with (the summary records the final one).
-          writeConfig(spec, work, teacher);
+  /** A run being trained: what it needs from preparation to its summary. */
+  private record Pending(int index, RunSpec spec, RunFolder folder, RunFolder work, Model model,
+      TappedModel student, Objective objective, TrainingLoop loop, boolean resuming, boolean replacing,
+      List<EpochRecord> previous) {}
+
+  private static List<Outcome> executeLocked(List<RunSpec> specs, List<RunFolder> folders, long wallStart)
+      throws IOException {
+    Outcome[] outcomes = new Outcome[specs.size()];
+    List<Integer> toTrain = new ArrayList<>();
+    for (int i = 0; i < specs.size(); i++) {
+      RunSpec spec = specs.get(i);
+      RunFolder folder = folders.get(i);
+      if (folder.holdsRun() && !spec.resume() && !spec.overwrite()) {
+        throw new IllegalArgumentException(spec.out() + " holds another run; use --resume to continue it or"
+            + " --overwrite to replace it");
+      }
+      RunSummary finished = finishedRun(spec, folder);
+      if (finished != null) {
+        outcomes[i] = new Outcome(spec, finished, null);
+      } else {
+        toTrain.add(i);
+      }
+    }
+    if (toTrain.isEmpty()) {
+      return List.of(outcomes);
+    }
+    // Everything that can be wrong with the input is checked here, before the first file is written.
+    RunSpec first = specs.get(toTrain.get(0));
+    ImageDataset train = first.perClass() == null ? first.data().train()
+        : first.data().train().firstPerClass(first.perClass());
+    ImageDataset test = first.data().test();
+    List<Model> owned = new ArrayList<>();
+    List<Objective> objectives = new ArrayList<>();
+    try {
+      // The teacher is loaded before the objectives, once for all runs: a method's term may need what the run
+      // knows of it (TermContext: the teacher's pre-ReLU BatchNorms) and of the training set (its size).
+      TappedModel teacher = first.teacher() == null ? null : loadTeacher(first, train, owned);
+      List<Pending> pending = new ArrayList<>();
+      for (int i : toTrain) {
+        pending.add(prepare(i, specs.get(i), folders.get(i), train, test, teacher, owned, objectives));
+      }
+      checkClasses(train, first.warnings());
+
+      List<Pending> training = new ArrayList<>();
+      for (Pending p : pending) {
+        try {
+          Files.createDirectories(p.work().dir());
+          if (!p.resuming() || !Files.isRegularFile(p.work().config())) {
+            // A resumed run keeps the configuration it was started with (the summary records the final one).
+            writeConfig(p.spec(), p.work(), teacher);
+          }
+          training.add(p);
+        } catch (RuntimeException | IOException e) {
+          outcomes[p.index()] = failed(p, e);
+        } catch (Error e) {
+          afterFailure(e, p.spec(), p.folder(), p.work(), p.replacing(), p.resuming());
+          throw e;
         }
-        List<EpochRecord> records = loop.run(resuming, previous);
-        RunSummary summary = finish(spec, work, model, student, train, objective.method(), records, previous,
-            wallStart);
-        if (replacing) {
-          folder.replaceWith(work);
+      }
+      if (!training.isEmpty()) {
+        List<TrainingLoop.Outcome> results;
+        try {
+          results = TrainingLoop.together(training.stream().map(Pending::loop).toList())
+              .runEach(training.stream().map(Pending::previous).toList());
+        } catch (Error e) {
+          for (Pending p : training) {
+            afterFailure(e, p.spec(), p.folder(), p.work(), p.replacing(), p.resuming());
+          }
+          throw e;
         }
-        return summary;
-      } catch (RuntimeException | IOException | Error e) {
-        Throwable t = afterFailure(e, spec, folder, work, replacing, resuming);
-        if (t instanceof IOException io) {
-          throw io;
+        for (int k = 0; k < training.size(); k++) {
+          Pending p = training.get(k);
+          TrainingLoop.Outcome r = results.get(k);
+          if (r.failure() != null) {
+            outcomes[p.index()] = failed(p, r.failure());
+            continue;
+          }
+          try {
+            RunSummary summary = finish(p.spec(), p.work(), p.model(), p.student(), train, p.objective().method(),
+                r.records(), p.previous(), wallStart);
+            if (p.replacing()) {
+              p.folder().replaceWith(p.work());
+            }
+            outcomes[p.index()] = new Outcome(p.spec(), summary, null);
+          } catch (RuntimeException | IOException e) {
+            outcomes[p.index()] = failed(p, e);
+          } catch (Error e) {
+            afterFailure(e, p.spec(), p.folder(), p.work(), p.replacing(), p.resuming());
+            throw e;
+          }
         }
-        if (t instanceof Error error) {
-          throw error;
-        }
-        throw (RuntimeException) t;
       }
     } finally {
+      for (Objective o : objectives) {
+        o.close();
+      }
       for (Model m : owned) {
         m.close();
       }
     }
+    return List.of(outcomes);
+  }
+
+  /** The outcome of a run that failed once it had started writing, after {@link #afterFailure}. */
+  private static Outcome failed(Pending p, Exception e) {
+    Throwable t = afterFailure(e, p.spec(), p.folder(), p.work(), p.replacing(), p.resuming());
+    return new Outcome(p.spec(), null, t instanceof Exception x ? x : e);
+  }
+
+  /**
+   * Makes a run's objective, student and loop and prepares the loop (the objective meets the models on a
+   * sample batch, taps resolved, maps aligned; the checkpoint is restored): every refusal happens before the
+   * first file is written. The objective and the model join {@code objectives} and {@code owned}.
+   */
+  private static Pending prepare(int index, RunSpec spec, RunFolder folder, ImageDataset train, ImageDataset test,
+      TappedModel teacher, List<Model> owned, List<Objective> objectives) throws IOException {
+    TrainingRecipe config = spec.config();
+    Objective objective = Objectives.create(spec.method(), spec.lossOptions(), TermContext.of(train.size(),
+        teacher));
+    objectives.add(objective);
+    if (teacher == null && objective.needsTeacher()) {
+      throw new IllegalArgumentException("method '" + spec.method() + "' needs a teacher: give --teacher PATH");
+    }
+    TappedModel student = ModelZoo.create(spec.arch(), train.channels(), train.numClasses(), config.seed());
+    Model model = Model.newInstance(ModelStore.MODEL_NAME, spec.device());
+    owned.add(model);
+    model.setBlock(student);
+    student.initialize(model.getNDManager(), DataType.FLOAT32,
+        new Shape(1, train.channels(), train.height(), train.width()));
+
+    boolean resuming = spec.resume() && Files.isRegularFile(folder.checkpoint());
+    // A run that replaces another (--overwrite, or --resume of a run killed before its first checkpoint)
+    // is written into the staging folder; the old files stay in place until it has finished.
+    boolean replacing = !resuming && folder.holdsRun();
+    RunFolder work = replacing ? new RunFolder(folder.staging()) : folder;
+    List<EpochRecord> previous = resuming ? folder.readEpochLog() : List.of();
+    TrainingLoop loop = TrainingLoop.builder()
+        .setStudent(student, model.getNDManager())
+        .optTeacher(teacher)
+        .setObjective(objective)
+        .setData(train, test, spec.data().normalization())
+        .setConfig(config)
+        .optDivergenceFactor(spec.divergenceFactor())
+        .optCheckpoint(work.checkpoint())
+        .addListener(new EpochLogWriter(work, previous))
+        .addListeners(listeners(spec))
+        .build();
+    loop.prepare(resuming);
+    return new Pending(index, spec, folder, work, model, student, objective, loop, resuming, replacing, previous);
   }
 
   /**
