@@ -126,6 +126,7 @@ class OnnxExportTest {
     "cnn-small, 1, 28",
     "inception-bn-cifar, 3, 32",
     "imagenet-resnet18, 3, 64",
+    "inception-bn, 3, 64",
   })
   void onnxRuntimeComputesNst4jsLogitsAndTaps(String arch, int c, int size) throws Exception {
     try (NDManager manager = NDManager.newBaseManager()) {
