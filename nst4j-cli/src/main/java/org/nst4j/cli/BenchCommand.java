@@ -284,8 +284,11 @@ final class BenchCommand implements Runnable {
         String md = "# Inference speed: libtorch (DJL) vs ONNX Runtime\n\n"
             + (note == null ? "" : "**" + note + "**\n\n")
             + "Command: `" + Commands.commandLine(spec) + "`, " + java.time.LocalDate.now() + ".\n\n"
-            + MachineInfo.current().withEngine() + "; ONNX Runtime " + OrtEnvironment.getEnvironment()
-                .getVersion() + " (Java, CPU execution provider).\n\n"
+            + MachineInfo.current().withEngine() + " ONNX Runtime " + OrtEnvironment.getEnvironment()
+                .getVersion() + " (Java, CPU execution provider). OMP_WAIT_POLICY: "
+            + (System.getenv("OMP_WAIT_POLICY") == null ? "unset (libtorch's OpenMP threads wait actively, which"
+                + " collapses its multi-threaded speed when other processes hold the cores)"
+                : System.getenv("OMP_WAIT_POLICY")) + ".\n\n"
             + "Model: " + source + ", " + student.architecture() + ", input " + chw.get(0) + "×" + chw.get(1) + "×"
             + chw.get(2) + ". Both sides run the same weights with BatchNorm folded into the convolutions:"
             + " libtorch through DJL (nst4j's forward in inference mode, which also returns the taps, on the way"
@@ -293,7 +296,7 @@ final class BenchCommand implements Runnable {
             + " threads " + threads + ", inter-op 1, sequential execution, all graph optimisations). Both sides: "
             + threads + " intra-op threads, one fixed random batch, " + InferenceSpeed.DEFAULT_WARMUP
             + " untimed passes, then passes until at least " + minSeconds + " s and "
-            + InferenceSpeed.DEFAULT_MIN_BATCHES + " passes; " + reps + " rounds alternating"
+            + InferenceSpeed.DEFAULT_MIN_BATCHES + " passes; " + reps + (reps == 1 ? " round" : " rounds") + " alternating"
             + " libtorch then ONNX Runtime per batch size, median reported.\n\n"
             + InferenceSpeed.engineTable(results);
         Files.createDirectories(out.toAbsolutePath().getParent());
