@@ -1,5 +1,11 @@
 package org.nst4j.cli;
 
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,9 +15,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.nst4j.bench.EpochProfile;
+import org.nst4j.bench.InferenceSpeed;
 import org.nst4j.bench.MachineInfo;
 import org.nst4j.data.DataSplits;
+import org.nst4j.deploy.onnx.OnnxExport;
+import org.nst4j.model.ModelZoo;
+import org.nst4j.model.TappedModel;
 import org.nst4j.store.Json;
+import org.nst4j.store.ModelCard;
+import org.nst4j.store.ModelStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,8 +32,10 @@ import picocli.CommandLine.Option;
 /** {@code nst4j bench}: benchmarks that write their results under docs/bench. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks (results written under docs/bench): nst (NST-poly Gram form vs naive),"
-        + " profile (phases of a distillation epoch), compare (an epoch in nst4j vs PyTorch-Python).",
-    subcommands = {BenchCommand.Nst.class, BenchCommand.Profile.class, BenchCommand.Compare.class})
+        + " profile (phases of a distillation epoch), compare (an epoch in nst4j vs PyTorch-Python),"
+        + " inference (a student's images/s in libtorch vs ONNX Runtime).",
+    subcommands = {BenchCommand.Nst.class, BenchCommand.Profile.class, BenchCommand.Compare.class,
+        BenchCommand.Inference.class})
 final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -190,6 +204,127 @@ final class BenchCommand implements Runnable {
       spec.commandLine().getOut().print(md);
       spec.commandLine().getOut().flush();
       return 0;
+    }
+  }
+
+  /** A student's inference images/s in libtorch (DJL) and in ONNX Runtime, from the same weights. */
+  @Command(name = "inference", mixinStandardHelpOptions = true,
+      description = "Images/s of a student in libtorch (DJL) and in ONNX Runtime (its nst4j export --format onnx),"
+          + " BatchNorm folded on both sides, same intra-op threads, alternating; writes Markdown and JSON.")
+  static final class Inference implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "PATH",
+        description = "A run or model folder written by nst4j (default: --arch with seeded random weights).")
+    Path model;
+
+    @Option(names = "--arch", defaultValue = "resnet8", paramLabel = "A",
+        description = "Architecture when no --model is given (default: ${DEFAULT-VALUE}, the FMNIST-10k student);"
+            + " weights do not change the speed.")
+    String arch;
+
+    @Option(names = "--input", defaultValue = "1x28x28", paramLabel = "CxHxW",
+        description = "Image shape for --arch (default: ${DEFAULT-VALUE}, Fashion-MNIST), 10 classes.")
+    String input;
+
+    @Option(names = "--batches", defaultValue = "1,64", split = ",", paramLabel = "B",
+        description = "Batch sizes (default: ${DEFAULT-VALUE}).")
+    List<Integer> batches;
+
+    @Option(names = "--threads", defaultValue = "2", paramLabel = "N",
+        description = "Intra-op threads of both engines (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--reps", defaultValue = "3", paramLabel = "N",
+        description = "Alternating rounds per batch size; the median is reported (default: ${DEFAULT-VALUE}).")
+    int reps;
+
+    @Option(names = "--min-seconds", defaultValue = "2", paramLabel = "S",
+        description = "Least timed seconds of each measurement (default: ${DEFAULT-VALUE}).")
+    double minSeconds;
+
+    @Option(names = "--note", paramLabel = "TEXT",
+        description = "A sentence put at the head of the report (e.g. that the machine was busy).")
+    String note;
+
+    @Option(names = "--out", defaultValue = "docs/bench/inference-onnx.md", paramLabel = "FILE",
+        description = "Markdown report (a .json twin is written beside it).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      if (threads < 1 || reps < 1 || !(minSeconds >= 0) || batches.stream().anyMatch(b -> b < 1)) {
+        throw new IllegalArgumentException("--threads, --reps and --batches must be ≥ 1 and --min-seconds ≥ 0");
+      }
+      RuntimeOptions runtime = new RuntimeOptions();
+      runtime.threads = threads;
+      runtime.applyThreads();
+      Shape chw;
+      String source;
+      try (Model m = model != null ? ModelStore.load(model, Device.cpu())
+          : Model.newInstance("bench")) {
+        TappedModel student;
+        if (model != null) {
+          ModelCard card = ModelStore.readCard(model);
+          chw = new Shape(card.inputChannels(), card.inputHeight(), card.inputWidth());
+          student = (TappedModel) m.getBlock();
+          source = "the saved model " + model;
+        } else {
+          chw = parseShape(input);
+          student = ModelZoo.create(arch, (int) chw.get(0), 10, 0);
+          student.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1).addAll(chw));
+          source = arch + " with seeded random weights (seed 0; the speed does not depend on them)";
+        }
+        byte[] onnx = OnnxExport.toOnnx(student, chw, false, Map.of()).toByteArray();
+        List<InferenceSpeed.EngineResult> results;
+        try (OrtSession session = InferenceSpeed.onnxSession(onnx, threads)) {
+          results = InferenceSpeed.compareEngines(student, m.getNDManager(), session, threads, chw,
+              batches.stream().mapToInt(Integer::intValue).toArray(), reps, minSeconds);
+        }
+        String md = "# Inference speed: libtorch (DJL) vs ONNX Runtime\n\n"
+            + (note == null ? "" : "**" + note + "**\n\n")
+            + "Command: `" + Commands.commandLine(spec) + "`, " + java.time.LocalDate.now() + ".\n\n"
+            + MachineInfo.current().withEngine() + " ONNX Runtime " + OrtEnvironment.getEnvironment()
+                .getVersion() + " (Java, CPU execution provider). OMP_WAIT_POLICY: "
+            + (System.getenv("OMP_WAIT_POLICY") == null ? "unset (libtorch's OpenMP threads wait actively, which"
+                + " collapses its multi-threaded speed when other processes hold the cores)"
+                : System.getenv("OMP_WAIT_POLICY")) + ".\n\n"
+            + "Model: " + source + ", " + student.architecture() + ", input " + chw.get(0) + "×" + chw.get(1) + "×"
+            + chw.get(2) + ". Both sides run the same weights with BatchNorm folded into the convolutions:"
+            + " libtorch through DJL (nst4j's forward in inference mode, which also returns the taps, on the way"
+            + " to the logits), ONNX Runtime on the file `nst4j export --format onnx` writes (logits only; intra-op"
+            + " threads " + threads + ", inter-op 1, sequential execution, all graph optimisations). Both sides: "
+            + threads + " intra-op threads, one fixed random batch, " + InferenceSpeed.DEFAULT_WARMUP
+            + " untimed passes, then passes until at least " + minSeconds + " s and "
+            + InferenceSpeed.DEFAULT_MIN_BATCHES + " passes; " + reps + (reps == 1 ? " round" : " rounds") + " alternating"
+            + " libtorch then ONNX Runtime per batch size, median reported.\n\n"
+            + InferenceSpeed.engineTable(results);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, md);
+        Path json = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + ".json");
+        Json.writeAtomically(json, results);
+        spec.commandLine().getOut().print(md);
+        spec.commandLine().getOut().println("wrote " + out + " and " + json);
+        spec.commandLine().getOut().flush();
+      }
+      return 0;
+    }
+
+    private static Shape parseShape(String s) {
+      String[] p = s.trim().toLowerCase(Locale.ROOT).split("[x×]");
+      try {
+        if (p.length == 3) {
+          long c = Long.parseLong(p[0]);
+          long h = Long.parseLong(p[1]);
+          long w = Long.parseLong(p[2]);
+          if (c >= 1 && h >= 1 && w >= 1 && c * h * w <= 1L << 24) {
+            return new Shape(c, h, w);
+          }
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new IllegalArgumentException("--input must be CxHxW with positive sizes (e.g. 1x28x28), got '" + s + "'");
     }
   }
 }

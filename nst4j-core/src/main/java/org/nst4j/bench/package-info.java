@@ -1,7 +1,8 @@
 /**
  * Measurements: the NST-poly benchmark (Gram forms against the naive pairwise form), the phase profile of a
  * distillation epoch, the comparison of an nst4j epoch with the equivalent PyTorch-Python script (these write
- * their results under {@code docs/bench/}), the inference speed of a saved model, and {@link
+ * their results under {@code docs/bench/}), the inference speed of a saved model (in libtorch, and against ONNX
+ * Runtime on its ONNX export, which the command line makes and hands over as bytes), and {@link
  * org.nst4j.bench.MachineInfo}, the one description of the machine that produced a number.
  *
  * <p>Sits above {@code train} (the epoch profile drives the training loop) and below {@code experiment} and

@@ -17,7 +17,6 @@ import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.UnaryOperator;
 
 /**
  * A {@link TappedModel} whose forward pass is one chain from the image to the classifier: child blocks and
@@ -34,7 +33,7 @@ import java.util.function.UnaryOperator;
  * names, hence the seeded initialisation ({@link SeededInit} seeds each parameter from its name) and the
  * layout of saved parameter files.
  */
-public abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder {
+public abstract class ChainedModel extends TappedModel implements ConvBatchNorm.Holder, Traceable {
   private final List<Link> links = new ArrayList<>();
   /** For each pre-ReLU tap, in chain order, the BatchNorm(s) whose output (concatenated) it is. */
   private final List<List<BatchNorm>> preReluBns = new ArrayList<>();
@@ -100,16 +99,68 @@ public abstract class ChainedModel extends TappedModel implements ConvBatchNorm.
   }
 
   /**
+   * A parameter-free link of the chain: its forward pass, its shape rule and its graph ({@link ModelGraph}),
+   * written together.
+   */
+  private interface Op {
+    NDArray forward(NDArray x);
+
+    Shape shape(Shape x);
+
+    <T> T trace(GraphOps<T> ops, T x);
+  }
+
+  /** A ReLU. */
+  private record Relu() implements Op {
+    @Override
+    public NDArray forward(NDArray x) {
+      return Activation.relu(x);
+    }
+
+    @Override
+    public Shape shape(Shape x) {
+      return x;
+    }
+
+    @Override
+    public <T> T trace(GraphOps<T> ops, T x) {
+      return ops.relu(x);
+    }
+  }
+
+  /**
+   * A k×k max pool with the given stride and padding, floor mode (PyTorch's {@code ceil_mode=False}): each
+   * spatial size d becomes ⌊(d + 2·padding − k) / stride⌋ + 1.
+   */
+  private record MaxPool(int kernel, int stride, int padding) implements Op {
+    @Override
+    public NDArray forward(NDArray x) {
+      return Pool.maxPool2d(x, new Shape(kernel, kernel), new Shape(stride, stride), new Shape(padding, padding),
+          false);
+    }
+
+    @Override
+    public Shape shape(Shape x) {
+      return new Shape(x.get(0), x.get(1), Math.floorDiv(x.get(2) + 2 * padding - kernel, stride) + 1,
+          Math.floorDiv(x.get(3) + 2 * padding - kernel, stride) + 1);
+    }
+
+    @Override
+    public <T> T trace(GraphOps<T> ops, T x) {
+      return ops.maxPool2d(x, kernel, stride, padding);
+    }
+  }
+
+  /**
    * One link of the chain: a child block, a convolution and the BatchNorm that follows it ({@code pair}), a
-   * parameter-free operation with its shape rule, or a pre-ReLU probe ({@code preBn}: returns its input and
+   * parameter-free operation, or a pre-ReLU probe ({@code preBn}: returns its input and
    * that BatchNorm applied to it). {@code main} lists which of its outputs are main taps (null: all of them),
    * {@code pre} which are pre-ReLU taps.
    */
-  private record Link(Block block, ConvBatchNorm pair, UnaryOperator<NDArray> op, UnaryOperator<Shape> opShape,
-      BatchNorm preBn, int[] main, int[] pre) {
+  private record Link(Block block, ConvBatchNorm pair, Op op, BatchNorm preBn, int[] main, int[] pre) {
 
-    Link(Block block, ConvBatchNorm pair, UnaryOperator<NDArray> op, UnaryOperator<Shape> opShape) {
-      this(block, pair, op, opShape, null, new int[0], new int[0]);
+    Link(Block block, ConvBatchNorm pair, Op op) {
+      this(block, pair, op, null, new int[0], new int[0]);
     }
 
     boolean tapped() {
@@ -121,13 +172,13 @@ public abstract class ChainedModel extends TappedModel implements ConvBatchNorm.
     }
 
     Link withMain(int[] outputs) {
-      return new Link(block, pair, op, opShape, preBn, outputs, pre);
+      return new Link(block, pair, op, preBn, outputs, pre);
     }
 
     Link withPre(int output) {
       int[] p = java.util.Arrays.copyOf(pre, pre.length + 1);
       p[pre.length] = output;
-      return new Link(block, pair, op, opShape, preBn, main, p);
+      return new Link(block, pair, op, preBn, main, p);
     }
 
     NDList forward(ParameterStore ps, NDArray x, boolean training) {
@@ -137,7 +188,18 @@ public abstract class ChainedModel extends TappedModel implements ConvBatchNorm.
       if (pair != null) {
         return new NDList(pair.forward(ps, x, training));
       }
-      return block != null ? block.forward(ps, new NDList(x), training) : new NDList(op.apply(x));
+      return block != null ? block.forward(ps, new NDList(x), training) : new NDList(op.forward(x));
+    }
+
+    /** {@link #forward}'s graph, in inference. */
+    <T> List<T> trace(GraphOps<T> ops, T x) {
+      if (preBn != null) {
+        return List.of(x, ModelGraph.batchNorm(preBn, ops, x));
+      }
+      if (pair != null) {
+        return List.of(pair.trace(ops, x));
+      }
+      return block != null ? ModelGraph.block(block, ops, List.of(x)) : List.of(op.trace(ops, x));
     }
 
     Shape[] outputShapes(Shape x) {
@@ -147,7 +209,7 @@ public abstract class ChainedModel extends TappedModel implements ConvBatchNorm.
       if (pair != null) {
         return new Shape[] {pair.outputShape(x)};
       }
-      return block != null ? block.getOutputShapes(new Shape[] {x}) : new Shape[] {opShape.apply(x)};
+      return block != null ? block.getOutputShapes(new Shape[] {x}) : new Shape[] {op.shape(x)};
     }
 
     /** Initialises the block(s), if any; returns the shape of the first output. */
@@ -158,7 +220,7 @@ public abstract class ChainedModel extends TappedModel implements ConvBatchNorm.
       if (pair != null) {
         return pair.initialize(manager, dataType, x);
       }
-      return block != null ? Layers.init(block, manager, dataType, x) : opShape.apply(x);
+      return block != null ? Layers.init(block, manager, dataType, x) : op.shape(x);
     }
 
     /** Adds this link's tapped outputs to the main and pre-ReLU lists. */
@@ -218,9 +280,9 @@ public abstract class ChainedModel extends TappedModel implements ConvBatchNorm.
     T child = addChildBlock(name, block);
     Link last = links.isEmpty() ? null : links.get(links.size() - 1);
     if (child instanceof BatchNorm bn && last != null && !last.tapped() && last.block() instanceof Conv2d conv) {
-      links.set(links.size() - 1, new Link(null, new ConvBatchNorm(conv, bn), null, null));
+      links.set(links.size() - 1, new Link(null, new ConvBatchNorm(conv, bn), null));
     } else {
-      links.add(new Link(child, null, null, null));
+      links.add(new Link(child, null, null));
     }
     return child;
   }
@@ -230,14 +292,14 @@ public abstract class ChainedModel extends TappedModel implements ConvBatchNorm.
     return links.stream().map(Link::pair).filter(Objects::nonNull).toList();
   }
 
-  private void op(UnaryOperator<NDArray> op, UnaryOperator<Shape> shape) {
+  private void op(Op op) {
     checkOpen();
-    links.add(new Link(null, null, op, shape));
+    links.add(new Link(null, null, op));
   }
 
   /** Appends a ReLU. */
   protected final void relu() {
-    op(Activation::relu, s -> s);
+    op(new Relu());
   }
 
   /**
@@ -249,13 +311,7 @@ public abstract class ChainedModel extends TappedModel implements ConvBatchNorm.
    * @param padding the padding on each side
    */
   protected final void maxPool(int kernel, int stride, int padding) {
-    Shape k = new Shape(kernel, kernel);
-    Shape s = new Shape(stride, stride);
-    Shape p = new Shape(padding, padding);
-    op(
-        x -> Pool.maxPool2d(x, k, s, p, false),
-        x -> new Shape(x.get(0), x.get(1), Math.floorDiv(x.get(2) + 2 * padding - kernel, stride) + 1,
-            Math.floorDiv(x.get(3) + 2 * padding - kernel, stride) + 1));
+    op(new MaxPool(kernel, stride, padding));
   }
 
   /**
@@ -297,7 +353,7 @@ public abstract class ChainedModel extends TappedModel implements ConvBatchNorm.
    */
   final void preReluOf(BatchNorm bn) {
     checkOpen();
-    links.add(new Link(null, null, null, null, bn, new int[0], new int[] {1}));
+    links.add(new Link(null, null, null, bn, new int[0], new int[] {1}));
     preReluBns.add(List.of(bn));
   }
 
@@ -395,6 +451,26 @@ public abstract class ChainedModel extends TappedModel implements ConvBatchNorm.
     } catch (ai.djl.nn.UninitializedParameterException e) {
       throw notInitialised(e);
     }
+    out.addAll(main);
+    out.addAll(pre);
+    return out;
+  }
+
+  /** {@link #forwardInternal}'s graph: the links, then the global average pool and {@code fc}. */
+  @Override
+  public <T> List<T> trace(GraphOps<T> ops, List<T> inputs) {
+    T x = inputs.get(0);
+    List<T> main = new ArrayList<>();
+    List<T> pre = new ArrayList<>();
+    for (Link link : links) {
+      List<T> y = link.trace(ops, x);
+      x = y.get(0);
+      if (link.tapped()) {
+        link.collect(y, main, pre);
+      }
+    }
+    List<T> out = new ArrayList<>();
+    out.add(ModelGraph.run(fc, ops, ops.globalAvgPool2d(x)));
     out.addAll(main);
     out.addAll(pre);
     return out;

@@ -69,6 +69,18 @@ final class ConvBatchNorm {
         .head();
   }
 
+  /**
+   * The pair's inference graph ({@link ModelGraph}): as it runs, one biased convolution when folded, else the
+   * convolution then the BatchNorm.
+   */
+  <T> T trace(GraphOps<T> ops, T x) {
+    if (foldedWeight != null) {
+      return ops.conv2d(x, foldedWeight, foldedBias, conv.getStride(), conv.getPadding(), conv.getDilation(),
+          conv.getGroups());
+    }
+    return ModelGraph.batchNorm(bn, ops, ModelGraph.run(conv, ops, x));
+  }
+
   /** Output shape for an input of shape {@code x}. */
   Shape outputShape(Shape x) {
     return Layers.shape(conv, x);

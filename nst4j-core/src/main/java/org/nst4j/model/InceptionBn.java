@@ -103,7 +103,7 @@ public final class InceptionBn extends ChainedModel {
   }
 
   /** Convolution (no bias) + BatchNorm; returns the BN output, BEFORE the ReLU (callers apply it). */
-  static final class ConvBn extends AbstractBlock implements ConvBatchNorm.Holder {
+  static final class ConvBn extends AbstractBlock implements ConvBatchNorm.Holder, Traceable {
     private static final byte VERSION = 1;
     private final ConvBatchNorm pair;
 
@@ -125,6 +125,11 @@ public final class InceptionBn extends ChainedModel {
     }
 
     @Override
+    public <T> List<T> trace(GraphOps<T> ops, List<T> inputs) {
+      return List.of(pair.trace(ops, inputs.get(0)));
+    }
+
+    @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
       return new Shape[] {pair.outputShape(inputShapes[0])};
     }
@@ -139,12 +144,16 @@ public final class InceptionBn extends ChainedModel {
     return Activation.relu(Layers.run(c, ps, x, training));
   }
 
+  private static <T> T reluOf(ConvBn c, GraphOps<T> ops, T x) {
+    return ops.relu(c.pair.trace(ops, x));
+  }
+
   /**
    * Inception block with four branches (1×1; 1×1-3×3; 1×1-3×3-3×3; 3×3 pool stride 1 then 1×1), all stride
    * 1, concatenated on the channel axis. Returns {@code [output]}, or {@code [output, pre-ReLU output]} when
    * built with {@code exposePreRelu}.
    */
-  static final class InceptionA extends AbstractBlock {
+  static final class InceptionA extends AbstractBlock implements Traceable {
     private static final byte VERSION = 1;
     private final ConvBn c1x1;
     private final ConvBn c3x3r;
@@ -195,6 +204,19 @@ public final class InceptionBn extends ChainedModel {
       return exposePreRelu ? new NDList(out, NDArrays.concat(pre, 1)) : new NDList(out);
     }
 
+    /** {@link #forwardInternal}'s graph, op for op. */
+    @Override
+    public <T> List<T> trace(GraphOps<T> ops, List<T> inputs) {
+      T x = inputs.get(0);
+      T a = c1x1.pair.trace(ops, x);
+      T b = c3x3.pair.trace(ops, reluOf(c3x3r, ops, x));
+      T c = cd3x3b.pair.trace(ops, reluOf(cd3x3a, ops, reluOf(cd3x3r, ops, x)));
+      T pooled = maxPool ? ops.maxPool2d(x, 3, 1, 1) : ops.avgPool2d(x, 3, 1, 1, true);
+      T d = proj.pair.trace(ops, pooled);
+      T out = ops.concatChannels(List.of(ops.relu(a), ops.relu(b), ops.relu(c), ops.relu(d)));
+      return exposePreRelu ? List.of(out, ops.concatChannels(List.of(a, b, c, d))) : List.of(out);
+    }
+
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
       Shape in = inputShapes[0];
@@ -217,7 +239,7 @@ public final class InceptionBn extends ChainedModel {
    * Reduction block (MXNet's InceptionFactoryB): 1×1-3×3/2; 1×1-3×3-3×3/2; 3×3/2 max pool of the input
    * (padding 1); concatenated, so the width grows by the input's channels.
    */
-  static final class Reduction extends AbstractBlock {
+  static final class Reduction extends AbstractBlock implements Traceable {
     private static final byte VERSION = 1;
     private final ConvBn c3x3r;
     private final ConvBn c3x3;
@@ -245,6 +267,15 @@ public final class InceptionBn extends ChainedModel {
       b = reluOf(cd3x3b, ps, b, training);
       NDArray c = Pool.maxPool2d(x, K3, S2, P1, false);
       return new NDList(NDArrays.concat(new NDList(a, b, c), 1));
+    }
+
+    /** {@link #forwardInternal}'s graph, op for op. */
+    @Override
+    public <T> List<T> trace(GraphOps<T> ops, List<T> inputs) {
+      T x = inputs.get(0);
+      T a = reluOf(c3x3, ops, reluOf(c3x3r, ops, x));
+      T b = reluOf(cd3x3b, ops, reluOf(cd3x3a, ops, reluOf(cd3x3r, ops, x)));
+      return List.of(ops.concatChannels(List.of(a, b, ops.maxPool2d(x, 3, 2, 1))));
     }
 
     @Override

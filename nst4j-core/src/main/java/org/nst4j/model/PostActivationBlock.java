@@ -21,7 +21,7 @@ import java.util.List;
  * ImageNetResNet.Bottleneck}) only choose the convolutions; their class names appear in the parameter names
  * of the stages that hold them.
  */
-abstract class PostActivationBlock extends ResidualBlock implements ConvBatchNorm.Holder {
+abstract class PostActivationBlock extends ResidualBlock implements ConvBatchNorm.Holder, Traceable {
   private final ConvBatchNorm[] branch;
   private final ConvBatchNorm projection;
   private boolean exposePreRelu;
@@ -98,5 +98,21 @@ abstract class PostActivationBlock extends ResidualBlock implements ConvBatchNor
     y = y.add(shortcut);
     NDArray out = Activation.relu(y);
     return exposePreRelu ? new NDList(out, y) : new NDList(out);
+  }
+
+  /** {@link #forwardInternal}'s graph, op for op. */
+  @Override
+  public <T> List<T> trace(GraphOps<T> ops, List<T> inputs) {
+    T x = inputs.get(0);
+    T y = x;
+    for (int i = 0; i < branch.length; i++) {
+      if (i > 0) {
+        y = ops.relu(y);
+      }
+      y = branch[i].trace(ops, y);
+    }
+    y = ops.add(y, projection != null ? projection.trace(ops, x) : x);
+    T out = ops.relu(y);
+    return exposePreRelu ? List.of(out, y) : List.of(out);
   }
 }

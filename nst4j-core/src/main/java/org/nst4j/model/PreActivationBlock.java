@@ -7,6 +7,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.util.List;
 
 /**
  * A pre-activation residual block (He et al. 2016b): a branch of BN-ReLU-convolution triples, plus the
@@ -19,7 +20,7 @@ import ai.djl.util.PairList;
  * WideResNet.PreActBlock}) only choose the convolutions; their class names appear in the parameter names of
  * the stages that hold them.
  */
-abstract class PreActivationBlock extends ResidualBlock {
+abstract class PreActivationBlock extends ResidualBlock implements Traceable {
   private final BatchNorm[] bns;
   private final Conv2d[] convs;
 
@@ -61,5 +62,17 @@ abstract class PreActivationBlock extends ResidualBlock {
     // In place: a convolution's backward needs its input and weight, not its output.
     y.addi(hasProjection() ? project(ps, preActivated, training) : x);
     return new NDList(y);
+  }
+
+  /** {@link #forwardInternal}'s graph, op for op. */
+  @Override
+  public <T> List<T> trace(GraphOps<T> ops, List<T> inputs) {
+    T x = inputs.get(0);
+    T preActivated = ops.relu(ModelGraph.batchNorm(bns[0], ops, x));
+    T y = ModelGraph.run(convs[0], ops, preActivated);
+    for (int i = 1; i < convs.length; i++) {
+      y = ModelGraph.run(convs[i], ops, ops.relu(ModelGraph.batchNorm(bns[i], ops, y)));
+    }
+    return List.of(ops.add(y, hasProjection() ? traceProjection(ops, preActivated) : x));
   }
 }

@@ -60,6 +60,15 @@ abstract class ResidualBlock extends AbstractBlock {
     return y;
   }
 
+  /** The graph of {@link #project} ({@link ModelGraph}). */
+  final <T> T traceProjection(GraphOps<T> ops, T x) {
+    T y = x;
+    for (Block block : projection) {
+      y = ModelGraph.run(block, ops, y);
+    }
+    return y;
+  }
+
   /** The branch's output shape, which the shortcut matches. */
   @Override
   public Shape[] getOutputShapes(Shape[] inputShapes) {

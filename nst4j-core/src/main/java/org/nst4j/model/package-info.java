@@ -11,7 +11,9 @@
  *
  * <p>One name per concept: {@link org.nst4j.model.ModelZoo} makes a model from its name, {@link
  * org.nst4j.model.Models} works on a live one (forward, parameter count, description, parameter bytes), and
- * {@code org.nst4j.store.ModelStore} keeps a trained one on disk with its card.
+ * {@code org.nst4j.store.ModelStore} keeps a trained one on disk with its card; {@link
+ * org.nst4j.model.ModelGraph} describes its inference forward pass through {@link org.nst4j.model.GraphOps}
+ * for exporters (the ONNX export), each block kind in its own class.
  *
  * <p>Depends only on {@code org.nst4j.data} (for {@link org.nst4j.data.DataFormatException}) and DJL
  * (checked by {@code org.nst4j.ArchitectureTest}).
