@@ -122,7 +122,7 @@ public final class JFreeChartPlots implements ReportCharts {
       Stats s = g.finalAccuracy();
       double mean = 100 * s.mean();
       double std = Double.isNaN(s.std()) ? 0 : 100 * s.std();
-      dataset.add(mean, std, "final test accuracy", g.label());
+      dataset.add(mean, std, "final test accuracy", barLabel(g));
       lo = Math.min(lo, mean - std);
       hi = Math.max(hi, mean + std);
     }
@@ -163,6 +163,14 @@ public final class JFreeChartPlots implements ReportCharts {
         new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
     style(chart);
     write(chart, png);
+  }
+
+  /**
+   * A bar's label: the group's, with its number of finished runs when some of its seeds are missing (a grid in
+   * progress), so that a bar from one seed — drawn without an error bar — is not read as a settled mean.
+   */
+  static String barLabel(ResultGroup g) {
+    return g.runs().size() < g.seeds().size() ? g.label() + " (n=" + g.runs().size() + ")" : g.label();
   }
 
   private static void style(JFreeChart chart) {

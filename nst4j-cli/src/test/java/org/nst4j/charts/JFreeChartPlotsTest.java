@@ -56,6 +56,14 @@ class JFreeChartPlotsTest {
   }
 
   @Test
+  void aBarWithMissingSeedsSaysHowManyRunsItHas() {
+    ResultGroup full = new ResultGroup("ce", "ce", "", Map.of(), List.of(0L, 1L), List.of(run(0, 0.8), run(1, 0.8)));
+    ResultGroup partial = new ResultGroup("kd", "kd", "", Map.of(), List.of(0L, 1L, 2L), List.of(run(0, 0.8)));
+    assertEquals("ce", JFreeChartPlots.barLabel(full));
+    assertEquals("kd (n=1)", JFreeChartPlots.barLabel(partial));
+  }
+
+  @Test
   void isTheImplementationThatNst4jCoreFinds() {
     assertTrue(ReportCharts.installed().orElseThrow() instanceof JFreeChartPlots);
   }
