@@ -1,14 +1,7 @@
 package org.nst4j.experiment;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -92,21 +85,7 @@ public final class DetectionExperimentFile {
    * @throws IllegalArgumentException if the file is missing, too large, not YAML, or a field is wrong
    */
   public static DetectionExperimentSpec read(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException(file + ": no such experiment file");
-    }
-    String text;
-    try {
-      long max = Long.getLong(ExperimentFile.MAX_BYTES_PROPERTY, ExperimentFile.DEFAULT_MAX_BYTES);
-      if (Files.size(file) > max) {
-        throw new IllegalArgumentException(file + ": " + Files.size(file) + " bytes, over the limit of " + max
-            + " bytes for an experiment file (NST4J_JAVA_OPTS=-D" + ExperimentFile.MAX_BYTES_PROPERTY + "=N raises it)");
-      }
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(file + ": cannot be read (" + e.getMessage() + ")");
-    }
-    return parse(text, file);
+    return parse(ExperimentFile.readText(file), file);
   }
 
   /**
@@ -117,15 +96,7 @@ public final class DetectionExperimentFile {
    * @return the experiment
    */
   public static DetectionExperimentSpec parse(String yaml, Path file) {
-    JsonNode root;
-    try {
-      ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
-      mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-      root = mapper.readTree(yaml);
-    } catch (JsonProcessingException e) {
-      String m = e.getOriginalMessage() == null ? e.getMessage() : e.getOriginalMessage();
-      throw new IllegalArgumentException(file + ": not valid YAML: " + m.split("\n")[0]);
-    }
+    JsonNode root = ExperimentFile.yamlTree(yaml, file);
     ExperimentFile.Reader r = new ExperimentFile.Reader(file);
     if (root == null || !root.isObject()) {
       throw r.fail("", "the file is empty; it needs at least name, data, detector and rows");

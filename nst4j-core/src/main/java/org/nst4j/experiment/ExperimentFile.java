@@ -117,6 +117,17 @@ public final class ExperimentFile {
    *     {@value #MAX_BYTES_PROPERTY} property), not YAML, or any field is wrong
    */
   public static ExperimentSpec read(Path file) {
+    return parse(readText(file), file);
+  }
+
+  /**
+   * The text of an experiment file (classification or detection), after the checks every such file gets.
+   *
+   * @param file the YAML file
+   * @return its text
+   * @throws IllegalArgumentException if the file is missing, larger than the limit, or cannot be read
+   */
+  static String readText(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException(file + ": no such experiment file");
     }
@@ -133,7 +144,29 @@ public final class ExperimentFile {
     } catch (IOException e) {
       throw new IllegalArgumentException(file + ": cannot be read (" + e.getMessage() + ")");
     }
-    return parse(text, file);
+    return text;
+  }
+
+  /**
+   * The YAML tree of an experiment file's text, duplicate keys refused.
+   *
+   * @param yaml the text
+   * @param file its name, for messages
+   * @return the tree (null for an empty text)
+   * @throws IllegalArgumentException naming the file and the line when the text is not YAML
+   */
+  static JsonNode yamlTree(String yaml, Path file) {
+    JsonNode root;
+    try {
+      ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
+      mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+      root = mapper.readTree(yaml);
+    } catch (JsonProcessingException e) {
+      String m = e.getOriginalMessage() == null ? e.getMessage() : e.getOriginalMessage();
+      String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+      throw new IllegalArgumentException(file + ": not valid YAML" + where + ": " + m.split("\n")[0]);
+    }
+    return root;
   }
 
   /**
@@ -145,16 +178,7 @@ public final class ExperimentFile {
    * @throws IllegalArgumentException naming the file and the field
    */
   public static ExperimentSpec parse(String yaml, Path file) {
-    JsonNode root;
-    try {
-      ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
-      mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-      root = mapper.readTree(yaml);
-    } catch (JsonProcessingException e) {
-      String m = e.getOriginalMessage() == null ? e.getMessage() : e.getOriginalMessage();
-      String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
-      throw new IllegalArgumentException(file + ": not valid YAML" + where + ": " + m.split("\n")[0]);
-    }
+    JsonNode root = yamlTree(yaml, file);
     return new Reader(file).read(root, yaml);
   }
 
