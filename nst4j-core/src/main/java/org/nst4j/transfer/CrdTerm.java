@@ -237,7 +237,7 @@ public final class CrdTerm implements TransferTerm, IndexedTerm {
 
   /** L2-normalised {@code x·Wᵀ + b}. */
   static NDArray embed(NDArray x, NDArray w, NDArray b) {
-    return x.matMul(w.transpose()).add(b).normalize(2, 1, 1e-12);
+    return x.matMul(Features.inBatch(w.transpose(), x)).add(b).normalize(2, 1, 1e-12);
   }
 
   /** B×(K+1) scores exp(⟨bank[sample[b][j]], v_b⟩/T), taken from the N×B product. */

@@ -173,11 +173,12 @@ public final class VidTerm implements TransferTerm {
       }
       long b = s.get(0);
       NDArray x = student.reshape(b, cs, -1);
-      NDArray h = Activation.relu(parameters.get(0).getArray().matMul(x));
-      h = Activation.relu(parameters.get(1).getArray().matMul(h));
-      NDArray r = parameters.get(2).getArray().matMul(h);
+      // Each product starts from a parameter: its result is moved to the batch's manager (Features.inBatch).
+      NDArray h = Activation.relu(Features.inBatch(parameters.get(0).getArray().matMul(x), x));
+      h = Activation.relu(Features.inBatch(parameters.get(1).getArray().matMul(h), x));
+      NDArray r = Features.inBatch(parameters.get(2).getArray().matMul(h), x);
       NDArray t = teacher.reshape(b, ct, -1);
-      NDArray variance = Scalars.plus(Activation.softPlus(parameters.get(3).getArray()), EPS)
+      NDArray variance = Scalars.plus(Features.inBatch(Activation.softPlus(parameters.get(3).getArray()), x), EPS)
           .reshape(1, ct, 1);
       NDArray nll = r.sub(t).square().div(variance).add(variance.log());
       return Scalars.times(nll.mean(), 0.5);

@@ -102,6 +102,15 @@ class CrdTermTest {
   }
 
   @Test
+  void aBatchLeavesNothingBehindInTheEmbeddingsManager() {
+    try (NDManager root = NDManager.newBaseManager(); CrdTerm crd = new CrdTerm(0.8, 20, 4, 7, 0.07, 0.5, null)) {
+      double left = Fixtures.arraysLeftPerBatch(root, crd, Fixtures.random(root, 1, true, 3, 5, 2, 2),
+          Fixtures.random(root, 2, true, 3, 6, 2, 2), 4, () -> crd.setBatchIndices(new long[] {3, 17, 0}));
+      assertEquals(0, left, 0);
+    }
+  }
+
+  @Test
   void valueBanksAndNormalisationMatchThePlainJavaReference() {
     int n = 20;
     int d = 4;

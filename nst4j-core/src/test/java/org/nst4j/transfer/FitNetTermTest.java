@@ -33,6 +33,17 @@ class FitNetTermTest {
   }
 
   @Test
+  void aBatchLeavesNothingBehindInTheRegressorsManager() {
+    // The Conv1×1 + BN connector (FitNet's regressor, OFD's connector) runs as a DJL block: its results belong to
+    // the input's manager.
+    try (NDManager root = NDManager.newBaseManager(); FitNetTerm fit = new FitNetTerm(LossOptions.defaults())) {
+      double left = Fixtures.arraysLeftPerBatch(root, fit, Fixtures.random(root, 1, true, 4, 3, 4, 4),
+          Fixtures.random(root, 2, true, 4, 5, 2, 2), 4, () -> {});
+      assertEquals(0, left, 0);
+    }
+  }
+
+  @Test
   void regressorBridgesChannelsAndSizeAndGradientsReachIt() {
     NDArray sMap = Fixtures.random(manager, 1, true, 4, 3, 4, 4);
     ModelOutput s = Fixtures.maps(sMap);

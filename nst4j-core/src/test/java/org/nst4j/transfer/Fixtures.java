@@ -57,4 +57,50 @@ final class Fixtures {
     double minus = f.apply(x.getManager().create(v, x.getShape())).getDouble();
     return (plus - minus) / (2 * h);
   }
+
+  /**
+   * How many arrays one batch leaves behind in the manager that owns a term's parameters: the term is initialised
+   * with a fresh sub-manager of {@code root}, then {@code batches} batches are computed and back-propagated, each
+   * in its own sub-manager closed after it (as the training loop does); the result is the growth of the
+   * parameters' manager between the first and the last batch, divided by the batches in between (0: nothing
+   * accumulates). DJL puts an operation's result in the manager of its first operand, so an operation that starts
+   * from a parameter would otherwise keep every batch's activations until the run ends.
+   *
+   * @param root where the term's manager and the batches' managers are made
+   * @param term the term to initialise and run
+   * @param student the student maps of one batch (float64, created anew in each batch's manager)
+   * @param teacher the teacher maps of one batch
+   * @param batches batches to run, ≥ 2
+   * @param beforeCompute called before each compute (CRD's indices)
+   * @return arrays left behind per batch
+   */
+  static double arraysLeftPerBatch(NDManager root, TransferTerm term, NDArray student, NDArray teacher,
+      int batches, Runnable beforeCompute) {
+    NDManager owner = root.newSubManager();
+    term.initialize(owner, maps(student), maps(teacher), 1);
+    int first = -1;
+    int last = -1;
+    for (int i = 0; i < batches; i++) {
+      try (NDManager batch = root.newSubManager()) {
+        NDArray s = batch.create(student.toDoubleArray(), student.getShape());
+        s.setRequiresGradient(true);
+        NDArray t = batch.create(teacher.toDoubleArray(), teacher.getShape());
+        beforeCompute.run();
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          gc.backward(term.compute(maps(s), maps(t), null, true));
+        }
+      }
+      int count = countArrays(owner);
+      if (i == 0) {
+        first = count;
+      }
+      last = count;
+    }
+    return (last - first) / (double) (batches - 1);
+  }
+
+  /** The arrays a manager holds, its sub-managers' included. */
+  private static int countArrays(NDManager m) {
+    return m.getManagedArrays().size();
+  }
 }
