@@ -44,7 +44,7 @@ class DjlDatasetLoopTest {
   private static final ImageDataset TEST = SAMPLE.test().firstPerClass(5);
 
   /** The label type of the DJL dataset made of an ImageDataset. */
-  private enum Labels { FLOAT32, INT32 }
+  enum Labels { FLOAT32, INT32 }
 
   /** The images of {@code images}, normalised as nst4j's loader does, with their labels, as a DJL ArrayDataset. */
   static ArrayDataset arrayDataset(NDManager manager, ImageDataset images, Labels type) {
