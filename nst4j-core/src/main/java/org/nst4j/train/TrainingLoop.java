@@ -571,8 +571,13 @@ public final class TrainingLoop {
       } else {
         DjlDatasetBatches djl = DjlDatasetBatches.forTraining(djlTrain, manager, config, student.numClasses());
         batches = djl;
-        evaluation = djlTest == null ? null
+        DjlDatasetBatches djlEval = djlTest == null ? null
             : DjlDatasetBatches.forEvaluation(djlTest, manager, config.evalBatchSize(), student.numClasses());
+        if (djlEval != null && !djlEval.imageShape().equals(djl.imageShape())) {
+          throw new IllegalArgumentException("the test set's images have shape " + djlEval.imageShape()
+              + ", the training set's " + djl.imageShape());
+        }
+        evaluation = djlEval;
         channels = djl.channels();
       }
       if (channels != student.inputChannels()) {

@@ -262,6 +262,12 @@ class DjlDatasetLoopTest {
       IllegalArgumentException channels = assertThrows(IllegalArgumentException.class,
           () -> base.get().setData(rgb, null).build());
       assertEquals("the data has 3 channels, the model cnn-small was built for 1", channels.getMessage());
+      ArrayDataset small = new ArrayDataset.Builder().setData(m.zeros(new Shape(20, 1, 14, 14)))
+          .optLabels(m.zeros(new Shape(20))).setSampling(10, false).build();
+      IllegalArgumentException testShape = assertThrows(IllegalArgumentException.class,
+          () -> base.get().setData(train, small).build());
+      assertEquals("the test set's images have shape (1, 14, 14), the training set's (1, 28, 28)",
+          testShape.getMessage());
 
       float[] labels = new float[20];
       labels[13] = 3.5f;
