@@ -140,6 +140,39 @@ class DjlDatasetLoopTest {
     }
   }
 
+  /** One epoch of {@code crd} from the shipped teacher, from an ImageDataset or a DJL dataset of the same images. */
+  private static EpochRecord firstCrdEpoch(boolean djl) {
+    try (Model teacherModel = Teachers.fromFolder(Path.of("models/fmnist-resnet20"), Device.cpu());
+        Model model = Model.newInstance("student")) {
+      TappedModel teacher = (TappedModel) teacherModel.getBlock();
+      TappedModel student = ModelZoo.create("cnn-small", 1, 10, 3);
+      model.setBlock(student);
+      student.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 28, 28));
+      NDManager m = model.getNDManager();
+      try (Objective objective = Objectives.create("crd", LossOptions.defaults(),
+          TermContext.of(TRAIN.size(), teacher))) {
+        TrainingLoop.Builder b = TrainingLoop.builder().setStudent(student, m).optTeacher(teacher)
+            .setObjective(objective).setConfig(recipe(1));
+        if (djl) {
+          b.setData(arrayDataset(m, TRAIN, Labels.FLOAT32), null);
+        } else {
+          b.setData(TRAIN, null, SAMPLE.normalization());
+        }
+        return b.build().run().get(0);
+      }
+    }
+  }
+
+  @Test
+  void crdReadsTheDatasetIndicesTheAdapterCarries() {
+    EpochRecord nst = firstCrdEpoch(false);
+    EpochRecord djl = firstCrdEpoch(true);
+    assertTrue(djl.terms().containsKey("crd"), djl.terms().toString());
+    // CRD's memory banks are indexed by dataset index: the same indices give the same contrastive term.
+    assertEquals(nst.terms().get("crd"), djl.terms().get("crd"), 1e-6 * Math.abs(nst.terms().get("crd")));
+    assertEquals(nst.loss(), djl.loss(), 1e-6 * nst.loss());
+  }
+
   /**
    * Trains {@code kd+nst-poly} from the shipped teacher for 3 epochs on a DJL dataset, checkpointing into
    * {@code folder}; a listener asks to stop after batch {@code stopBatch} of epoch {@code stopEpoch} (-1: never).
