@@ -90,7 +90,7 @@ public final class EpochProfile {
             }
           })
           .build();
-      List<EpochRecord> records = loop.run(false, List.of());
+      List<EpochRecord> records = loop.run();
       timer.meanMillis().forEach((k, v) -> phases.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
       return new Result(objective.method(), records.stream().map(EpochRecord::seconds).toList(), phases,
           timer.steps() / Math.max(1, epochs > 1 ? epochs - 1 : 1), ProcessMemory.peakRssMb());

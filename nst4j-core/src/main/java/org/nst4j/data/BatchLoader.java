@@ -4,11 +4,12 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
- * Cuts a data set into normalised, optionally shuffled and augmented mini-batches — deterministically.
+ * Cuts an {@link ImageDataset} into normalised, optionally shuffled and augmented mini-batches —
+ * deterministically (the {@link BatchSource} of nst4j's own data sets).
  *
  * <p>Determinism: everything about epoch e — the order of the images and every image's augmentation — is
  * a function of (seed, e) alone. The order is a Fisher–Yates shuffle driven by a {@link SplittableRandom}
- * seeded with a mix of seed and epoch; the augmentation of the image at position p of the epoch is drawn
+ * seeded with a mix of seed and epoch ({@link BatchSource#shuffledOrder}); the augmentation of the image at position p of the epoch is drawn
  * from its own generator seeded with a mix of that epoch key and p. So a run resumed at epoch e, or at
  * batch b of epoch e ({@link #epoch(int, int)}), sees exactly the batches an uninterrupted run would
  * have seen, any batch can be built on its own ({@link #batch(int, int)}), and prefetching on another
@@ -22,7 +23,7 @@ import java.util.SplittableRandom;
  *
  * <p>Immutable and thread-safe.
  */
-public final class BatchLoader {
+public final class BatchLoader implements BatchSource {
   private final ImageDataset dataset;
   private final int batchSize;
   private final boolean shuffle;
@@ -79,8 +80,7 @@ public final class BatchLoader {
       throw new IllegalArgumentException(
           "normalisation has " + norm.channels() + " channels but " + ds.name() + " has " + ds.channels());
     }
-    this.batchesPerEpoch =
-        dropLast ? ds.size() / batchSize : (int) (((long) ds.size() + batchSize - 1) / batchSize);
+    this.batchesPerEpoch = BatchSource.batchesPerEpoch(ds.size(), batchSize, dropLast);
     if (batchesPerEpoch == 0) {
       throw new IllegalArgumentException(
           "batch size " + batchSize + " exceeds the " + ds.size() + " images of " + ds.name()
@@ -128,12 +128,19 @@ public final class BatchLoader {
     return new BatchLoader(dataset, batchSize, shuffle, dropLast, augmentation, normalization, seed, depth);
   }
 
+  @Override
+  public int size() {
+    return dataset.size();
+  }
+
   /** Number of batches in every epoch. */
+  @Override
   public int batchesPerEpoch() {
     return batchesPerEpoch;
   }
 
   /** Images per full batch. */
+  @Override
   public int batchSize() {
     return batchSize;
   }
@@ -186,6 +193,7 @@ public final class BatchLoader {
    * @return a single-use iterator, also usable in a for-each loop
    * @throws IllegalArgumentException if an argument is out of range
    */
+  @Override
   public BatchIterator epoch(int epoch, int startBatch) {
     checkEpoch(epoch);
     if (startBatch < 0 || startBatch > batchesPerEpoch) {
@@ -202,6 +210,7 @@ public final class BatchLoader {
    * @param index the batch, in {@code [0, batchesPerEpoch())}
    * @return the batch, equal to the one {@link #epoch(int)} yields at that index
    */
+  @Override
   public ImageBatch batch(int epoch, int index) {
     checkEpoch(epoch);
     if (index < 0 || index >= batchesPerEpoch) {
@@ -219,19 +228,12 @@ public final class BatchLoader {
    */
   public int[] order(int epoch) {
     checkEpoch(epoch);
-    int n = dataset.size();
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
     if (shuffle) {
-      SplittableRandom rng = new SplittableRandom(epochKey(epoch));
-      for (int i = n - 1; i > 0; i--) {
-        int j = rng.nextInt(i + 1);
-        int t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-      }
+      return BatchSource.shuffledOrder(dataset.size(), seed, epoch);
+    }
+    int[] order = new int[dataset.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
     }
     return order;
   }
@@ -277,7 +279,7 @@ public final class BatchLoader {
   }
 
   private long epochKey(int epoch) {
-    return mix64(mix64(seed) + epoch);
+    return BatchSource.epochKey(seed, epoch);
   }
 
   private static void checkEpoch(int epoch) {

@@ -1,6 +1,8 @@
 /**
  * Image data sets: readers for IDX (Fashion-MNIST, MNIST), CIFAR-10/100 binary and ImageFolder trees,
- * the embedded Fashion-MNIST sample, normalisation, augmentation and deterministic batching; and NumPy
+ * the embedded Fashion-MNIST sample, normalisation, augmentation and deterministic batching ({@link
+ * org.nst4j.data.BatchSource}, the batches a training loop reads, whatever holds the images; {@link
+ * org.nst4j.data.BatchLoader} for nst4j's own data sets); and NumPy
  * {@code .npy} files ({@link org.nst4j.data.NpyFile}), the saved tensors the {@code loss} command reads.
  *
  * <p>This is the lowest package of nst4j: it depends on nothing else in the project. Everything here is

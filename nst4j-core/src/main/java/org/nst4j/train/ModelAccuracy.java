@@ -7,9 +7,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.nio.FloatBuffer;
 import java.util.Iterator;
-import org.nst4j.data.Augmentation;
 import org.nst4j.data.ImageBatch;
 import org.nst4j.data.BatchLoader;
+import org.nst4j.data.BatchSource;
 import org.nst4j.data.ImageDataset;
 import org.nst4j.data.Normalization;
 import org.nst4j.model.TappedModel;
@@ -30,10 +30,24 @@ public final class ModelAccuracy {
    */
   public static double accuracy(
       TappedModel model, NDManager manager, ImageDataset data, Normalization normalization, int batchSize) {
-    BatchLoader loader = new BatchLoader(data, batchSize, false, false, Augmentation.none(), normalization, 0);
+    return accuracy(model, manager, BatchLoader.forEvaluation(data, batchSize, normalization));
+  }
+
+  /**
+   * Classifies every image of one epoch of {@code batches} (epoch 0, from its first batch) and returns the
+   * fraction classified correctly.
+   *
+   * @param model the model (initialised)
+   * @param manager a manager for the temporaries (a sub-manager per batch is opened and closed)
+   * @param batches evaluation batches: in data-set order, the last partial batch kept (e.g.
+   *     {@link BatchLoader#forEvaluation}), so that every image counts once
+   * @return accuracy in [0, 1]
+   */
+  public static double accuracy(TappedModel model, NDManager manager, BatchSource batches) {
     ParameterStore store = new ParameterStore(manager, false);
     long correct = 0;
-    for (Iterator<ImageBatch> it = loader.epoch(0); it.hasNext(); ) {
+    long seen = 0;
+    for (Iterator<ImageBatch> it = batches.epoch(0, 0); it.hasNext(); ) {
       ImageBatch batch = it.next();
       try (NDManager scope = manager.newSubManager()) {
         NDArray x = toImages(scope, batch);
@@ -41,8 +55,9 @@ public final class ModelAccuracy {
         NDList out = model.forward(store, new NDList(x), false);
         correct += out.get(0).argMax(1).eq(y).sum().getLong();
       }
+      seen += batch.size();
     }
-    return data.size() == 0 ? Double.NaN : (double) correct / data.size();
+    return seen == 0 ? Double.NaN : (double) correct / seen;
   }
 
   /**

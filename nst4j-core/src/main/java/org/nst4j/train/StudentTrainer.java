@@ -14,10 +14,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.nst4j.data.BatchLoader;
+import org.nst4j.data.BatchSource;
 import org.nst4j.data.ImageBatch;
-import org.nst4j.data.ImageDataset;
-import org.nst4j.data.Normalization;
 import org.nst4j.model.ModelOutput;
 import org.nst4j.model.TappedModel;
 import org.nst4j.transfer.LossTerms;
@@ -38,8 +36,7 @@ final class StudentTrainer {
   private final TappedModel student;
   private final NDManager manager;
   private final Objective objective;
-  private final ImageDataset test;
-  private final Normalization normalization;
+  private final BatchSource test; // evaluation batches, or null
   private final TrainingRecipe config;
   private final List<LoopListener> listeners;
   private final Path checkpointFile;
@@ -68,14 +65,13 @@ final class StudentTrainer {
   private RuntimeException failure;
   private boolean finished;
 
-  StudentTrainer(TappedModel student, NDManager manager, Objective objective, ImageDataset test,
-      Normalization normalization, TrainingRecipe config, List<LoopListener> listeners, Path checkpointFile,
+  StudentTrainer(TappedModel student, NDManager manager, Objective objective, BatchSource test,
+      TrainingRecipe config, List<LoopListener> listeners, Path checkpointFile,
       double divergenceFactor) {
     this.student = student;
     this.manager = manager;
     this.objective = objective;
     this.test = test;
-    this.normalization = normalization;
     this.config = config;
     this.listeners = List.copyOf(listeners);
     this.checkpointFile = checkpointFile;
@@ -124,7 +120,7 @@ final class StudentTrainer {
    * Builds the optimiser, meets the objective with the models on the loader's first batch and restores the
    * checkpoint; see {@link TrainingLoop#prepare}. Idempotent.
    */
-  void prepare(BatchLoader loader, TappedModel teacher, ParameterStore teacherStore, boolean resume) {
+  void prepare(BatchSource loader, TappedModel teacher, ParameterStore teacherStore, boolean resume) {
     if (prepared) {
       return;
     }
@@ -304,7 +300,7 @@ final class StudentTrainer {
       checkFiniteParameters(epoch, batches);
       long evalStart = System.nanoTime();
       double testAccuracy = test == null ? Double.NaN
-          : ModelAccuracy.accuracy(student, manager, test, normalization, config.evalBatchSize());
+          : ModelAccuracy.accuracy(student, manager, test);
       double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
       EpochRecord record = stats.toRecord(epoch, testAccuracy, schedule.rate(step - 1), evalSeconds);
       records.add(record);

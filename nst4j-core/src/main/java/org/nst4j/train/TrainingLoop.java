@@ -4,12 +4,18 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.dataset.RandomAccessDataset;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.nst4j.data.ImageBatch;
+import java.util.Objects;
 import org.nst4j.data.BatchLoader;
+import org.nst4j.data.BatchSource;
+import org.nst4j.data.ImageBatch;
 import org.nst4j.data.ImageDataset;
 import org.nst4j.data.Normalization;
 import org.nst4j.model.ModelOutput;
@@ -37,6 +43,10 @@ import org.nst4j.transfer.Objective;
  * mid-epoch checkpoint, one from epoch 3, one new): the loop starts at the earliest and each student joins at
  * its own position. A student that fails (a NaN, a diverging loss) ends alone, the others go on; a stop
  * request (StopSignal) checkpoints every student at the same step.
+ *
+ * <p>For Java users: {@link #builder()} takes the data as nst4j's {@link ImageDataset}s or as any DJL
+ * {@link RandomAccessDataset} ({@link DjlDatasetBatches} says which), a checkpoint folder and whether to resume
+ * from it; {@link #run()} then trains. The batches come from a {@link BatchSource}, the same for both forms.
  */
 public final class TrainingLoop {
   /**
@@ -54,13 +64,15 @@ public final class TrainingLoop {
   private final List<StudentTrainer> students;
   private final NDManager manager; // the batches' sub-managers are made from it (the first student's)
   private final TappedModel teacher;
-  private final ImageDataset train;
-  private final Normalization normalization;
+  private final Object train; // the ImageDataset or DJL dataset the batches are cut from (loops together share it)
+  private final Normalization normalization; // an ImageDataset's; null for a DJL dataset (fed as it is)
   private final TrainingRecipe config; // the batch stream's recipe (seed, batch size, augmentation, epochs)
   private final PhaseTimer timer;
+  private final BatchSource loader;
+  private final boolean resume; // the builder's optResume: what prepare() and run() do
+  private final List<EpochRecord> previous; // the records of the run resumed (from its checkpoint folder's log)
 
   // Set by prepare().
-  private BatchLoader loader;
   private ParameterStore teacherStore;
 
   /**
@@ -77,9 +89,9 @@ public final class TrainingLoop {
     }
   }
 
-  private TrainingLoop(List<StudentTrainer> students, NDManager manager, TappedModel teacher, ImageDataset train,
-      Normalization normalization, TrainingRecipe config, PhaseTimer timer, BatchLoader loader,
-      ParameterStore teacherStore) {
+  private TrainingLoop(List<StudentTrainer> students, NDManager manager, TappedModel teacher, Object train,
+      Normalization normalization, TrainingRecipe config, PhaseTimer timer, BatchSource loader,
+      ParameterStore teacherStore, boolean resume, List<EpochRecord> previous) {
     this.students = List.copyOf(students);
     this.manager = manager;
     this.teacher = teacher;
@@ -89,6 +101,8 @@ public final class TrainingLoop {
     this.timer = timer;
     this.loader = loader;
     this.teacherStore = teacherStore;
+    this.resume = resume;
+    this.previous = List.copyOf(previous);
   }
 
   /**
@@ -126,12 +140,12 @@ public final class TrainingLoop {
     TrainingLoop first = loops.get(0);
     List<StudentTrainer> all = new ArrayList<>();
     for (TrainingLoop l : loops) {
-      if (l.loader == null || l.students.stream().anyMatch(s -> !s.isPrepared())) {
+      if (l.teacherStore == null || l.students.stream().anyMatch(s -> !s.isPrepared())) {
         throw new IllegalArgumentException("prepare() every loop before running them together");
       }
       String why = l.teacher != first.teacher ? "another teacher"
           : l.train != first.train ? "another training set"
-          : !l.normalization.equals(first.normalization) ? "another normalisation"
+          : !Objects.equals(l.normalization, first.normalization) ? "another normalisation"
           : !sameBatchStream(l.config, first.config) ? "another batch stream (seed, batch size, augmentation or"
               + " epochs: " + l.config + " vs " + first.config + ")"
           : null;
@@ -141,7 +155,7 @@ public final class TrainingLoop {
       all.addAll(l.students);
     }
     return new TrainingLoop(all, first.manager, first.teacher, first.train, first.normalization, first.config,
-        first.timer, first.loader, first.teacherStore);
+        first.timer, first.loader, first.teacherStore, false, List.of());
   }
 
   /** Whether two recipes give the same batches, epoch for epoch (and the same number of epochs). */
@@ -151,28 +165,29 @@ public final class TrainingLoop {
   }
 
   /**
-   * Checks that the objective, the models and the data fit together, and restores the checkpoint when
-   * resuming, without writing anything: the caller can then create its output knowing that the input is
-   * good. Builds the batch loader, runs the first batch through the student and the teacher (inference
-   * mode, no BatchNorm statistic moves), initialises the objective from those outputs (FitNet builds its
-   * regressor; taps are resolved) and evaluates it once, so that an unknown tap or maps that cannot be
-   * aligned are refused here rather than in the first training step. Idempotent; {@link #run} calls it if
+   * Checks that the objective, the models and the data fit together, and restores the checkpoint when the
+   * builder asked to resume ({@link Builder#optResume}), without writing anything: the caller can then create
+   * its output knowing that the input is good. Runs the first batch through the student and the teacher
+   * (inference mode, no BatchNorm statistic moves), initialises the objective from those outputs (FitNet builds
+   * its regressor; taps are resolved) and evaluates it once, so that an unknown tap or maps that cannot be
+   * aligned are refused here rather than in the first training step. Idempotent; {@link #run()} calls it if
    * the caller did not.
    *
-   * @param resume restore {@code checkpointFile} if it exists
    * @throws IllegalArgumentException if the data, models and objective do not fit, or the checkpoint is not
    *     one of this run
    */
-  public void prepare(boolean resume) {
-    if (loader == null) {
-      BatchLoader made = new BatchLoader(train, config.batchSize(), true, config.dropLast(),
-          config.augmentation(), normalization, config.seed());
-      if (made.batchesPerEpoch() < 1) {
-        throw new IllegalArgumentException("training set of " + train.size() + " images gives no full batch of "
-            + config.batchSize());
-      }
+  public void prepare() {
+    prepare(resume);
+  }
+
+  /**
+   * {@link #prepare()}, resuming or not whatever the builder said (the CLI's runs decide per run folder).
+   *
+   * @param resume restore the checkpoint file if it exists
+   */
+  void prepare(boolean resume) {
+    if (teacherStore == null) {
       teacherStore = new ParameterStore(manager, false);
-      loader = made;
     }
     for (StudentTrainer s : students) {
       s.prepare(loader, teacher, teacherStore, resume);
@@ -184,9 +199,26 @@ public final class TrainingLoop {
     return students.stream().mapToInt(StudentTrainer::firstEpoch).min().orElse(1);
   }
 
-  /** The loader of the training batches, made by {@link #prepare} (null before); for tests. */
-  BatchLoader loader() {
+  /** The source of the training batches; for tests. */
+  BatchSource loader() {
     return loader;
+  }
+
+  /**
+   * Trains the loop's one student: from scratch, or, when the builder asked to resume
+   * ({@link Builder#optResume}) and its checkpoint exists, from that checkpoint (mid-epoch included), with the
+   * earlier epochs' records read from the checkpoint folder's {@code epochs.jsonl}. A run stopped on request
+   * ({@link StopSignal}) and built again with {@code optResume(true)} ends with the same weights and epoch
+   * records (timings aside) as an uninterrupted one.
+   *
+   * @return the per-epoch records of the whole run (the resumed run's earlier epochs included when they were
+   *     logged in a checkpoint folder)
+   * @throws NonFiniteLossException if a loss term becomes NaN or infinite
+   * @throws StopSignal.Stopped if stopped on request (checkpoint written)
+   * @throws IllegalStateException if the loop trains several students (use {@link #runEach})
+   */
+  public List<EpochRecord> run() {
+    return run(resume, previous);
   }
 
   /**
@@ -196,11 +228,8 @@ public final class TrainingLoop {
    * @param resume continue from {@code checkpointFile} if present (ignored if {@link #prepare} ran before)
    * @param previous epoch records of the interrupted run (used when resuming, for best accuracy)
    * @return the per-epoch records of the whole run
-   * @throws NonFiniteLossException if a loss term becomes NaN or infinite
-   * @throws StopSignal.Stopped if stopped on request (checkpoint written)
-   * @throws IllegalStateException if the loop trains several students (use {@link #runEach})
    */
-  public List<EpochRecord> run(boolean resume, List<EpochRecord> previous) {
+  List<EpochRecord> run(boolean resume, List<EpochRecord> previous) {
     if (students.size() != 1) {
       throw new IllegalStateException("a loop of " + students.size() + " students: use runEach");
     }
@@ -210,6 +239,11 @@ public final class TrainingLoop {
       throw o.failure();
     }
     return o.records();
+  }
+
+  /** The records of the run resumed, read from the checkpoint folder's log when building (empty if none). */
+  List<EpochRecord> previous() {
+    return previous;
   }
 
   /**
@@ -226,7 +260,7 @@ public final class TrainingLoop {
     if (previous.size() != students.size()) {
       throw new IllegalArgumentException(previous.size() + " record lists for " + students.size() + " students");
     }
-    if (loader == null || students.stream().anyMatch(s -> !s.isPrepared())) {
+    if (teacherStore == null || students.stream().anyMatch(s -> !s.isPrepared())) {
       throw new IllegalStateException("prepare() the loop first");
     }
     int batches = loader.batchesPerEpoch();
@@ -355,7 +389,13 @@ public final class TrainingLoop {
     }
   }
 
-  /** Builder; student, manager, objective, training data, normalisation and config are required. */
+  /**
+   * Builder of a loop of one student. Required: the student and its manager ({@link #setStudent}), the objective,
+   * the data ({@link #setData(ImageDataset, ImageDataset, Normalization)} or
+   * {@link #setData(RandomAccessDataset, RandomAccessDataset)}) and the recipe ({@link #setConfig}). Optional: a
+   * teacher, listeners, where checkpoints go ({@link #optCheckpointFolder} or {@link #optCheckpoint}) and
+   * whether to resume from there ({@link #optResume}). {@link #build()} checks that the parts fit.
+   */
   public static final class Builder {
     private TappedModel student;
     private NDManager manager;
@@ -364,9 +404,13 @@ public final class TrainingLoop {
     private ImageDataset train;
     private ImageDataset test;
     private Normalization normalization;
+    private RandomAccessDataset djlTrain;
+    private RandomAccessDataset djlTest;
     private TrainingRecipe config;
     private final List<LoopListener> listeners = new ArrayList<>();
     private Path checkpointFile;
+    private Path checkpointFolder;
+    private boolean resume;
     private PhaseTimer timer;
     private double divergenceFactor = DEFAULT_DIVERGENCE_FACTOR;
 
@@ -391,7 +435,10 @@ public final class TrainingLoop {
       return this;
     }
 
-    /** The model to train and the manager owning its parameters. */
+    /**
+     * The model to train and the manager owning its parameters (a DJL dataset's items are read in its
+     * sub-managers).
+     */
     public Builder setStudent(TappedModel student, NDManager manager) {
       this.student = student;
       this.manager = manager;
@@ -409,10 +456,37 @@ public final class TrainingLoop {
       return this;
     }
 
+    /**
+     * nst4j's own data: 8-bit images, normalised and augmented (as the recipe says) batch by batch
+     * ({@link BatchLoader}). Replaces DJL datasets given before.
+     *
+     * @param train the training set
+     * @param test the test set evaluated after every epoch, or null (test accuracy NaN)
+     * @param normalization the normalisation of both
+     */
     public Builder setData(ImageDataset train, ImageDataset test, Normalization normalization) {
       this.train = train;
       this.test = test;
       this.normalization = normalization;
+      this.djlTrain = null;
+      this.djlTest = null;
+      return this;
+    }
+
+    /**
+     * A DJL user's data, fed as it is, in nst4j's seeded order ({@link DjlDatasetBatches} says which datasets
+     * work: float32 images (C, H, W), already normalised, and integer or float32 labels). The recipe must not
+     * augment ({@code TrainingRecipe.Builder.optAugment(false)}). Replaces nst4j data sets given before.
+     *
+     * @param train the training set
+     * @param test the test set evaluated after every epoch, or null (test accuracy NaN)
+     */
+    public Builder setData(RandomAccessDataset train, RandomAccessDataset test) {
+      this.djlTrain = train;
+      this.djlTest = test;
+      this.train = null;
+      this.test = null;
+      this.normalization = null;
       return this;
     }
 
@@ -432,29 +506,125 @@ public final class TrainingLoop {
       return this;
     }
 
-    /** Where to write a checkpoint after every epoch (and resume from). */
+    /**
+     * Where to write a checkpoint after every epoch (and when stopped on request) and resume from
+     * ({@link #optResume}); no epoch log is kept, so a resumed {@link #run()} returns the records of the epochs
+     * it trained only. Exclusive with {@link #optCheckpointFolder}.
+     */
     public Builder optCheckpoint(Path file) {
       this.checkpointFile = file;
       return this;
     }
 
-    /** Checks that the required parts are present and builds the loop. */
+    /**
+     * A folder for the run's {@code checkpoint.bin} (written after every epoch, and when stopped on request) and
+     * {@code epochs.jsonl} (one {@link EpochRecord} per line, as the CLI's run folders have them), created when
+     * the run starts (not by building). Without {@link #optResume} a run starts afresh and rewrites both. Exclusive with
+     * {@link #optCheckpoint}.
+     */
+    public Builder optCheckpointFolder(Path folder) {
+      this.checkpointFolder = folder;
+      return this;
+    }
+
+    /**
+     * Whether to continue from the checkpoint (default false): when it exists, {@link TrainingLoop#run()}
+     * restores it — weights, optimiser, the objective's modules and state, the position inside an epoch — and
+     * trains the rest, ending as an uninterrupted run would; when it does not exist yet, the run starts afresh
+     * (so the same program can be restarted after a stop). Needs {@link #optCheckpointFolder} (then the earlier
+     * epochs' records are read from its log) or {@link #optCheckpoint}.
+     */
+    public Builder optResume(boolean resume) {
+      this.resume = resume;
+      return this;
+    }
+
+    /**
+     * Checks that the parts are present and fit, and builds the loop.
+     *
+     * @throws IllegalStateException if a required part is missing, both checkpoint options are given, or resume
+     *     is asked without a checkpoint
+     * @throws IllegalArgumentException if the data does not fit the models or the recipe (channels, labels, an
+     *     epoch without a full batch, augmentation of a DJL dataset), or the folder's epoch log cannot be read
+     */
     public TrainingLoop build() {
-      if (student == null || manager == null || objective == null || train == null || normalization == null
-          || config == null) {
-        throw new IllegalStateException("student, objective, data and config are required");
+      if (student == null || manager == null || objective == null || config == null
+          || (train == null && djlTrain == null) || (train != null && normalization == null)) {
+        throw new IllegalStateException("student, objective, data and config are required (missing: "
+            + String.join(", ", missing()) + ")");
       }
-      if (train.channels() != student.inputChannels()) {
-        throw new IllegalArgumentException("the data has " + train.channels() + " channels, the model "
+      if (checkpointFile != null && checkpointFolder != null) {
+        throw new IllegalStateException("give optCheckpoint(file) or optCheckpointFolder(folder), not both");
+      }
+      if (resume && checkpointFile == null && checkpointFolder == null) {
+        throw new IllegalStateException("optResume(true) needs optCheckpointFolder(folder) or optCheckpoint(file)"
+            + " to resume from");
+      }
+      BatchSource batches;
+      BatchSource evaluation;
+      int channels;
+      if (train != null) {
+        batches = new BatchLoader(train, config.batchSize(), true, config.dropLast(), config.augmentation(),
+            normalization, config.seed());
+        evaluation = test == null ? null : BatchLoader.forEvaluation(test, config.evalBatchSize(), normalization);
+        channels = train.channels();
+      } else {
+        DjlDatasetBatches djl = DjlDatasetBatches.forTraining(djlTrain, manager, config, student.numClasses());
+        batches = djl;
+        DjlDatasetBatches djlEval = djlTest == null ? null
+            : DjlDatasetBatches.forEvaluation(djlTest, manager, config.evalBatchSize(), student.numClasses());
+        if (djlEval != null && !djlEval.imageShape().equals(djl.imageShape())) {
+          throw new IllegalArgumentException("the test set's images have shape " + djlEval.imageShape()
+              + ", the training set's " + djl.imageShape());
+        }
+        evaluation = djlEval;
+        channels = djl.channels();
+      }
+      if (channels != student.inputChannels()) {
+        throw new IllegalArgumentException("the data has " + channels + " channels, the model "
             + student.architecture() + " was built for " + student.inputChannels());
       }
-      if (teacher != null && teacher.inputChannels() != train.channels()) {
+      if (teacher != null && teacher.inputChannels() != channels) {
         throw new IllegalArgumentException("the teacher takes " + teacher.inputChannels()
-            + " input channels, the data has " + train.channels());
+            + " input channels, the data has " + channels);
       }
-      StudentTrainer one = new StudentTrainer(student, manager, objective, test, normalization, config, listeners,
-          checkpointFile, divergenceFactor);
-      return new TrainingLoop(List.of(one), manager, teacher, train, normalization, config, timer, null, null);
+      List<LoopListener> all = new ArrayList<>();
+      List<EpochRecord> previous = List.of();
+      Path checkpoint = checkpointFile;
+      if (checkpointFolder != null) {
+        RunFolder folder = new RunFolder(checkpointFolder);
+        checkpoint = folder.checkpoint();
+        try {
+          if (resume && Files.isRegularFile(checkpoint)) {
+            previous = folder.readEpochLog();
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(checkpointFolder + ": " + e.getMessage(), e);
+        }
+        all.add(new EpochLogWriter(folder, previous)); // first: an epoch is logged before others see it
+      }
+      all.addAll(listeners);
+      StudentTrainer one = new StudentTrainer(student, manager, objective, evaluation, config, all, checkpoint,
+          divergenceFactor);
+      return new TrainingLoop(List.of(one), manager, teacher, train != null ? train : djlTrain, normalization,
+          config, timer, batches, null, resume, previous);
+    }
+
+    private List<String> missing() {
+      List<String> m = new ArrayList<>();
+      if (student == null || manager == null) {
+        m.add("setStudent");
+      }
+      if (objective == null) {
+        m.add("setObjective");
+      }
+      if (train == null && djlTrain == null || train != null && normalization == null) {
+        m.add("setData");
+      }
+      if (config == null) {
+        m.add("setConfig");
+      }
+      return m;
     }
   }
 }

@@ -284,7 +284,7 @@ public final class TrainingRun {
     // is written into the staging folder; the old files stay in place until it has finished.
     boolean replacing = !resuming && folder.holdsRun();
     RunFolder work = replacing ? new RunFolder(folder.staging()) : folder;
-    List<EpochRecord> previous = resuming ? folder.readEpochLog() : List.of();
+    // Resuming, work is folder: the loop reads the earlier epochs' records from its log.
     TrainingLoop loop = TrainingLoop.builder()
         .setStudent(student, model.getNDManager())
         .optTeacher(teacher)
@@ -292,11 +292,12 @@ public final class TrainingRun {
         .setData(train, test, spec.data().normalization())
         .setConfig(config)
         .optDivergenceFactor(spec.divergenceFactor())
-        .optCheckpoint(work.checkpoint())
-        .addListener(new EpochLogWriter(work, previous))
+        .optCheckpointFolder(work.dir())
+        .optResume(resuming)
         .addListeners(listeners(spec))
         .build();
-    loop.prepare(resuming);
+    loop.prepare();
+    List<EpochRecord> previous = loop.previous();
     return new Pending(index, spec, folder, work, model, student, objective, loop, resuming, replacing, previous);
   }
 
@@ -563,41 +564,6 @@ public final class TrainingRun {
     if (card.numClasses() != train.numClasses()) {
       throw new IllegalArgumentException("the teacher (" + card.architecture() + ") predicts " + card.numClasses()
           + " classes, the data has " + train.numClasses());
-    }
-  }
-
-  /** Appends each epoch's record to {@code epochs.jsonl}, after trimming it to the resumed epochs. */
-  private static final class EpochLogWriter implements LoopListener {
-    private final RunFolder folder;
-    private final List<EpochRecord> previous;
-
-    EpochLogWriter(RunFolder folder, List<EpochRecord> previous) {
-      this.folder = folder;
-      this.previous = previous;
-    }
-
-    @Override
-    public void onStart(int epochs, int batchesPerEpoch, int firstEpoch) {
-      List<EpochRecord> kept = new ArrayList<>();
-      for (EpochRecord r : previous) {
-        if (r.epoch() < firstEpoch) {
-          kept.add(r);
-        }
-      }
-      try {
-        folder.rewriteEpochLog(kept);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }
-
-    @Override
-    public void onEpoch(EpochRecord record) {
-      try {
-        Json.appendLine(folder.epochLog(), record);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
     }
   }
 }

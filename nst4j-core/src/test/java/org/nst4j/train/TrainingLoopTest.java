@@ -40,7 +40,7 @@ class TrainingLoopTest {
       TrainingLoop loop = TrainingLoop.builder().setStudent(student, model.getNDManager()).setObjective(objective)
           .setData(train, null, sample.normalization()).setConfig(config).build();
       loop.prepare(false);
-      return loop.loader().augmentation();
+      return ((org.nst4j.data.BatchLoader) loop.loader()).augmentation();
     }
   }
 
