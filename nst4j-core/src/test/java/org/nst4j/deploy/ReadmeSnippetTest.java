@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.nst4j.testing.ReadmeBlocks;
 import org.junit.jupiter.api.io.TempDir;
 import org.nst4j.data.ImageDataset;
 // Redundant in this package, but the README's snippet imports it: kept so that the snippet's imports are this file's.
@@ -90,13 +91,7 @@ class ReadmeSnippetTest {
 
   @Test
   void theReadmeShowsThisSnippet() throws Exception {
-    String readme = Files.readString(Path.of("README.md"));
-    int section = readme.indexOf(SECTION);
-    assertTrue(section >= 0, "README.md has no section '" + SECTION + "'");
-    int start = readme.indexOf("```java\n", section);
-    assertTrue(start >= 0, "no ```java block in the README section " + SECTION);
-    int end = readme.indexOf("```", start + 8);
-    List<String> shown = new ArrayList<>(readme.substring(start + 8, end).lines().toList());
+    List<String> shown = new ArrayList<>(ReadmeBlocks.firstJavaBlock(SECTION).lines().toList());
 
     String source = Files.readString(SOURCE);
     List<String> imports = new ArrayList<>();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.nst4j.testing.ReadmeBlocks;
 
 /**
  * README.md's section "Using nst4j from Java" shows, character for character, the program of the
@@ -18,13 +19,7 @@ class ReadmeJavaApiTest {
 
   /** The first {@code java} code block of the section. */
   static String readmeProgram() throws Exception {
-    String readme = Files.readString(Path.of("README.md"));
-    int section = readme.indexOf(SECTION);
-    assertTrue(section >= 0, "README.md has no section '" + SECTION + "'");
-    int start = readme.indexOf("```java\n", section);
-    int next = readme.indexOf("\n## ", section + SECTION.length());
-    assertTrue(start >= 0 && (next < 0 || start < next), "no ```java block in the README section " + SECTION);
-    return readme.substring(start + 8, readme.indexOf("```", start + 8));
+    return ReadmeBlocks.firstJavaBlock(SECTION);
   }
 
   @Test

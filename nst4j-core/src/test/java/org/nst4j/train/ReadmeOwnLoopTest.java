@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.nst4j.testing.ReadmeBlocks;
 import org.junit.jupiter.api.io.TempDir;
 import org.nst4j.data.DataSources;
 import org.nst4j.data.DataSplits;
@@ -102,13 +103,7 @@ class ReadmeOwnLoopTest {
 
   @Test
   void theReadmeShowsThisSnippet() throws Exception {
-    String readme = Files.readString(Path.of("README.md"));
-    int section = readme.indexOf(SECTION);
-    assertTrue(section >= 0, "README.md has no section '" + SECTION + "'");
-    int start = readme.indexOf("```java\n", section);
-    assertTrue(start >= 0, "no ```java block in the README section " + SECTION);
-    List<String> shown = new ArrayList<>(readme.substring(start + 8, readme.indexOf("```", start + 8)).lines()
-        .toList());
+    List<String> shown = ReadmeBlocks.firstJavaBlock(SECTION).lines().toList();
     assertTrue(shown.size() <= 20, "the README's snippet has " + shown.size() + " lines");
     String source = Files.readString(SOURCE);
     String region = source.substring(source.indexOf("// SNIPPET-BEGIN\n") + "// SNIPPET-BEGIN\n".length(),
