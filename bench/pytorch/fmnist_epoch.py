@@ -10,7 +10,8 @@ for every choice where the specs are silent.
 
 Usage (system Python with Debian's python3-torch, see install.sh):
   /usr/bin/python3 bench/pytorch/fmnist_epoch.py --method ce|kd+nst-poly [--epochs N] [--threads N]
-      [--teacher PATH.pt] [--teacher-mode eager|frozen|bf16] [--seed S] [--json OUT.json] [--data DIR]
+      [--teacher PATH.pt] [--teacher-mode eager|frozen|bf16] [--seed S] [--per-class N] [--json OUT.json]
+      [--data DIR]
 """
 
 import argparse
@@ -49,6 +50,11 @@ def parse_args(argv=None):
                         "teacher computing in bfloat16, outputs cast back to float32 (as export_teacher.py "
                         "--bf16 writes it for nst4j)")
     p.add_argument("--seed", type=int, default=0, help="seed for init, shuffling, augmentation")
+    p.add_argument("--no-eval", action="store_true",
+                   help="skip the (untimed) test-set evaluations: for a quick smoke run of the benchmark")
+    p.add_argument("--per-class", type=int, default=1000,
+                   help="training images per class (default 1000, the protocol's; fewer only for a quick "
+                        "smoke run of the benchmark, at least 7 so that one batch of 64 is left)")
     p.add_argument("--json", default=None, help="write the timing summary as JSON to this file")
     p.add_argument("--channels-last", action="store_true",
                    help="models and batches in torch.channels_last memory format (nst4j feeds its images "
@@ -60,6 +66,8 @@ def parse_args(argv=None):
         p.error("--epochs must be >= 1")
     if a.threads < 1:
         p.error("--threads must be >= 1")
+    if a.per_class * 10 < 64:
+        p.error("--per-class must be >= 7 (one batch of 64 images)")
     if a.teacher is not None and a.method == "ce":
         p.error("--teacher is only used by --method kd+nst-poly")
     if a.teacher_mode != "eager" and a.method == "ce":
@@ -86,7 +94,6 @@ import torch.nn.functional as F  # noqa: E402
 # --- protocol constants (fmnist-10k.md) ----------------------------------------------------------
 
 MEAN, STD = 0.2860, 0.3530
-PER_CLASS = 1000
 CLASSES = 10
 BATCH = 64
 PAD = 2
@@ -389,7 +396,7 @@ def main(a):
     # Data (loaded and normalised once, outside the timed epochs).
     train_u8, train_lab = load_split(a.data, "train")
     test_u8, test_lab = load_split(a.data, "t10k")
-    keep = first_per_class(train_lab, PER_CLASS)
+    keep = first_per_class(train_lab, a.per_class)
     train_x = normalise(train_u8[keep])
     train_y = torch.from_numpy(train_lab[keep].astype(np.int64))
     test_x = normalise(test_u8)
@@ -469,18 +476,19 @@ def main(a):
             raise SystemExit(f"error: non-finite loss in epoch {epoch + 1}")
         train_acc = correct.item() / (batches * BATCH)
         e0 = time.perf_counter()
-        test_acc = evaluate(student, test_x, test_y)
+        test_acc = None if a.no_eval else evaluate(student, test_x, test_y)
         esecs = time.perf_counter() - e0
         seconds.append(secs)
         train_accs.append(train_acc)
         test_accs.append(test_acc)
         eval_secs.append(esecs)
         print(f"epoch {epoch + 1}/{a.epochs}: {secs:.2f} s  loss {lv:.4f}  "
-              f"train acc {100 * train_acc:.2f}%  test acc {100 * test_acc:.2f}%  "
+              f"train acc {100 * train_acc:.2f}%  "
+              f"test acc {'not evaluated' if test_acc is None else f'{100 * test_acc:.2f}%'}  "
               f"(eval {esecs:.1f} s, not timed)", flush=True)
 
     teacher_acc = None
-    if teacher is not None:
+    if teacher is not None and not a.no_eval:
         teacher_acc = evaluate(teacher, test_x, test_y)
         print(f"teacher test acc {100 * teacher_acc:.2f}% ({teacher_desc})", flush=True)
     rss = peak_rss_mb()

@@ -166,6 +166,11 @@ final class BenchCommand implements Runnable {
     @Option(names = "--threads", defaultValue = "2", paramLabel = "N", description = "Intra-op threads, both sides.")
     int threads;
 
+    @Option(names = "--per-class", defaultValue = "1000", paramLabel = "N",
+        description = "Training images per class, both sides (default: ${DEFAULT-VALUE}, the FMNIST-10k protocol;"
+            + " fewer, at least 7, only for a smoke run that proves every row runs: the report then says so).")
+    int perClass;
+
     @Option(names = "--python", defaultValue = "/usr/bin/python3", paramLabel = "EXE",
         description = "Python with torch (Debian's python3-torch).")
     Path python;
@@ -209,20 +214,26 @@ final class BenchCommand implements Runnable {
       }
       List<FrameworkComparison.TeacherSetting> settings = settings();
       List<String> jvm = List.of("-Xmx4g", "-Xmn128m", "-XX:+UseParallelGC", "-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-      List<FrameworkComparison.Sample> samples = FrameworkComparison.run(methods, settings, reps, threads, python,
-          script, pytorchChannelsLast ? List.of("--channels-last") : List.of(), jvm, spec.commandLine().getErr());
+      List<FrameworkComparison.Sample> samples = FrameworkComparison.run(methods, settings, reps, threads, perClass,
+          python, script, pytorchChannelsLast ? List.of("--channels-last") : List.of(), jvm, spec.commandLine().getErr());
       String torch = new String(new ProcessBuilder(python.toString(), "-c", "import torch; print(torch.__version__)")
           .redirectErrorStream(true).start().getInputStream().readAllBytes()).trim();
-      String header = "Command: `" + Commands.commandLine(spec) + "`, " + java.time.LocalDate.now() + ".\n\n"
+      String smoke = perClass == FrameworkComparison.PER_CLASS ? "" : "**Smoke run: " + perClass + " images per"
+          + " class (" + perClass * 10 / 64 + " steps per epoch) instead of the protocol's 1,000; these times only"
+          + " show that every row runs.**\n\n";
+      String header = smoke + "Command: `" + Commands.commandLine(spec) + "`, " + java.time.LocalDate.now() + ".\n\n"
           + MachineInfo.current().withEngine() + "\nPyTorch side: " + python + " with torch " + torch + " (Debian python3-torch)"
           + (pytorchChannelsLast ? " in channels-last memory format" : " in the usual contiguous (NCHW) format") + ", "
           + threads + " threads; nst4j side: " + threads + " libtorch intra-op threads.\n\n"
           + "Both sides: ResNet-8 student, randomly initialised ResNet-20 teacher (same cost as a trained one), first"
-          + " 1,000 images per class of Fashion-MNIST, batch 64 (156 steps), pad-crop-flip, SGD Nesterov, cosine;"
+          + String.format(Locale.ROOT, " %,d images per class of Fashion-MNIST, batch 64 (%d steps),", perClass,
+              perClass * 10 / 64)
+          + " pad-crop-flip, SGD Nesterov, cosine;"
           + " an epoch is timed from its first batch to its last update, evaluation excluded. Each process trains"
           + " two epochs (the cosine schedule spanning both): its first includes the warm-up (libtorch's allocator"
           + " and kernel selection on both sides, the JIT on the Java side, TorchScript's profiling runs), its"
-          + " second is the steady state at which every later epoch of a training runs. " + reps + " repetitions;"
+          + " second is the steady state at which every later epoch of a training runs. " + reps
+          + (reps == 1 ? " repetition;" : " repetitions;")
           + " in each, every process of every row runs once, and odd repetitions run them in the reverse order,"
           + " so neither side always goes first. nst4j folds its frozen teacher's BatchNorm layers into the"
           + " convolutions before training; the PyTorch rows differ in how the script runs its teacher (see below"

@@ -21,6 +21,8 @@ class BenchCompareCommandTest {
         "--teacher-settings names frozen twice");
     Cli.assertBadInput(Cli.run("bench", "compare", "--reps", "0", "--out", out.toString()),
         "--reps must be ≥ 1, got 0");
+    Cli.assertBadInput(Cli.run("bench", "compare", "--per-class", "6", "--out", out.toString()),
+        "--per-class must be ≥ 7 (one batch of 64 images), got 6");
     assertEquals(Cli.snapshot(dir.resolve("bench")), Cli.snapshot(dir.resolve("absent")));
   }
 

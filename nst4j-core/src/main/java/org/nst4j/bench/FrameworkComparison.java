@@ -122,6 +122,12 @@ public final class FrameworkComparison {
   /** Epochs each process trains: the first shows the warm-up, the second the steady state. */
   public static final int EPOCHS = 2;
 
+  /** Training images per class of the FMNIST-10k protocol. */
+  public static final int PER_CLASS = 1000;
+
+  /** The batch size both sides train with (the protocol's). */
+  static final int BATCH = 64;
+
   /** The script beside {@code fmnist_epoch.py} that exports the bench's teacher as TorchScript. */
   public static final String EXPORT_SCRIPT = "export_teacher.py";
 
@@ -170,6 +176,8 @@ public final class FrameworkComparison {
    * @param settings teacher settings (rows) of the methods that use a teacher, non-empty, no repeats
    * @param reps measurements of each process per method and setting (alternating), ≥ 1
    * @param threads intra-op threads on both sides
+   * @param perClass training images per class on both sides: {@value #PER_CLASS} (the FMNIST-10k protocol), or
+   *     fewer (at least 7: one batch) for a quick smoke run that only proves every row runs
    * @param python the Python interpreter with torch (Debian's: /usr/bin/python3)
    * @param script the PyTorch script; {@value #EXPORT_SCRIPT} must sit beside it when {@code settings} has
    *     {@link TeacherSetting#BF16}
@@ -177,14 +185,18 @@ public final class FrameworkComparison {
    * @param javaOptions JVM options of the nst4j child (heap cap, offline flag)
    * @param log progress lines go here
    * @return every sample, in the order measured
-   * @throws IllegalArgumentException if reps &lt; 1, settings is empty or repeats one, or the interpreter or a
+   * @throws IllegalArgumentException if reps &lt; 1, perClass &lt; 7, settings is empty or repeats one, or the interpreter or a
    *     script is missing
    */
   public static List<Sample> run(List<String> methods, List<TeacherSetting> settings, int reps, int threads,
-      Path python, Path script, List<String> scriptArgs, List<String> javaOptions, java.io.PrintWriter log)
-      throws IOException, InterruptedException {
+      int perClass, Path python, Path script, List<String> scriptArgs, List<String> javaOptions,
+      java.io.PrintWriter log) throws IOException, InterruptedException {
     if (reps < 1) {
       throw new IllegalArgumentException("--reps must be ≥ 1, got " + reps);
+    }
+    if (perClass * 10 < BATCH) {
+      throw new IllegalArgumentException("--per-class must be ≥ 7 (one batch of " + BATCH + " images), got "
+          + perClass);
     }
     if (settings.isEmpty() || new java.util.HashSet<>(settings).size() != settings.size()) {
       throw new IllegalArgumentException("--teacher-settings must name each of eager, frozen, bf16 at most once,"
@@ -217,8 +229,8 @@ public final class FrameworkComparison {
       for (int r = 0; r < reps; r++) {
         for (Job job : jobs(methods, settings, r)) {
           Sample s = job.side().equals("nst4j")
-              ? java(job, r, threads, javaOptions, job.teacher().equals("bf16") ? bf16Teacher : null, tmp)
-              : python(job, r, threads, python, script, scriptArgs, tmp);
+              ? java(job, r, threads, perClass, javaOptions, job.teacher().equals("bf16") ? bf16Teacher : null, tmp)
+              : python(job, r, threads, perClass, python, script, scriptArgs, tmp);
           samples.add(s);
           log.printf(Locale.ROOT, "rep %d/%d %-7s %-12s teacher %-6s epoch 1 %.2f s, epoch 2 %.2f s, peak RSS %.0f"
               + " MiB%n", r + 1, reps, s.side(), s.method(), s.teacher(), s.firstEpoch(), s.secondEpoch(),
@@ -238,7 +250,8 @@ public final class FrameworkComparison {
     return samples;
   }
 
-  private static Sample java(Job job, int rep, int threads, List<String> javaOptions, Path teacher, Path tmp)
+  private static Sample java(Job job, int rep, int threads, int perClass, List<String> javaOptions, Path teacher,
+      Path tmp)
       throws IOException, InterruptedException {
     Path md = tmp.resolve("java-" + job.method().replace('+', '_') + ".md");
     List<String> cmd = new ArrayList<>();
@@ -246,7 +259,7 @@ public final class FrameworkComparison {
     cmd.addAll(javaOptions);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.nst4j.cli.Main", "bench", "profile",
         "--methods", job.method(), "--epochs", Integer.toString(EPOCHS), "--threads", Integer.toString(threads),
-        "--out", md.toString()));
+        "--per-class", Integer.toString(perClass), "--out", md.toString()));
     if (teacher != null) {
       cmd.addAll(List.of("--teacher", teacher.toString()));
     }
@@ -256,13 +269,19 @@ public final class FrameworkComparison {
     return sample(job, rep, result);
   }
 
-  private static Sample python(Job job, int rep, int threads, Path python, Path script, List<String> scriptArgs,
-      Path tmp) throws IOException, InterruptedException {
+  private static Sample python(Job job, int rep, int threads, int perClass, Path python, Path script,
+      List<String> scriptArgs, Path tmp) throws IOException, InterruptedException {
     Path json = tmp.resolve("py.json");
     List<String> cmd = new ArrayList<>(List.of(python.toString(), script.toString(), "--method", job.method(),
-        "--epochs", Integer.toString(EPOCHS), "--threads", Integer.toString(threads), "--json", json.toString()));
+        "--epochs", Integer.toString(EPOCHS), "--threads", Integer.toString(threads), "--per-class",
+        Integer.toString(perClass), "--json", json.toString()));
     if (!job.teacher().equals(NO_TEACHER)) {
       cmd.addAll(List.of("--teacher-mode", job.teacher()));
+    }
+    if (perClass != PER_CLASS) {
+      // A smoke run: the script's untimed test-set evaluations (10,000 images after each epoch) would take
+      // longer than its training; nst4j's bench profile does not evaluate at all.
+      cmd.add("--no-eval");
     }
     cmd.addAll(scriptArgs);
     exec(cmd, tmp.resolve("py.log"), Map.of());

@@ -106,21 +106,25 @@ class FrameworkComparisonTest {
   void aMissingInterpreterOrBadSettingsAreRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     List<FrameworkComparison.TeacherSetting> eager = List.of(FrameworkComparison.TeacherSetting.EAGER);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FrameworkComparison.run(
-        List.of("ce"), eager, 1, 1, Path.of("/nonexistent/python3"), Path.of("bench/pytorch/fmnist_epoch.py"),
+        List.of("ce"), eager, 1, 1, 1000, Path.of("/nonexistent/python3"), Path.of("bench/pytorch/fmnist_epoch.py"),
         List.of(), List.of(), null));
     assertTrue(e.getMessage().contains("no Python interpreter"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> FrameworkComparison.run(List.of("ce"), List.of(), 1, 1,
+        1000,
         Path.of("/usr/bin/python3"), Path.of("bench/pytorch/fmnist_epoch.py"), List.of(), List.of(), null));
     assertTrue(e.getMessage().startsWith("--teacher-settings must name"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> FrameworkComparison.run(List.of("ce"), eager, 1, 1, 6,
+        Path.of("/usr/bin/python3"), Path.of("bench/pytorch/fmnist_epoch.py"), List.of(), List.of(), null));
+    assertEquals("--per-class must be ≥ 7 (one batch of 64 images), got 6", e.getMessage());
     // bf16 with a teacher method needs the export script beside the PyTorch script; ce alone does not.
     Path script = java.nio.file.Files.writeString(dir.resolve("fmnist_epoch.py"), "");
     e = assertThrows(IllegalArgumentException.class, () -> FrameworkComparison.run(List.of("kd+nst-poly"),
-        List.of(FrameworkComparison.TeacherSetting.BF16), 1, 1, dir.resolve("python3"), script, List.of(),
+        List.of(FrameworkComparison.TeacherSetting.BF16), 1, 1, 1000, dir.resolve("python3"), script, List.of(),
         List.of(), null));
     assertEquals(dir.resolve("export_teacher.py") + ": the teacher export script is missing (needed by the bf16"
         + " row)", e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> FrameworkComparison.run(List.of("ce"),
-        List.of(FrameworkComparison.TeacherSetting.BF16), 1, 1, dir.resolve("python3"), script, List.of(),
+        List.of(FrameworkComparison.TeacherSetting.BF16), 1, 1, 1000, dir.resolve("python3"), script, List.of(),
         List.of(), null));
     assertTrue(e.getMessage().contains("no Python interpreter"), e.getMessage());
   }
