@@ -33,28 +33,25 @@ public final class FrameworkComparison {
    */
   public enum TeacherSetting {
     /** nst4j's folded float32 ResNet-20 against the script's plain eager module in eval mode (the first peer). */
-    EAGER("eager", "folded", "nst4j's folded float32 teacher vs PyTorch's eager float32 teacher"),
+    EAGER("eager", "folded"),
     /**
      * nst4j's folded float32 ResNet-20 against {@code torch.jit.freeze(torch.jit.script(teacher))} (BatchNorm
      * folded into the convolutions by the freeze) under {@code torch.inference_mode()}: the careful peer.
      */
-    FROZEN("frozen", "folded", "nst4j's folded float32 teacher vs PyTorch's frozen (torch.jit.freeze) float32"
-        + " teacher"),
+    FROZEN("frozen", "folded"),
     /**
      * The same bfloat16 TorchScript teacher on both sides: BatchNorm folded in float32, weights and activations
      * in bfloat16 inside its forward, outputs cast back to float32 (DJL 0.36 cannot hold bfloat16 tensors).
      * nst4j loads the file {@code export_teacher.py --bf16} writes; the script builds the same module.
      */
-    BF16("bf16", "bf16", "the same bfloat16 TorchScript teacher on both sides");
+    BF16("bf16", "bf16");
 
     private final String pytorchMode;
     private final String nst4jTeacher;
-    private final String description;
 
-    TeacherSetting(String pytorchMode, String nst4jTeacher, String description) {
+    TeacherSetting(String pytorchMode, String nst4jTeacher) {
       this.pytorchMode = pytorchMode;
       this.nst4jTeacher = nst4jTeacher;
-      this.description = description;
     }
 
     /** @return the script's {@code --teacher-mode} value, which is also this setting's name on the command line */
@@ -65,11 +62,6 @@ public final class FrameworkComparison {
     /** @return the nst4j side's teacher: {@code folded} (its own ResNet-20) or {@code bf16} (TorchScript) */
     public String nst4jTeacher() {
       return nst4jTeacher;
-    }
-
-    /** @return one sentence for the report */
-    public String description() {
-      return description;
     }
 
     /**
