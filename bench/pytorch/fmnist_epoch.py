@@ -10,8 +10,8 @@ for every choice where the specs are silent.
 
 Usage (system Python with Debian's python3-torch, see install.sh):
   /usr/bin/python3 bench/pytorch/fmnist_epoch.py --method ce|kd+nst-poly [--epochs N] [--threads N]
-      [--teacher PATH.pt] [--teacher-mode eager|frozen|bf16] [--seed S] [--per-class N] [--json OUT.json]
-      [--data DIR]
+      [--teacher PATH.pt] [--teacher-mode eager|frozen|bf16] [--seed S] [--per-class N] [--no-eval]
+      [--channels-last] [--json OUT.json] [--data DIR]
 """
 
 import argparse
@@ -27,7 +27,7 @@ import time
 # --- command line (parsed before importing torch so the thread budget reaches OpenMP/OpenBLAS) ----
 
 METHODS = ("ce", "kd+nst-poly")
-# How the teacher runs (issue 17, item 1: a fair peer); see teacher_module and the README.
+# How the teacher runs (issue 17, item 1: a fair peer); see frozen_teacher and bench/pytorch/README.md.
 TEACHER_MODES = ("eager", "frozen", "bf16")
 
 
