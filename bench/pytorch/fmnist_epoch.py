@@ -10,7 +10,8 @@ for every choice where the specs are silent.
 
 Usage (system Python with Debian's python3-torch, see install.sh):
   /usr/bin/python3 bench/pytorch/fmnist_epoch.py --method ce|kd+nst-poly [--epochs N] [--threads N]
-      [--teacher PATH.pt] [--seed S] [--json OUT.json] [--data DIR]
+      [--teacher PATH.pt] [--teacher-mode eager|frozen|bf16] [--seed S] [--per-class N] [--no-eval]
+      [--channels-last] [--json OUT.json] [--data DIR]
 """
 
 import argparse
@@ -26,6 +27,8 @@ import time
 # --- command line (parsed before importing torch so the thread budget reaches OpenMP/OpenBLAS) ----
 
 METHODS = ("ce", "kd+nst-poly")
+# How the teacher runs (issue 17, item 1: a fair peer); see frozen_teacher and bench/pytorch/README.md.
+TEACHER_MODES = ("eager", "frozen", "bf16")
 
 
 def parse_args(argv=None):
@@ -40,7 +43,18 @@ def parse_args(argv=None):
     p.add_argument("--teacher", default=None,
                    help="ResNet-20 state_dict (.pt) for kd+nst-poly; default: randomly initialised "
                         "teacher (valid for timing only)")
+    p.add_argument("--teacher-mode", choices=TEACHER_MODES, default="eager",
+                   help="eager (default): the module in eval mode under no_grad; frozen: "
+                        "torch.jit.freeze(torch.jit.script(teacher)), which folds BatchNorm into the "
+                        "convolutions, under inference_mode; bf16: BatchNorm folded in float32, then the frozen "
+                        "teacher computing in bfloat16, outputs cast back to float32 (as export_teacher.py "
+                        "--bf16 writes it for nst4j)")
     p.add_argument("--seed", type=int, default=0, help="seed for init, shuffling, augmentation")
+    p.add_argument("--no-eval", action="store_true",
+                   help="skip the (untimed) test-set evaluations: for a quick smoke run of the benchmark")
+    p.add_argument("--per-class", type=int, default=1000,
+                   help="training images per class (default 1000, the protocol's; fewer only for a quick "
+                        "smoke run of the benchmark, at least 7 so that one batch of 64 is left)")
     p.add_argument("--json", default=None, help="write the timing summary as JSON to this file")
     p.add_argument("--channels-last", action="store_true",
                    help="models and batches in torch.channels_last memory format (nst4j feeds its images "
@@ -52,8 +66,12 @@ def parse_args(argv=None):
         p.error("--epochs must be >= 1")
     if a.threads < 1:
         p.error("--threads must be >= 1")
+    if a.per_class * 10 < 64:
+        p.error("--per-class must be >= 7 (one batch of 64 images)")
     if a.teacher is not None and a.method == "ce":
         p.error("--teacher is only used by --method kd+nst-poly")
+    if a.teacher_mode != "eager" and a.method == "ce":
+        p.error("--teacher-mode is only used by --method kd+nst-poly")
     return a
 
 
@@ -73,7 +91,6 @@ import torch.nn.functional as F  # noqa: E402
 # --- protocol constants (fmnist-10k.md) ----------------------------------------------------------
 
 MEAN, STD = 0.2860, 0.3530
-PER_CLASS = 1000
 CLASSES = 10
 BATCH = 64
 PAD = 2
@@ -242,6 +259,56 @@ def resnet20():
     return CifarResNet(n=3)
 
 
+def make_teacher(seed, state_dict_path=None, n=3):
+    """The bench's teacher (ResNet-20: n = 3) in eval mode, frozen: the state_dict at `state_dict_path` (a
+    {"state_dict": ...} wrapper is accepted), or the protocol init from its own seed (seed + 1, as nst4j's
+    `bench profile` seeds its random teacher), independent of anything created before it, so that
+    export_teacher.py rebuilds exactly the teacher this script trains against."""
+    torch.manual_seed(seed + 1)
+    teacher = CifarResNet(n)
+    if state_dict_path:
+        state = torch.load(state_dict_path, map_location="cpu")
+        if isinstance(state, dict) and "state_dict" in state:
+            state = state["state_dict"]
+        teacher.load_state_dict(state)
+    teacher.eval()
+    for p in teacher.parameters():
+        p.requires_grad_(False)
+    return teacher
+
+
+class TupleTeacher(nn.Module):
+    """The teacher as nst4j takes a TorchScript teacher (README "A teacher from PyTorch"): forward(x) ->
+    (logits, tap1, tap2, tap3), float32 in and out, computing in `dtype` inside.
+
+    DJL 0.36 cannot hold a bfloat16 tensor (creating one aborts the JVM, docs/performance.md), so a
+    bfloat16 teacher casts its input in and every output back to float32 inside its own forward.
+    """
+
+    def __init__(self, net, dtype: torch.dtype = torch.float32):
+        super().__init__()
+        self.net = net
+        self.dtype = dtype
+
+    def forward(self, x):
+        logits, taps = self.net(x.to(self.dtype))
+        return logits.float(), taps[0].float(), taps[1].float(), taps[2].float()
+
+
+def frozen_teacher(teacher, bf16=False):
+    """The careful PyTorch user's teacher: scripted and frozen (torch.jit.freeze folds each eval-mode
+    BatchNorm into the convolution before it and inlines the weights as constants).
+
+    bf16: BatchNorm is folded first in float32 (torch.fx's conv-BN fusion), then the folded weights are
+    rounded to bfloat16 once, so the fold itself is not computed in bfloat16; the result computes in
+    bfloat16 and returns float32. Returns a TupleTeacher-shaped ScriptModule: (logits, tap1, tap2, tap3).
+    """
+    from torch.fx.experimental.optimization import fuse  # conv-BN fusion of an eval-mode module
+    net = fuse(teacher.eval()).to(torch.bfloat16) if bf16 else teacher.eval()
+    wrapped = TupleTeacher(net, torch.bfloat16 if bf16 else torch.float32).eval()
+    return torch.jit.freeze(torch.jit.script(wrapped))
+
+
 # --- losses (transfer-losses.md) -------------------------------------------------------------------
 
 
@@ -326,7 +393,7 @@ def main(a):
     # Data (loaded and normalised once, outside the timed epochs).
     train_u8, train_lab = load_split(a.data, "train")
     test_u8, test_lab = load_split(a.data, "t10k")
-    keep = first_per_class(train_lab, PER_CLASS)
+    keep = first_per_class(train_lab, a.per_class)
     train_x = normalise(train_u8[keep])
     train_y = torch.from_numpy(train_lab[keep].astype(np.int64))
     test_x = normalise(test_u8)
@@ -339,19 +406,25 @@ def main(a):
     student = resnet8().to(memory_format=fmt)
     teacher = None
     teacher_desc = None
+    run_teacher = None  # x -> (logits, last tap), how the training loop calls the teacher
     if a.method == "kd+nst-poly":
-        teacher = resnet20()
-        if a.teacher:
-            state = torch.load(a.teacher, map_location="cpu")
-            if isinstance(state, dict) and "state_dict" in state:
-                state = state["state_dict"]
-            teacher.load_state_dict(state)
-            teacher_desc = a.teacher
+        teacher = make_teacher(a.seed, a.teacher).to(memory_format=fmt)
+        teacher_desc = a.teacher or "random-init (timing only, accuracies meaningless for transfer)"
+        if a.teacher_mode == "eager":
+            def run_teacher(x):
+                with torch.no_grad():
+                    zt, taps_t = teacher(x)
+                return zt, taps_t[-1]
         else:
-            teacher_desc = "random-init (timing only, accuracies meaningless for transfer)"
-        teacher = teacher.to(memory_format=fmt).eval()
-        for p in teacher.parameters():
-            p.requires_grad_(False)
+            # Frozen (and bf16): the forward runs under inference_mode, as a careful user runs a module
+            # that never needs autograd; its outputs only enter the losses as constants.
+            script = frozen_teacher(teacher, bf16=a.teacher_mode == "bf16")
+
+            def run_teacher(x):
+                with torch.inference_mode():
+                    out = script(x)
+                return out[0], out[3]
+        teacher_desc += f"; teacher mode {a.teacher_mode}"
 
     # Weight decay on every parameter (BN γ/β and biases included), PyTorch's coupled L2 in SGD.
     opt = torch.optim.SGD(student.parameters(), lr=LR, momentum=MOMENTUM, nesterov=True,
@@ -382,9 +455,8 @@ def main(a):
             if teacher is None:
                 loss = F.cross_entropy(zs, y)
             else:
-                with torch.no_grad():
-                    zt, taps_t = teacher(x)
-                loss = kd_loss(zs, zt, y) + nst_term(taps_s[-1], taps_t[-1])
+                zt, tap_t = run_teacher(x)
+                loss = kd_loss(zs, zt, y) + nst_term(taps_s[-1], tap_t)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -401,18 +473,19 @@ def main(a):
             raise SystemExit(f"error: non-finite loss in epoch {epoch + 1}")
         train_acc = correct.item() / (batches * BATCH)
         e0 = time.perf_counter()
-        test_acc = evaluate(student, test_x, test_y)
+        test_acc = None if a.no_eval else evaluate(student, test_x, test_y)
         esecs = time.perf_counter() - e0
         seconds.append(secs)
         train_accs.append(train_acc)
         test_accs.append(test_acc)
         eval_secs.append(esecs)
         print(f"epoch {epoch + 1}/{a.epochs}: {secs:.2f} s  loss {lv:.4f}  "
-              f"train acc {100 * train_acc:.2f}%  test acc {100 * test_acc:.2f}%  "
+              f"train acc {100 * train_acc:.2f}%  "
+              f"test acc {'not evaluated' if test_acc is None else f'{100 * test_acc:.2f}%'}  "
               f"(eval {esecs:.1f} s, not timed)", flush=True)
 
     teacher_acc = None
-    if teacher is not None:
+    if teacher is not None and not a.no_eval:
         teacher_acc = evaluate(teacher, test_x, test_y)
         print(f"teacher test acc {100 * teacher_acc:.2f}% ({teacher_desc})", flush=True)
     rss = peak_rss_mb()
@@ -426,6 +499,7 @@ def main(a):
             "torch_version": torch.__version__,
             "threads": torch.get_num_threads(),
             "channels_last": a.channels_last,
+            "teacher_mode": a.teacher_mode,
             "images": n,
             "batches": batches,
             # extras beyond the required fields

@@ -105,5 +105,36 @@ check("linear init within ±1/sqrt(64)", float(s.fc.weight.abs().max()) <= 0.125
 check("cosine lr: 0.05 at step 0, 0.025 at half, 0 at end", fe.cosine_lr(0, 10) == 0.05
       and abs(fe.cosine_lr(5, 10) - 0.025) < 1e-15 and abs(fe.cosine_lr(10, 10)) < 1e-15)
 
+# Teacher modes: the frozen teacher folds BatchNorm (trained-looking statistics, so the fold is not the
+# identity) and equals the eager one within float rounding; the bf16 one computes in bfloat16 and returns
+# float32 within bfloat16 rounding (8 significant bits, once per weight layer: 20 for ResNet-20).
+teacher = fe.make_teacher(3)
+g = torch.Generator().manual_seed(7)
+for m in teacher.modules():
+    if isinstance(m, torch.nn.BatchNorm2d):
+        m.running_mean.copy_(0.1 * torch.randn(m.running_mean.shape, generator=g))
+        m.running_var.copy_(0.5 + torch.rand(m.running_var.shape, generator=g))
+        m.weight.data.copy_(0.5 + torch.rand(m.weight.shape, generator=g))
+        m.bias.data.copy_(0.1 * torch.randn(m.bias.shape, generator=g))
+x = torch.randn(8, 1, 28, 28, generator=g)
+with torch.no_grad():
+    zt, taps_t = teacher(x)
+want = [zt] + list(taps_t)
+for bf16, bound in ((False, 1e-5), (True, 20 * 2 ** -8)):
+    mod = fe.frozen_teacher(teacher, bf16=bf16)
+    with torch.inference_mode():
+        got = mod(x)
+    rel = max(float((a - b).abs().max() / b.abs().max()) for a, b in zip(got, want))
+    name = "bf16" if bf16 else "frozen"
+    check(f"{name} teacher returns float32 (logits, tap1, tap2, tap3) of the eager shapes",
+          [o.dtype for o in got] == [torch.float32] * 4
+          and [o.shape for o in got] == [o.shape for o in want])
+    check(f"{name} teacher within {bound:.3g} of the eager teacher ({rel:.3g})",
+          rel <= bound and (rel > 1e-4 if bf16 else True))
+    check(f"{name} teacher has no BatchNorm left", "batch_norm" not in mod.code)
+check("the random teacher depends on its seed only",
+      all(torch.equal(a, b) for a, b in zip(fe.make_teacher(3).state_dict().values(),
+                                            (fe.resnet8(), fe.make_teacher(3))[1].state_dict().values())))
+
 print("all checks passed" if failures == 0 else f"{failures} check(s) failed")
 sys.exit(1 if failures else 0)

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.nst4j.bench.EpochProfile;
+import org.nst4j.bench.FrameworkComparison;
 import org.nst4j.bench.InferenceSpeed;
 import org.nst4j.bench.MachineInfo;
 import org.nst4j.data.DataSplits;
@@ -81,7 +82,7 @@ final class BenchCommand implements Runnable {
     @Option(names = "--per-class", defaultValue = "1000", paramLabel = "N", description = "Images per class.")
     int perClass;
 
-    @Option(names = "--teacher", paramLabel = "PATH", description = "A saved teacher (default: random ResNet-20).")
+    @Option(names = "--teacher", paramLabel = "PATH", description = "A saved teacher or a TorchScript .pt teacher (default: random ResNet-20).")
     Path teacher;
 
     @Option(names = "--out", defaultValue = "docs/bench/epoch-profile.md", paramLabel = "FILE",
@@ -142,7 +143,9 @@ final class BenchCommand implements Runnable {
   /** An FMNIST-10k epoch in nst4j against bench/pytorch/fmnist_epoch.py, alternating, median of reps. */
   @Command(name = "compare", mixinStandardHelpOptions = true,
       description = "One FMNIST-10k student epoch (ResNet-8, teacher ResNet-20) in nst4j and in the equivalent"
-          + " PyTorch-Python script, alternating, each in its own process; writes the medians and their ratio.")
+          + " PyTorch-Python script, alternating, each in its own process; one row per method and teacher setting"
+          + " (PyTorch's eager teacher, its frozen teacher, a bfloat16 TorchScript teacher on both sides); writes"
+          + " the medians and their ratio.")
   static final class Compare implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -150,17 +153,30 @@ final class BenchCommand implements Runnable {
         description = "Methods (default: ${DEFAULT-VALUE}).")
     List<String> methods;
 
-    @Option(names = "--reps", defaultValue = "3", paramLabel = "N", description = "Runs per side and method.")
+    @Option(names = "--teacher-settings", defaultValue = "eager,frozen,bf16", split = ",", paramLabel = "T",
+        description = "Rows of the methods with a teacher (default: ${DEFAULT-VALUE}): eager = nst4j's folded"
+            + " fp32 teacher vs PyTorch's eager one; frozen = the same vs torch.jit.freeze of PyTorch's scripted"
+            + " teacher; bf16 = one bfloat16 TorchScript teacher on both sides.")
+    List<String> teacherSettings;
+
+    @Option(names = "--reps", defaultValue = "5", paramLabel = "N",
+        description = "Alternating repetitions: runs per side, method and teacher setting (default: ${DEFAULT-VALUE}).")
     int reps;
 
     @Option(names = "--threads", defaultValue = "2", paramLabel = "N", description = "Intra-op threads, both sides.")
     int threads;
 
+    @Option(names = "--per-class", defaultValue = "1000", paramLabel = "N",
+        description = "Training images per class, both sides (default: ${DEFAULT-VALUE}, the FMNIST-10k protocol;"
+            + " fewer, at least 7, only for a smoke run that proves every row runs: the report then says so).")
+    int perClass;
+
     @Option(names = "--python", defaultValue = "/usr/bin/python3", paramLabel = "EXE",
         description = "Python with torch (Debian's python3-torch).")
     Path python;
 
-    @Option(names = "--script", defaultValue = "bench/pytorch/fmnist_epoch.py", paramLabel = "FILE")
+    @Option(names = "--script", defaultValue = "bench/pytorch/fmnist_epoch.py", paramLabel = "FILE",
+        description = "The PyTorch script; export_teacher.py must sit beside it for the bf16 row.")
     Path script;
 
     @Option(names = "--pytorch-channels-last", description = "Run the PyTorch side in torch.channels_last memory"
@@ -173,30 +189,58 @@ final class BenchCommand implements Runnable {
     @Option(names = "--debug", description = "Print stack traces of errors.")
     boolean debug;
 
+    /** The parsed {@code --teacher-settings}; checked before anything runs. */
+    List<FrameworkComparison.TeacherSetting> settings() {
+      List<FrameworkComparison.TeacherSetting> parsed = new ArrayList<>();
+      for (String name : teacherSettings) {
+        FrameworkComparison.TeacherSetting t;
+        try {
+          t = FrameworkComparison.TeacherSetting.of(name.strip());
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("--teacher-settings: " + e.getMessage());
+        }
+        if (parsed.contains(t)) {
+          throw new IllegalArgumentException("--teacher-settings names " + name.strip() + " twice");
+        }
+        parsed.add(t);
+      }
+      return parsed;
+    }
+
     @Override
     public Integer call() throws Exception {
       if (threads < 1) {
         throw new IllegalArgumentException("--threads must be ≥ 1, got " + threads);
       }
+      List<FrameworkComparison.TeacherSetting> settings = settings();
       List<String> jvm = List.of("-Xmx4g", "-Xmn128m", "-XX:+UseParallelGC", "-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-      List<org.nst4j.bench.FrameworkComparison.Sample> samples = org.nst4j.bench.FrameworkComparison.run(methods,
-          reps, threads, python, script, pytorchChannelsLast ? List.of("--channels-last") : List.of(), jvm, spec.commandLine().getErr());
+      List<FrameworkComparison.Sample> samples = FrameworkComparison.run(methods, settings, reps, threads, perClass,
+          python, script, pytorchChannelsLast ? List.of("--channels-last") : List.of(), jvm, spec.commandLine().getErr());
       String torch = new String(new ProcessBuilder(python.toString(), "-c", "import torch; print(torch.__version__)")
           .redirectErrorStream(true).start().getInputStream().readAllBytes()).trim();
-      String header = "Command: `" + Commands.commandLine(spec) + "`, " + java.time.LocalDate.now() + ".\n\n"
+      String smoke = perClass == FrameworkComparison.PER_CLASS ? "" : "**Smoke run: " + perClass + " images per"
+          + " class (" + perClass * 10 / 64 + " steps per epoch) instead of the protocol's 1,000; these times only"
+          + " show that every row runs.**\n\n";
+      String header = smoke + "Command: `" + Commands.commandLine(spec) + "`, " + java.time.LocalDate.now() + ".\n\n"
           + MachineInfo.current().withEngine() + "\nPyTorch side: " + python + " with torch " + torch + " (Debian python3-torch)"
           + (pytorchChannelsLast ? " in channels-last memory format" : " in the usual contiguous (NCHW) format") + ", "
           + threads + " threads; nst4j side: " + threads + " libtorch intra-op threads.\n\n"
           + "Both sides: ResNet-8 student, randomly initialised ResNet-20 teacher (same cost as a trained one), first"
-          + " 1,000 images per class of Fashion-MNIST, batch 64 (156 steps), pad-crop-flip, SGD Nesterov, cosine;"
+          + String.format(Locale.ROOT, " %,d images per class of Fashion-MNIST, batch 64 (%d steps),", perClass,
+              perClass * 10 / 64)
+          + " pad-crop-flip, SGD Nesterov, cosine;"
           + " an epoch is timed from its first batch to its last update, evaluation excluded. Each process trains"
           + " two epochs (the cosine schedule spanning both): its first includes the warm-up (libtorch's allocator"
-          + " and kernel selection on both sides, the JIT on the Java side), its second is the steady state at"
-          + " which every later epoch of a training runs. Sides alternate which goes first in each repetition."
-          + " nst4j folds its frozen teacher's BatchNorm layers into the convolutions before training (as"
-          + " torch.jit.freeze would); the PyTorch script runs its teacher as the usual eager module in eval"
-          + " mode.\n";
-      String md = org.nst4j.bench.FrameworkComparison.report(samples, header);
+          + " and kernel selection on both sides, the JIT on the Java side, TorchScript's profiling runs), its"
+          + " second is the steady state at which every later epoch of a training runs. " + reps
+          + (reps == 1 ? " repetition;" : " repetitions;")
+          + " in each, every process of every row runs once, and odd repetitions run them in the reverse order,"
+          + " so neither side always goes first. nst4j folds its frozen teacher's BatchNorm layers into the"
+          + " convolutions before training; the PyTorch rows differ in how the script runs its teacher (see below"
+          + " the table). The bf16 row's teacher is the script's seeded random ResNet-20, exported once per"
+          + " comparison by `bench/pytorch/export_teacher.py --bf16` and loaded by nst4j as a TorchScript teacher;"
+          + " the script builds the same module in-process.\n";
+      String md = FrameworkComparison.report(samples, header);
       Files.createDirectories(out.toAbsolutePath().getParent());
       Files.writeString(out, md);
       Json.writeAtomically(out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + ".json"),

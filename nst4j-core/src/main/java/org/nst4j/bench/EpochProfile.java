@@ -11,10 +11,10 @@ import org.nst4j.data.DataSplits;
 import org.nst4j.data.ImageDataset;
 import org.nst4j.model.ModelZoo;
 import org.nst4j.model.TappedModel;
-import org.nst4j.store.ModelStore;
 import org.nst4j.train.EpochRecord;
 import org.nst4j.train.PhaseTimer;
 import org.nst4j.train.ProcessMemory;
+import org.nst4j.train.Teachers;
 import org.nst4j.train.TrainingRecipe;
 import org.nst4j.train.TrainingLoop;
 import org.nst4j.transfer.LossOptions;
@@ -25,8 +25,9 @@ import org.nst4j.transfer.Objectives;
  * Times training epochs of the FMNIST-10k student setting (ResNet-8 student, ResNet-20 teacher, batch 64,
  * first 1,000 images per class) phase by phase, with the real training loop.
  *
- * <p>The teacher is the given saved model, or a freshly initialised ResNet-20: a random teacher costs the
- * same time as a trained one, which is all a timing needs.
+ * <p>The teacher is the given one (an nst4j model folder, or a TorchScript file such as the bfloat16 teacher of
+ * {@code bench compare}; see {@link Teachers#load}), or a freshly initialised ResNet-20: a random teacher costs
+ * the same time as a trained one, which is all a timing needs.
  */
 public final class EpochProfile {
   private EpochProfile() {}
@@ -50,7 +51,7 @@ public final class EpochProfile {
    * @param data the data (training split used, first {@code perClass} per class)
    * @param perClass images per class
    * @param method the objective, e.g. {@code ce} or {@code kd+nst-poly}
-   * @param teacherPath a saved teacher, or null for a randomly initialised ResNet-20
+   * @param teacherPath a saved teacher or a TorchScript teacher, or null for a randomly initialised ResNet-20
    * @param epochs epochs to time, ≥ 1
    * @param seed the seed
    * @return the timings
@@ -62,8 +63,8 @@ public final class EpochProfile {
     Map<String, Double> phases = new LinkedHashMap<>();
     try (Objective objective = Objectives.create(method, LossOptions.defaults());
         Model student = Model.newInstance("student");
-        Model teacher = teacherPath == null ? Model.newInstance("teacher") : ModelStore.load(teacherPath,
-            ai.djl.Device.cpu())) {
+        Model teacher = teacherPath == null ? Model.newInstance("teacher") : Teachers.load(teacherPath, null,
+            train, ai.djl.Device.cpu())) {
       TappedModel s = ModelZoo.create("resnet8", train.channels(), train.numClasses(), seed);
       student.setBlock(s);
       Shape input = new Shape(1, train.channels(), train.height(), train.width());

@@ -27,40 +27,181 @@ public final class FrameworkComparison {
   private FrameworkComparison() {}
 
   /**
+   * What the teacher is on each side of a row of the comparison (issue 17, item 1: a fair peer). nst4j always
+   * folds its frozen teacher's BatchNorm into the convolutions; the PyTorch script's {@code --teacher-mode} picks
+   * how a PyTorch user runs theirs.
+   */
+  public enum TeacherSetting {
+    /** nst4j's folded float32 ResNet-20 against the script's plain eager module in eval mode (the first peer). */
+    EAGER("eager", "folded"),
+    /**
+     * nst4j's folded float32 ResNet-20 against {@code torch.jit.freeze(torch.jit.script(teacher))} (BatchNorm
+     * folded into the convolutions by the freeze) under {@code torch.inference_mode()}: the careful peer.
+     */
+    FROZEN("frozen", "folded"),
+    /**
+     * The same bfloat16 TorchScript teacher on both sides: BatchNorm folded in float32, weights and activations
+     * in bfloat16 inside its forward, outputs cast back to float32 (DJL 0.36 cannot hold bfloat16 tensors).
+     * nst4j loads the file {@code export_teacher.py --bf16} writes; the script builds the same module.
+     */
+    BF16("bf16", "bf16");
+
+    private final String pytorchMode;
+    private final String nst4jTeacher;
+
+    TeacherSetting(String pytorchMode, String nst4jTeacher) {
+      this.pytorchMode = pytorchMode;
+      this.nst4jTeacher = nst4jTeacher;
+    }
+
+    /** @return the script's {@code --teacher-mode} value, which is also this setting's name on the command line */
+    public String pytorchMode() {
+      return pytorchMode;
+    }
+
+    /** @return the nst4j side's teacher: {@code folded} (its own ResNet-20) or {@code bf16} (TorchScript) */
+    public String nst4jTeacher() {
+      return nst4jTeacher;
+    }
+
+    /**
+     * The setting named {@code name}.
+     *
+     * @param name {@code eager}, {@code frozen} or {@code bf16}
+     * @return the setting
+     * @throws IllegalArgumentException naming the accepted values
+     */
+    public static TeacherSetting of(String name) {
+      for (TeacherSetting t : values()) {
+        if (t.pytorchMode.equals(name)) {
+          return t;
+        }
+      }
+      throw new IllegalArgumentException("unknown teacher setting '" + name + "'; expected eager, frozen or bf16");
+    }
+  }
+
+  /** The teacher label of a method that trains without one ({@code ce}). */
+  public static final String NO_TEACHER = "none";
+
+  /**
    * One measured process.
    *
    * @param side {@code nst4j} or {@code pytorch}
    * @param method the objective
+   * @param teacher the side's teacher: for nst4j {@code folded} or {@code bf16}, for PyTorch the script's teacher
+   *     mode ({@code eager}, {@code frozen}, {@code bf16}); {@link #NO_TEACHER} for a method without a teacher
+   * @param rep the repetition it belongs to, from 0: a row's per-repetition ratio pairs the two sides' samples of
+   *     one repetition
    * @param firstEpoch training seconds of the process's first epoch, warm-up included (libtorch's allocator
-   *     and oneDNN primitives, the JIT on the Java side); evaluation excluded on both sides
+   *     and oneDNN primitives, the JIT on the Java side, TorchScript's profiling runs); evaluation excluded on
+   *     both sides
    * @param secondEpoch training seconds of its second epoch: the steady state every later epoch runs at
    * @param peakRssMb the process's peak RSS
    */
-  public record Sample(String side, String method, double firstEpoch, double secondEpoch, double peakRssMb) {}
+  public record Sample(String side, String method, String teacher, int rep, double firstEpoch, double secondEpoch,
+      double peakRssMb) {}
+
+  /**
+   * One process to run in a repetition.
+   *
+   * @param side {@code nst4j} or {@code pytorch}
+   * @param method the objective
+   * @param teacher as in {@link Sample#teacher()}
+   */
+  record Job(String side, String method, String teacher) {}
 
   /** Epochs each process trains: the first shows the warm-up, the second the steady state. */
   public static final int EPOCHS = 2;
+
+  /** Training images per class of the FMNIST-10k protocol. */
+  public static final int PER_CLASS = 1000;
+
+  /** The batch size both sides train with (the protocol's). */
+  static final int BATCH = 64;
+
+  /** The script beside {@code fmnist_epoch.py} that exports the bench's teacher as TorchScript. */
+  public static final String EXPORT_SCRIPT = "export_teacher.py";
+
+  /** Whether a method runs a teacher; the script knows {@code ce} (none) and {@code kd+nst-poly}. */
+  static boolean usesTeacher(String method) {
+    return !method.equals("ce");
+  }
+
+  /**
+   * The processes of one repetition, in the order they run: per method, the distinct (side, teacher) processes
+   * its rows need (a method without a teacher has one row: nst4j against the script), nst4j's before the
+   * PyTorch ones they are compared with; odd repetitions run the reverse order, so that neither side always goes
+   * first on a warmer machine.
+   *
+   * @param methods the objectives
+   * @param settings the teacher settings (rows) of methods that use a teacher, non-empty
+   * @param rep the repetition, from 0
+   * @return the jobs
+   */
+  static List<Job> jobs(List<String> methods, List<TeacherSetting> settings, int rep) {
+    List<Job> jobs = new ArrayList<>();
+    for (String method : methods) {
+      if (!usesTeacher(method)) {
+        jobs.add(new Job("nst4j", method, NO_TEACHER));
+        jobs.add(new Job("pytorch", method, NO_TEACHER));
+        continue;
+      }
+      for (TeacherSetting t : settings) {
+        Job own = new Job("nst4j", method, t.nst4jTeacher());
+        if (!jobs.contains(own)) {
+          jobs.add(own);
+        }
+        jobs.add(new Job("pytorch", method, t.pytorchMode()));
+      }
+    }
+    if (rep % 2 == 1) {
+      java.util.Collections.reverse(jobs);
+    }
+    return jobs;
+  }
 
   /**
    * Runs the comparison.
    *
    * @param methods objectives, e.g. {@code ce}, {@code kd+nst-poly}
-   * @param reps measurements of each side per method (alternating), ≥ 1
+   * @param settings teacher settings (rows) of the methods that use a teacher, non-empty, no repeats
+   * @param reps measurements of each process per method and setting (alternating), ≥ 1
    * @param threads intra-op threads on both sides
+   * @param perClass training images per class on both sides: {@value #PER_CLASS} (the FMNIST-10k protocol), or
+   *     fewer (at least 7: one batch) for a quick smoke run that only proves every row runs
    * @param python the Python interpreter with torch (Debian's: /usr/bin/python3)
-   * @param script the PyTorch script
+   * @param script the PyTorch script; {@value #EXPORT_SCRIPT} must sit beside it when {@code settings} has
+   *     {@link TeacherSetting#BF16}
    * @param scriptArgs extra arguments of the script (e.g. {@code --channels-last})
    * @param javaOptions JVM options of the nst4j child (heap cap, offline flag)
    * @param log progress lines go here
    * @return every sample, in the order measured
+   * @throws IllegalArgumentException if reps &lt; 1, perClass &lt; 7, settings is empty or repeats one, or the interpreter or a
+   *     script is missing
    */
-  public static List<Sample> run(List<String> methods, int reps, int threads, Path python, Path script,
-      List<String> scriptArgs, List<String> javaOptions, java.io.PrintWriter log) throws IOException, InterruptedException {
+  public static List<Sample> run(List<String> methods, List<TeacherSetting> settings, int reps, int threads,
+      int perClass, Path python, Path script, List<String> scriptArgs, List<String> javaOptions,
+      java.io.PrintWriter log) throws IOException, InterruptedException {
     if (reps < 1) {
       throw new IllegalArgumentException("--reps must be ≥ 1, got " + reps);
     }
+    if (perClass * 10 < BATCH) {
+      throw new IllegalArgumentException("--per-class must be ≥ 7 (one batch of " + BATCH + " images), got "
+          + perClass);
+    }
+    if (settings.isEmpty() || new java.util.HashSet<>(settings).size() != settings.size()) {
+      throw new IllegalArgumentException("--teacher-settings must name each of eager, frozen, bf16 at most once,"
+          + " and at least one; got " + settings);
+    }
     if (!Files.isRegularFile(script)) {
       throw new IllegalArgumentException(script + ": PyTorch script not found");
+    }
+    boolean bf16 = settings.contains(TeacherSetting.BF16) && methods.stream().anyMatch(FrameworkComparison::usesTeacher);
+    Path exporter = script.resolveSibling(EXPORT_SCRIPT);
+    if (bf16 && !Files.isRegularFile(exporter)) {
+      throw new IllegalArgumentException(exporter + ": the teacher export script is missing (needed by the bf16"
+          + " row)");
     }
     if (!Files.isExecutable(python)) {
       throw new IllegalArgumentException(python + ": no Python interpreter (install python3-torch: "
@@ -70,18 +211,23 @@ public final class FrameworkComparison {
     Path tmp = Files.createTempDirectory("nst4j-compare");
     boolean done = false;
     try {
+      Path bf16Teacher = tmp.resolve("teacher-bf16.pt");
+      if (bf16) {
+        // The script's teacher (its seeded random ResNet-20), exported once: nst4j loads exactly the module the
+        // script builds for its own bf16 row.
+        exec(List.of(python.toString(), exporter.toString(), "--bf16", "--seed", "0", "--out",
+            bf16Teacher.toString()), tmp.resolve("export.log"), Map.of());
+      }
       for (int r = 0; r < reps; r++) {
-        for (String method : methods) {
-          // Alternate which side goes first, so neither always runs on a warmer machine.
-          List<String> order = r % 2 == 0 ? List.of("nst4j", "pytorch") : List.of("pytorch", "nst4j");
-          for (String side : order) {
-            Sample s = side.equals("nst4j") ? java(method, threads, javaOptions, tmp) : python(method, threads,
-                python, script, scriptArgs, tmp);
-            samples.add(s);
-            log.printf(Locale.ROOT, "rep %d/%d %-7s %-12s epoch 1 %.2f s, epoch 2 %.2f s, peak RSS %.0f MiB%n",
-                r + 1, reps, side, method, s.firstEpoch(), s.secondEpoch(), s.peakRssMb());
-            log.flush();
-          }
+        for (Job job : jobs(methods, settings, r)) {
+          Sample s = job.side().equals("nst4j")
+              ? java(job, r, threads, perClass, javaOptions, job.teacher().equals("bf16") ? bf16Teacher : null, tmp)
+              : python(job, r, threads, perClass, python, script, scriptArgs, tmp);
+          samples.add(s);
+          log.printf(Locale.ROOT, "rep %d/%d %-7s %-12s teacher %-6s epoch 1 %.2f s, epoch 2 %.2f s, peak RSS %.0f"
+              + " MiB%n", r + 1, reps, s.side(), s.method(), s.teacher(), s.firstEpoch(), s.secondEpoch(),
+              s.peakRssMb());
+          log.flush();
         }
       }
       done = true;
@@ -96,38 +242,52 @@ public final class FrameworkComparison {
     return samples;
   }
 
-  private static Sample java(String method, int threads, List<String> javaOptions, Path tmp)
+  private static Sample java(Job job, int rep, int threads, int perClass, List<String> javaOptions, Path teacher,
+      Path tmp)
       throws IOException, InterruptedException {
-    Path md = tmp.resolve("java-" + method.replace('+', '_') + ".md");
+    Path md = tmp.resolve("java-" + job.method().replace('+', '_') + ".md");
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(javaOptions);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.nst4j.cli.Main", "bench", "profile",
-        "--methods", method, "--epochs", Integer.toString(EPOCHS), "--threads", Integer.toString(threads), "--out", md.toString()));
+        "--methods", job.method(), "--epochs", Integer.toString(EPOCHS), "--threads", Integer.toString(threads),
+        "--per-class", Integer.toString(perClass), "--out", md.toString()));
+    if (teacher != null) {
+      cmd.addAll(List.of("--teacher", teacher.toString()));
+    }
     exec(cmd, tmp.resolve("java.log"), LAUNCHER_ENV);
     JsonNode result = Json.PRETTY.readTree(tmp.resolve(md.getFileName().toString().replace(".md", ".json")).toFile())
         .get(0);
-    return sample("nst4j", method, result);
+    return sample(job, rep, result);
   }
 
-  private static Sample python(String method, int threads, Path python, Path script, List<String> scriptArgs,
-      Path tmp)
-      throws IOException, InterruptedException {
+  private static Sample python(Job job, int rep, int threads, int perClass, Path python, Path script,
+      List<String> scriptArgs, Path tmp) throws IOException, InterruptedException {
     Path json = tmp.resolve("py.json");
-    exec(List.of(python.toString(), script.toString(), "--method", method, "--epochs", Integer.toString(EPOCHS),
-        "--threads",
-        Integer.toString(threads), "--json", json.toString()), tmp.resolve("py.log"), Map.of());
-    JsonNode result = Json.PRETTY.readTree(json.toFile());
-    return sample("pytorch", method, result);
+    List<String> cmd = new ArrayList<>(List.of(python.toString(), script.toString(), "--method", job.method(),
+        "--epochs", Integer.toString(EPOCHS), "--threads", Integer.toString(threads), "--per-class",
+        Integer.toString(perClass), "--json", json.toString()));
+    if (!job.teacher().equals(NO_TEACHER)) {
+      cmd.addAll(List.of("--teacher-mode", job.teacher()));
+    }
+    if (perClass != PER_CLASS) {
+      // A smoke run: the script's untimed test-set evaluations (10,000 images after each epoch) would take
+      // longer than its training; nst4j's bench profile does not evaluate at all.
+      cmd.add("--no-eval");
+    }
+    cmd.addAll(scriptArgs);
+    exec(cmd, tmp.resolve("py.log"), Map.of());
+    return sample(job, rep, Json.PRETTY.readTree(json.toFile()));
   }
 
-  private static Sample sample(String side, String method, JsonNode result) throws IOException {
+  private static Sample sample(Job job, int rep, JsonNode result) throws IOException {
     JsonNode epochs = result.get("seconds_per_epoch");
     if (epochs == null || epochs.size() != EPOCHS) {
-      throw new IOException(side + " reported " + epochs + " as seconds per epoch, expected " + EPOCHS + " values");
+      throw new IOException(job.side() + " reported " + epochs + " as seconds per epoch, expected " + EPOCHS
+          + " values");
     }
-    return new Sample(side, method, epochs.get(0).asDouble(), epochs.get(1).asDouble(),
-        result.get("peak_rss_mb").asDouble());
+    return new Sample(job.side(), job.method(), job.teacher(), rep, epochs.get(0).asDouble(),
+        epochs.get(1).asDouble(), result.get("peak_rss_mb").asDouble());
   }
 
   /**
@@ -170,52 +330,87 @@ public final class FrameworkComparison {
     return null;
   }
 
-  /** Median of the values. */
+  /** Median of the values; NaN for none. */
   static double median(List<Double> values) {
+    if (values.isEmpty()) {
+      return Double.NaN;
+    }
     double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
   /**
-   * The Markdown report: per method the median seconds of each side's second epoch (steady state) and their
-   * ratio, the same for the first epoch (warm-up included), every run's values, and peak RSS. Beside the ratio
-   * of the medians, the median of the per-repetition ratios: the two runs of one repetition follow each other,
-   * so their ratio is little affected by the machine's slow drifts (on the development VM the same run took
-   * from 12 to 17 s within an hour), which move the medians of each side.
+   * The Markdown report, one row per method, teacher setting and epoch: the median seconds of each side's second
+   * epoch (steady state) and their ratio, the same for the first epoch (warm-up included), every run's values,
+   * and peak RSS. A method without a teacher has one setting ({@code —}); the others have one row per setting
+   * measured, in the order measured (the two float32 rows share nst4j's runs). Beside the ratio of the medians,
+   * the median of the per-repetition ratios: the two runs of one repetition follow each other closely, so their
+   * ratio is little affected by the machine's slow drifts (on the development VM the same run took from 12 to
+   * 17 s within an hour), which move the medians of each side.
    *
    * @param samples the measurements
    * @param header machine, versions and command, already formatted
    * @return the report
    */
   public static String report(List<Sample> samples, String header) {
-    Map<String, List<Sample>> byMethod = new LinkedHashMap<>();
+    // Rows in order of first appearance: (method, PyTorch teacher); repetition 0 runs them in the given order.
+    Map<String, List<String>> rows = new LinkedHashMap<>();
     for (Sample s : samples) {
-      byMethod.computeIfAbsent(s.method(), k -> new ArrayList<>()).add(s);
+      List<String> peers = rows.computeIfAbsent(s.method(), k -> new ArrayList<>());
+      if (s.side().equals("pytorch") && !peers.contains(s.teacher())) {
+        peers.add(s.teacher());
+      }
     }
     StringBuilder md = new StringBuilder("# One FMNIST-10k distillation epoch: nst4j vs PyTorch-Python\n\n");
     md.append(header).append('\n');
-    md.append("| method | epoch | nst4j s (median) | PyTorch s (median) | nst4j / PyTorch | median of per-repetition")
-        .append(" ratios | nst4j runs | PyTorch runs | nst4j peak RSS MiB | PyTorch peak RSS MiB |\n")
-        .append("|---|---|--:|--:|--:|--:|---|---|--:|--:|\n");
-    for (Map.Entry<String, List<Sample>> e : byMethod.entrySet()) {
-      List<Sample> j = e.getValue().stream().filter(s -> s.side().equals("nst4j")).toList();
-      List<Sample> p = e.getValue().stream().filter(s -> s.side().equals("pytorch")).toList();
-      double jr = j.stream().mapToDouble(Sample::peakRssMb).max().orElse(Double.NaN);
-      double pr = p.stream().mapToDouble(Sample::peakRssMb).max().orElse(Double.NaN);
-      for (boolean steady : new boolean[] {true, false}) {
-        java.util.function.Function<Sample, Double> f = steady ? Sample::secondEpoch : Sample::firstEpoch;
-        List<Double> js = j.stream().map(f).toList();
-        List<Double> ps = p.stream().map(f).toList();
-        List<Double> paired = new ArrayList<>();
-        for (int i = 0; i < Math.min(js.size(), ps.size()); i++) {
-          paired.add(js.get(i) / ps.get(i)); // run() makes repetition i's pair the i-th sample of each side
+    md.append("| method | teacher (nst4j / PyTorch) | epoch | nst4j s (median) | PyTorch s (median) | nst4j / PyTorch |")
+        .append(" median of per-repetition ratios | nst4j runs | PyTorch runs | nst4j peak RSS MiB |")
+        .append(" PyTorch peak RSS MiB |\n")
+        .append("|---|---|---|--:|--:|--:|--:|---|---|--:|--:|\n");
+    for (Map.Entry<String, List<String>> e : rows.entrySet()) {
+      String method = e.getKey();
+      for (String peer : e.getValue()) {
+        String own = peer.equals(NO_TEACHER) ? NO_TEACHER : TeacherSetting.of(peer).nst4jTeacher();
+        List<Sample> j = samples.stream().filter(s -> s.method().equals(method) && s.side().equals("nst4j")
+            && s.teacher().equals(own)).toList();
+        List<Sample> p = samples.stream().filter(s -> s.method().equals(method) && s.side().equals("pytorch")
+            && s.teacher().equals(peer)).toList();
+        String label = peer.equals(NO_TEACHER) ? "—" : teacherLabel(own) + " / " + teacherLabel(peer);
+        double jr = j.stream().mapToDouble(Sample::peakRssMb).max().orElse(Double.NaN);
+        double pr = p.stream().mapToDouble(Sample::peakRssMb).max().orElse(Double.NaN);
+        for (boolean steady : new boolean[] {true, false}) {
+          java.util.function.ToDoubleFunction<Sample> f = steady ? Sample::secondEpoch : Sample::firstEpoch;
+          List<Double> js = j.stream().map(s -> f.applyAsDouble(s)).toList();
+          List<Double> ps = p.stream().map(s -> f.applyAsDouble(s)).toList();
+          List<Double> paired = new ArrayList<>();
+          for (Sample a : j) {
+            p.stream().filter(b -> b.rep() == a.rep()).findFirst()
+                .ifPresent(b -> paired.add(f.applyAsDouble(a) / f.applyAsDouble(b)));
+          }
+          md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %.3f | %.3f | %s | %s | %.0f | %.0f |%n",
+              method, label, steady ? "2nd (steady state)" : "1st (with warm-up)", median(js), median(ps),
+              median(js) / median(ps), paired.isEmpty() ? Double.NaN : median(paired), fmt(js), fmt(ps), jr, pr));
         }
-        md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.3f | %.3f | %s | %s | %.0f | %.0f |%n",
-            e.getKey(), steady ? "2nd (steady state)" : "1st (with warm-up)", median(js), median(ps),
-            median(js) / median(ps), paired.isEmpty() ? Double.NaN : median(paired), fmt(js), fmt(ps), jr, pr));
       }
     }
+    md.append("\nTeachers: *folded fp32* is nst4j's own ResNet-20 with its BatchNorm folded into the convolutions;")
+        .append(" *eager fp32* the script's module in eval mode under `torch.no_grad()`; *frozen fp32*")
+        .append(" `torch.jit.freeze(torch.jit.script(teacher))` (which folds BatchNorm) under")
+        .append(" `torch.inference_mode()`; *bf16 TorchScript* the same module on both sides, made by")
+        .append(" `bench/pytorch/export_teacher.py --bf16`: BatchNorm folded in float32, then weights and")
+        .append(" activations in bfloat16 inside its forward, outputs cast back to float32.\n");
     return md.toString();
+  }
+
+  /** How the report names a teacher label of {@link Sample#teacher()}. */
+  static String teacherLabel(String teacher) {
+    return switch (teacher) {
+      case "folded" -> "folded fp32";
+      case "eager" -> "eager fp32";
+      case "frozen" -> "frozen fp32";
+      case "bf16" -> "bf16 TorchScript";
+      default -> teacher;
+    };
   }
 
   private static String fmt(List<Double> v) {

@@ -34,7 +34,7 @@ class TorchScriptModelTest {
     }
   }
 
-  private static float[] floats(String name) throws IOException {
+  static float[] floats(String name) throws IOException {
     ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(resource(name))).order(ByteOrder.LITTLE_ENDIAN);
     float[] f = new float[b.remaining() / 4];
     b.asFloatBuffer().get(f);

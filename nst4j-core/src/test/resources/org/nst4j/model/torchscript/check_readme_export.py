@@ -7,7 +7,9 @@ torchvision is not packaged for Debian's python3-torch, so a stand-in with torch
 (the same modules and state_dict keys) is put on the path; the snippet's resnet18-cifar10.pth is the
 stand-in's seeded initial weights. Everything happens in a temporary folder. Checks: forward returns
 (logits, layer1..layer4) of the expected shapes for 32x32 images, and on nst4j-normalised input equals the
-network on its own normalisation.
+network on its own normalisation. Then the README's second snippet (the bfloat16 recipe) runs on the first
+one's `teacher`: its file returns float32 outputs of the same shapes, within bfloat16 rounding of teacher.pt's
+and not equal to them.
 """
 import os
 import re
@@ -83,7 +85,7 @@ def main():
     with open(readme, encoding="utf-8") as f:
         text = f.read()
     section = text[text.index("### A teacher from PyTorch"):]
-    snippet = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    snippet, bf16_snippet = re.findall(r"```python\n(.*?)```", section, re.S)[:2]
     with tempfile.TemporaryDirectory() as tmp:
         os.makedirs(os.path.join(tmp, "torchvision"))
         with open(os.path.join(tmp, "torchvision", "__init__.py"), "w") as f:
@@ -92,6 +94,8 @@ def main():
             f.write(FAKE_TORCHVISION)
         with open(os.path.join(tmp, "snippet.py"), "w") as f:
             f.write(snippet)
+        with open(os.path.join(tmp, "bf16_snippet.py"), "w") as f:
+            f.write(bf16_snippet)
         sys.path.insert(0, tmp)
         os.chdir(tmp)
         import torchvision
@@ -114,6 +118,19 @@ def main():
         diff = (out[0] - want).abs().max().item()
         assert diff < 1e-4, diff
         print(f"README export snippet ok: teacher.pt returns {shapes}; max |logits - net's| = {diff:.2e}")
+
+        # The bfloat16 recipe, run on the first snippet's `teacher` as the README says.
+        runpy.run_path("bf16_snippet.py", init_globals=ns, run_name="__main__")
+        bf16 = torch.jit.load("teacher-bf16.pt")
+        with torch.no_grad():
+            got = bf16((raw - mean) / std)
+        assert [tuple(o.shape) for o in got] == shapes, [tuple(o.shape) for o in got]
+        assert all(o.dtype == torch.float32 for o in got), [o.dtype for o in got]
+        # 8 significant bits, rounded once per weight layer (18 on the way to layer4, 1 more for the logits)
+        worst = max(((g - w).abs().max() / w.abs().max()).item() for g, w in zip(got, out))
+        assert 0 < worst <= 19 * 2 ** -8, worst
+        print(f"README bfloat16 recipe ok: teacher-bf16.pt returns float32 {shapes}, within {worst:.3g} of "
+              f"teacher.pt's largest value per output")
 
 
 if __name__ == "__main__":
