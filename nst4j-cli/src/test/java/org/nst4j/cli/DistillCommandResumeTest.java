@@ -33,31 +33,20 @@ class DistillCommandResumeTest {
         "--seed", "5", "--quiet"};
   }
 
-  /** Starts {@code nst4j args...} in a child JVM on this test's class path, one libtorch thread. */
+  /** Starts {@code nst4j RUN(teacher)} (one libtorch thread, {@code --out out}, then {@code extra}) in a child JVM. */
   private Process child(String name, Path teacher, Path out, String... extra) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-Dai.djl.offline=true",
-        "-cp", System.getProperty("java.class.path"), "org.nst4j.cli.Main"));
-    cmd.addAll(List.of(run(teacher)));
-    cmd.addAll(List.of("--threads", "1", "--out", out.toString()));
-    cmd.addAll(List.of(extra));
-    return new ProcessBuilder(cmd)
-        .redirectOutput(dir.resolve(name + ".out").toFile())
-        .redirectError(dir.resolve(name + ".err").toFile())
-        .start();
+    List<String> args = new ArrayList<>(List.of(run(teacher)));
+    args.addAll(List.of("--threads", "1", "--out", out.toString()));
+    args.addAll(List.of(extra));
+    return ChildCli.start(dir, name, 0, args.toArray(String[]::new));
   }
 
   private String log(String name) throws IOException {
-    return "\n--- " + name + " stdout\n" + Files.readString(dir.resolve(name + ".out")) + "--- stderr\n"
-        + Files.readString(dir.resolve(name + ".err"));
+    return ChildCli.log(dir, name);
   }
 
   private void awaitSuccess(Process p, String name) throws Exception {
-    if (!p.waitFor(200, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      fail(name + " did not finish in 200 s" + log(name));
-    }
-    assertEquals(0, p.exitValue(), name + log(name));
+    ChildCli.awaitSuccess(dir, p, name, 200);
   }
 
   @Test

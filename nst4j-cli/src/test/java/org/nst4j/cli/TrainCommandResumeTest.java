@@ -10,7 +10,6 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -40,43 +39,22 @@ class TrainCommandResumeTest {
     return child(name, 0, out, extra);
   }
 
-  /**
-   * Starts {@code nst4j args...} in a child JVM; with {@code fileSizeKib > 0}, under a shell's {@code ulimit
-   * -f} (no file of the child may grow past that size: writes fail with "File too large", as on a full disk).
-   */
+  /** Starts {@code nst4j RUN...} (one libtorch thread, {@code --out out}, then {@code extra}) in a child JVM. */
   private Process child(String name, int fileSizeKib, Path out, String... extra) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    if (fileSizeKib > 0) {
-      cmd.addAll(List.of("bash", "-c", "ulimit -f " + fileSizeKib + " && exec \"$@\"", "nst4j"));
-    }
-    cmd.addAll(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-Dai.djl.offline=true",
-        "-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"), "org.nst4j.cli.Main"));
-    cmd.addAll(List.of(Cli.override(Cli.override(RUN, "--threads", "1", "--out", out.toString()), extra)));
-    return new ProcessBuilder(cmd)
-        .redirectOutput(dir.resolve(name + ".out").toFile())
-        .redirectError(dir.resolve(name + ".err").toFile())
-        .start();
+    return ChildCli.start(dir, name, fileSizeKib,
+        Cli.override(Cli.override(RUN, "--threads", "1", "--out", out.toString()), extra));
   }
 
   private String log(String name) throws IOException {
-    return "\n--- " + name + " stdout\n" + Files.readString(dir.resolve(name + ".out")) + "--- stderr\n"
-        + Files.readString(dir.resolve(name + ".err"));
+    return ChildCli.log(dir, name);
   }
 
   private void awaitSuccess(Process p, String name) throws Exception {
-    if (!p.waitFor(150, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      fail(name + " did not finish in 150 s" + log(name));
-    }
-    assertEquals(0, p.exitValue(), name + log(name));
+    ChildCli.awaitSuccess(dir, p, name, 150);
   }
 
   private void await(Process p, String name) throws Exception {
-    if (!p.waitFor(150, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      fail(name + " did not finish in 150 s" + log(name));
-    }
+    ChildCli.await(dir, p, name, 150);
   }
 
   @Test
@@ -305,13 +283,6 @@ class TrainCommandResumeTest {
 
   /** Starts {@code nst4j args...} in a child JVM on this test's class path. */
   private Process child(String name, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-Dai.djl.offline=true",
-        "-cp", System.getProperty("java.class.path"), "org.nst4j.cli.Main"));
-    cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd)
-        .redirectOutput(dir.resolve(name + ".out").toFile())
-        .redirectError(dir.resolve(name + ".err").toFile())
-        .start();
+    return ChildCli.start(dir, name, 0, args);
   }
 }
