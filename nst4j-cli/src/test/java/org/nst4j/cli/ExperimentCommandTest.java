@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,13 +48,12 @@ class ExperimentCommandTest {
     ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
   }
 
+  /** Runs {@code nst4j args...} here ({@link Cli#run}), keeping what it printed in {@link #out} and {@link #err}. */
   int run(String... args) {
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    int code = Main.execute(new PrintWriter(o, true), new PrintWriter(e, true), args);
-    out = o.toString();
-    err = e.toString();
-    return code;
+    Cli.Result r = Cli.run(args);
+    out = r.out();
+    err = r.err();
+    return r.code();
   }
 
   private static Path grid(String name, Path teacherPath, String extra) throws Exception {
