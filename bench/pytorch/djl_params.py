@@ -26,14 +26,22 @@ against PyTorch's weight / weight / bias / running_mean / running_var / bias) an
 architecture fails with a message instead of loading wrong weights. BatchNorm's epsilon is 1e-5 on both sides
 (org.nst4j.model.Layers.BN_EPS, torch.nn.BatchNorm2d's default).
 
+--check verifies the conversion against nst4j itself: the logits nst4j computes (bench/pytorch/DjlLogits.java,
+run on the CLI jar: build it first with mvn -o -q -B -DskipTests package) for the first --check-images test images
+must match the converted model's within 1e-4 of the largest logit, and the converted model's accuracy on the
+whole test set is printed next to the card's (both normalised with the card's mean and std).
+
 Usage: /usr/bin/python3 bench/pytorch/djl_params.py --model models/fmnist-resnet20 --out STATE_DICT.pt
+           [--check [--check-images N] [--data DIR]]
 """
 
 import argparse
 import json
 import os
 import struct
+import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -166,7 +174,61 @@ def parse_args(argv=None):
     p.add_argument("--model", required=True, help="nst4j model folder (holding model/model.json), e.g. "
                                                   "models/fmnist-resnet20")
     p.add_argument("--out", required=True, help="the state_dict .pt to write")
-    return p.parse_args(argv)
+    p.add_argument("--check", action="store_true",
+                   help="compare with nst4j's logits (needs the CLI jar) and print the test accuracy")
+    p.add_argument("--check-images", type=int, default=256, help="test images for the logit comparison")
+    p.add_argument("--data", default="/usr/share/datasets/fashion-mnist",
+                   help="folder of the Fashion-MNIST gz IDX files, for --check")
+    a = p.parse_args(argv)
+    if a.check_images < 1:
+        p.error("--check-images must be >= 1")
+    return a
+
+
+LOGIT_TOLERANCE = 1e-4  # of the largest |logit|: float32 summation order differs between the two runtimes
+
+
+def check(state, card, a):
+    """Compares the converted model with nst4j on real test images; exits with an error line on a mismatch."""
+    import numpy as np
+    import torch
+    import fmnist_epoch as fe
+    net = fe.CifarResNet(depth_of(card["architecture"]))
+    net.load_state_dict(state)
+    net.eval()
+    images, labels = fe.load_split(a.data, "t10k")
+    mean, std = card["normalization_mean"][0], card["normalization_std"][0]
+    x = torch.from_numpy(images.astype(np.float32) / 255.0).sub_(mean).div_(std).unsqueeze(1)
+    n = min(a.check_images, x.shape[0])
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(os.path.dirname(here))
+    cp = os.pathsep.join([os.path.join(root, "nst4j-cli", "target", "nst4j.jar"),
+                          os.path.join(root, "nst4j-cli", "target", "lib", "*")])
+    with tempfile.TemporaryDirectory() as tmp:
+        x_path, logits_path = os.path.join(tmp, "images.f32be"), os.path.join(tmp, "logits.f32le")
+        x[:n].numpy().astype(">f4").tofile(x_path)
+        folder, _ = read_card(a.model)
+        run = subprocess.run(["java", "-cp", cp, os.path.join(here, "DjlLogits.java"), os.path.dirname(folder)
+                              if os.path.basename(folder) == "model" else folder, x_path, str(n), "1", "28", "28",
+                              logits_path], capture_output=True, text=True)
+        if run.returncode != 0:
+            raise SystemExit(f"error: DjlLogits failed: {run.stderr.strip().splitlines()[-1:]}")
+        djl = torch.from_numpy(np.fromfile(logits_path, dtype="<f4").reshape(n, -1).copy())
+    with torch.no_grad():
+        ours = net(x[:n])[0]
+        correct = 0
+        for i in range(0, x.shape[0], 500):
+            correct += int((net(x[i:i + 500])[0].argmax(1) == torch.from_numpy(labels[i:i + 500].astype(
+                np.int64))).sum())
+    diff = float((ours - djl).abs().max())
+    largest = float(djl.abs().max())
+    print(f"logits on the first {n} test images: max |diff| {diff:.3g}, largest |logit| {largest:.4g} "
+          f"(relative {diff / largest:.3g}), same argmax on {int((ours.argmax(1) == djl.argmax(1)).sum())}/{n}")
+    print(f"test accuracy of the converted model: {correct / x.shape[0]:.4f} ({x.shape[0]} images); "
+          f"the card's: {card.get('test_accuracy')}")
+    if diff > LOGIT_TOLERANCE * largest:
+        raise SystemExit(f"error: the converted model's logits differ from nst4j's by {diff:.3g}, more than "
+                         f"{LOGIT_TOLERANCE:g} of the largest")
 
 
 def main(a):
@@ -177,6 +239,8 @@ def main(a):
                                                                           "num_batches_tracked")))
     print(f"wrote {a.out}: {card['architecture']} from {a.model}, {count:,} parameters "
           f"(card test accuracy {card.get('test_accuracy')})")
+    if a.check:
+        check(state, card, a)
 
 
 if __name__ == "__main__":
