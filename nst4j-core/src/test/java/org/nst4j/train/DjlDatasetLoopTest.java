@@ -196,14 +196,7 @@ class DjlDatasetLoopTest {
             .setConfig(recipe(3))
             .optCheckpointFolder(folder)
             .optResume(resume)
-            .addListener(new LoopListener() {
-              @Override
-              public void onBatch(int epoch, int batch, double loss) {
-                if (epoch == stopEpoch && batch == stopBatch) {
-                  StopSignal.process().request("test");
-                }
-              }
-            })
+            .addListener(StopAt.batch(stopEpoch, stopBatch))
             .build();
         try {
           out.addAll(loop.run());

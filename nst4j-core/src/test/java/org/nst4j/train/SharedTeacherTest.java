@@ -75,18 +75,6 @@ class SharedTeacherTest {
         .optMethod(method).optTeacher(teacher).setOut(out).optResume(true).optProgress(false).optCommand("test");
   }
 
-  /** A listener asking the process to stop after batch {@code batch} of {@code epoch}. */
-  private static LoopListener stopAt(int epoch, int batch) {
-    return new LoopListener() {
-      @Override
-      public void onBatch(int e, int b, double loss) {
-        if (e == epoch && b == batch) {
-          StopSignal.process().request("test");
-        }
-      }
-    };
-  }
-
   /** Asserts that the run in {@code actual} ended exactly as the reference run of {@code method}. */
   private static void assertSameRun(String method, Path actual) throws IOException {
     RunFolder ref = new RunFolder(alone.get(method));
@@ -141,7 +129,7 @@ class SharedTeacherTest {
     RunSummary finished = new RunFolder(dir.resolve("kd+nst-poly")).readSummary();
     byte[] finishedSummary = Files.readAllBytes(new RunFolder(dir.resolve("kd+nst-poly")).summary());
     StopSignal.Stopped alone = assertThrows(StopSignal.Stopped.class,
-        () -> TrainingRun.execute(spec(dir.resolve("fitnet"), "fitnet").addListener(stopAt(2, 2)).build()));
+        () -> TrainingRun.execute(spec(dir.resolve("fitnet"), "fitnet").addListener(StopAt.batch(2, 2)).build()));
     StopSignal.process().clear();
     assertTrue(alone.getMessage().contains("stopped after batch 2/"), "mid-epoch: " + alone.getMessage());
     assertEquals(1, Checkpoint.inspect(new RunFolder(dir.resolve("fitnet")).checkpoint()).epochsDone());
@@ -164,7 +152,7 @@ class SharedTeacherTest {
     Path dir = root.resolve("stop");
     List<TrainingRun.Outcome> stopped = TrainingRun.executeTogether(List.of(
         spec(dir.resolve("fitnet"), "fitnet").build(),
-        spec(dir.resolve("kd+nst-poly"), "kd+nst-poly").addListener(stopAt(1, 4)).build()));
+        spec(dir.resolve("kd+nst-poly"), "kd+nst-poly").addListener(StopAt.batch(1, 4)).build()));
     StopSignal.process().clear();
     for (TrainingRun.Outcome o : stopped) {
       assertTrue(o.failure() instanceof StopSignal.Stopped, o.spec().out() + ": " + o.failure());

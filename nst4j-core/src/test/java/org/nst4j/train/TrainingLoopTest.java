@@ -102,14 +102,7 @@ class TrainingLoopTest {
           .setData(train, null, sample.normalization())
           .setConfig(TrainingRecipe.builder().setBatchSize(10).setEpochs(3).optSeed(5).build())
           .optCheckpoint(checkpoint)
-          .addListener(new LoopListener() {
-            @Override
-            public void onBatch(int epoch, int batch, double loss) {
-              if (epoch == stopEpoch && batch == stopBatch) {
-                StopSignal.process().request("test");
-              }
-            }
-          })
+          .addListener(StopAt.batch(stopEpoch, stopBatch))
           .build();
       try {
         out.addAll(loop.run(resume, previous));
