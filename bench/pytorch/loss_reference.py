@@ -429,6 +429,16 @@ def main():
     return 1 if failed else 0
 
 
+def debian_torch():
+    """", Debian python3-torch <version>" when dpkg knows the package (Debian's torch reports 1.13.0a0), else ""."""
+    try:
+        v = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "python3-torch"], capture_output=True,
+                           text=True).stdout.strip()
+    except OSError:
+        v = ""
+    return f" (Debian python3-torch {v})" if v else ""
+
+
 def markdown(rows, failed):
     commit = subprocess.run(["git", "-C", ARGS.nst4j, "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip() or "unknown"
@@ -444,8 +454,8 @@ def markdown(rows, failed):
         f"- date (UTC): {datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M')}",
         f"- nst4j commit: {commit}{' (with uncommitted changes)' if dirty else ''}; `nst4j loss` evaluates in"
         " float64 (DJL 0.36.0, libtorch 2.7.1)",
-        f"- PyTorch side: torch {torch.__version__}, numpy {np.__version__}, Python {platform.python_version()},"
-        " float64",
+        f"- PyTorch side: torch {torch.__version__}{debian_torch()}, numpy {np.__version__}, Python"
+        f" {platform.python_version()}, float64",
         f"- tolerance: relative error ≤ {ARGS.tolerance:g} on the total and on every term",
         f"- result: **{len(rows) - failed} of {len(rows)} cases agree**",
         "",
@@ -455,7 +465,10 @@ def markdown(rows, failed):
         " ResNet-8/ResNet-20 tap shapes (C×side², `S` student, `T` teacher where it differs), written as .npy."
         " RKD and PKT read the global-average-pooled last tap, SP the last tap, KDSVD every tap; kd and dkd add"
         " the CE of the raw student logits; dkd is evaluated at its full weight (warm-up factor 1, as `loss`"
-        " does). \"worst term\" is the term with the largest relative error.",
+        " does). Variants: *sharp*, the teacher's logits times 5; *degenerate*, a last tap with two repeated"
+        " images and an all-zero one. KDSVD follows the authors' code (RepDistiller's port) with the teacher's"
+        " singular vectors signed so that their largest component is positive. \"worst term\" is the term with"
+        " the largest relative error.",
         "",
         "| method | options | inputs | nst4j total | PyTorch total | rel. error | worst term | result |",
         "|---|---|---|---:|---:|---:|---|---|",
