@@ -1,0 +1,99 @@
+package org.nst4j.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nst4j.data.DataSources;
+import org.nst4j.data.DataSplits;
+import org.nst4j.model.MkldnnLayout;
+import org.nst4j.model.TappedModel;
+import org.nst4j.train.Teachers;
+
+class TeacherLayoutTest {
+  private static final Path TEACHER = Path.of("models/fmnist-resnet20");
+
+  @Test
+  void theMkldnnForwardOfTheShippedTeacherAgreesWithTheDenseOneOnTheSample() {
+    assertNull(System.getProperty(MkldnnLayout.PROPERTY), "the switch must be unset when the test starts");
+    DataSplits sample = DataSources.sample();
+    try (Model m = Teachers.load(TEACHER, null, sample.train(), Device.cpu())) {
+      TappedModel teacher = (TappedModel) m.getBlock();
+      // Two pairs: the dense forward runs first in one, second in the other.
+      TeacherLayout.Result r = TeacherLayout.run(teacher, m.getNDManager(), sample.train(), sample.normalization(),
+          64, 2, 0);
+      List<String> outputs = r.agreement().stream().map(TeacherLayout.Agreement::output).toList();
+      assertEquals(List.of("logits", "stage1", "stage2", "stage3", "stage1_pre", "stage2_pre", "stage3_pre"),
+          outputs);
+      // The six taps really came out of MKLDNN kernels (else the comparison would be dense against dense).
+      assertEquals(6, r.mkldnnOutputs());
+      for (TeacherLayout.Agreement a : r.agreement()) {
+        assertTrue(a.maxAbs() > 0, a.toString());
+        assertTrue(a.relative() <= 1e-4, a.toString());
+      }
+      assertEquals("(64, 10)", r.agreement().get(0).shape());
+      assertEquals(2, r.denseMs().size());
+      assertEquals(2, r.mkldnnMs().size());
+      for (int i = 0; i < 2; i++) {
+        assertTrue(r.denseMs().get(i) > 0 && r.mkldnnForwardMs().get(i) > 0, r.toString());
+        assertEquals(r.copyInMs().get(i) + r.mkldnnForwardMs().get(i) + r.toDenseMs().get(i), r.mkldnnMs().get(i),
+            1e-6);
+      }
+      // The teacher is left as it was given (unfolded) and the switch as it was (unset).
+      assertFalse(teacher.isBatchNormFolded());
+      assertNull(System.getProperty(MkldnnLayout.PROPERTY));
+      String md = TeacherLayout.markdown(r);
+      assertTrue(md.contains("| MKLDNN, whole path |") && md.contains("| stage3_pre | (64, 64, 7, 7) |"), md);
+      assertTrue(md.contains("returned 6 of its 7 outputs"), md);
+    }
+  }
+
+  @Test
+  void theSwitchIsRestoredAfterTheCallAndAfterAnException() {
+    assertNull(System.getProperty(MkldnnLayout.PROPERTY));
+    assertEquals("true", TeacherLayout.withMkldnn(() -> System.getProperty(MkldnnLayout.PROPERTY)));
+    assertNull(System.getProperty(MkldnnLayout.PROPERTY));
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> TeacherLayout.withMkldnn(() -> {
+      throw new IllegalStateException("inside");
+    }));
+    assertEquals("inside", e.getMessage());
+    assertNull(System.getProperty(MkldnnLayout.PROPERTY));
+    System.setProperty(MkldnnLayout.PROPERTY, "false");
+    try {
+      assertThrows(ArithmeticException.class, () -> TeacherLayout.withMkldnn(() -> 1 / Integer.parseInt("0")));
+      assertEquals("false", System.getProperty(MkldnnLayout.PROPERTY));
+    } finally {
+      System.clearProperty(MkldnnLayout.PROPERTY);
+    }
+  }
+
+  @Test
+  void refusesBadArguments() {
+    DataSplits sample = DataSources.sample();
+    try (Model m = Teachers.load(TEACHER, null, sample.train(), Device.cpu())) {
+      TappedModel teacher = (TappedModel) m.getBlock();
+      assertThrows(IllegalArgumentException.class, () -> TeacherLayout.run(teacher, m.getNDManager(),
+          sample.train(), sample.normalization(), 0, 1, 0));
+      assertThrows(IllegalArgumentException.class, () -> TeacherLayout.run(teacher, m.getNDManager(),
+          sample.train(), sample.normalization(), 64, 0, 0));
+      IllegalArgumentException big = assertThrows(IllegalArgumentException.class, () -> TeacherLayout.run(teacher,
+          m.getNDManager(), sample.train(), sample.normalization(), sample.train().size() + 1, 1, 0));
+      assertTrue(big.getMessage().contains("larger than the " + sample.train().size() + " images"),
+          big.getMessage());
+      assertFalse(teacher.isBatchNormFolded());
+    }
+  }
+
+  @Test
+  void medianOfOddAndEvenCounts() {
+    assertEquals(2.0, TeacherLayout.median(List.of(3.0, 1.0, 2.0)));
+    assertEquals(2.5, TeacherLayout.median(List.of(4.0, 1.0, 2.0, 3.0)));
+  }
+}
