@@ -8,12 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.LambdaBlock;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nst4j.data.DataSources;
 import org.nst4j.data.DataSplits;
 import org.nst4j.model.MkldnnLayout;
+import org.nst4j.model.TappedBlock;
 import org.nst4j.model.TappedModel;
 import org.nst4j.train.Teachers;
 
@@ -71,6 +78,25 @@ class TeacherLayoutTest {
       assertEquals("false", System.getProperty(MkldnnLayout.PROPERTY));
     } finally {
       System.clearProperty(MkldnnLayout.PROPERTY);
+    }
+  }
+
+  @Test
+  void aTeacherThatCannotRunOnMkldnnTensorsIsNamedAndTheSwitchIsRestored() {
+    DataSplits sample = DataSources.sample();
+    try (NDManager manager = NDManager.newBaseManager()) {
+      // Its logits are a slice, a strided view: fine on dense tensors, refused on MKLDNN ones.
+      LambdaBlock viewing = new LambdaBlock(in -> {
+        NDArray x = in.singletonOrThrow();
+        return new NDList(x.reshape(x.getShape().get(0), -1).get(":, :10"), x);
+      });
+      TappedModel teacher = TappedBlock.ofOutputs("viewing", viewing, 1, 10, "input");
+      teacher.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 28, 28));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TeacherLayout.run(teacher,
+          manager, sample.train(), sample.normalization(), 8, 1, 0));
+      assertTrue(e.getMessage().startsWith("the teacher viewing cannot run on MKLDNN tensors: Could not run 'aten::"),
+          e.getMessage());
+      assertNull(System.getProperty(MkldnnLayout.PROPERTY));
     }
   }
 
