@@ -384,7 +384,8 @@ final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--teacher", defaultValue = "models/fmnist-resnet20", paramLabel = "PATH",
-        description = "The teacher: an nst4j run or model folder (default: ${DEFAULT-VALUE}).")
+        description = "The teacher, as distill takes it: an nst4j run or model folder, or a TorchScript .pt"
+            + " (default: ${DEFAULT-VALUE}).")
     Path teacher;
 
     @Option(names = "--data", defaultValue = "sample", paramLabel = "D",
@@ -429,10 +430,6 @@ final class BenchCommand implements Runnable {
       }
       if (!Files.exists(teacher)) {
         throw new IllegalArgumentException("--teacher " + teacher + ": no such file or folder");
-      }
-      if (org.nst4j.train.Teachers.isTorchScript(teacher)) {
-        throw new IllegalArgumentException("--teacher " + teacher + ": a TorchScript teacher runs its own forward"
-            + " inside libtorch; this benchmark needs an nst4j model folder");
       }
       RuntimeOptions runtime = new RuntimeOptions();
       runtime.threads = threads;

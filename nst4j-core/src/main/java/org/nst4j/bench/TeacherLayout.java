@@ -256,7 +256,7 @@ public final class TeacherLayout {
             m = forwardMkldnn(teacher, ps, x);
           } catch (ai.djl.engine.EngineException e) {
             throw new IllegalArgumentException("the teacher " + teacher.architecture() + " cannot run on MKLDNN"
-                + " tensors: " + firstLine(e));
+                + " tensors: " + refusal(e), e);
           }
           if (!denseFirst) {
             long t = System.nanoTime();
@@ -297,8 +297,26 @@ public final class TeacherLayout {
         mkldnnOutputs, agreement);
   }
 
-  private static String firstLine(Throwable e) {
+  /**
+   * The line of libtorch's message that says what was refused: "Could not run 'aten::...' with arguments from
+   * the 'MkldnnCPU' backend..." from an operation DJL called, or, from a TorchScript module, the {@code
+   * RuntimeError:} line that follows its traceback; else the first line.
+   */
+  static String refusal(Throwable e) {
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    String runtimeError = null;
+    for (String line : m.split("\n")) {
+      int at = line.indexOf("Could not run '");
+      if (at >= 0) {
+        return line.substring(at).trim();
+      }
+      if (line.startsWith("RuntimeError: ") && runtimeError == null) {
+        runtimeError = line.substring("RuntimeError: ".length()).trim();
+      }
+    }
+    if (runtimeError != null) {
+      return runtimeError;
+    }
     int nl = m.indexOf('\n');
     return nl < 0 ? m : m.substring(0, nl);
   }
@@ -328,7 +346,7 @@ public final class TeacherLayout {
    */
   public static String markdown(Result r) {
     StringBuilder md = new StringBuilder();
-    md.append("| forward | median ms | min ms | vs dense (median) | ms of each pair |\n|---|---:|---:|---:|---|\n");
+    md.append("| forward | median ms | min ms | median ÷ dense median | ms of each pair |\n|---|---:|---:|---:|---|\n");
     double base = median(r.denseMs());
     row(md, "dense", r.denseMs(), base);
     row(md, "MKLDNN, whole path", r.mkldnnMs(), base);
@@ -342,6 +360,8 @@ public final class TeacherLayout {
       md.append(String.format(Locale.ROOT, "| %s | %s | %.2e | %.3g | %.2e |%n", a.output(), a.shape(),
           a.maxAbsDiff(), a.maxAbs(), a.relative()));
     }
+    md.append(String.format(Locale.ROOT, "%nLargest difference relative to its output's largest value: %.2e.%n",
+        r.worstRelative()));
     return md.toString();
   }
 

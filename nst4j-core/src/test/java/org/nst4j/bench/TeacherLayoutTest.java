@@ -59,6 +59,9 @@ class TeacherLayoutTest {
       String md = TeacherLayout.markdown(r);
       assertTrue(md.contains("| MKLDNN, whole path |") && md.contains("| stage3_pre | (64, 64, 7, 7) |"), md);
       assertTrue(md.contains("returned 6 of its 7 outputs"), md);
+      double worst = r.agreement().stream().mapToDouble(TeacherLayout.Agreement::relative).max().orElseThrow();
+      assertEquals(worst, r.worstRelative());
+      assertTrue(md.contains(String.format(java.util.Locale.ROOT, "output's largest value: %.2e.", worst)), md);
     }
   }
 
@@ -101,6 +104,20 @@ class TeacherLayoutTest {
   }
 
   @Test
+  void aTorchScriptTeacherRefusedByMkldnnKernelsIsNamedWithTheRefusedOperation() throws Exception {
+    DataSplits sample = DataSources.sample();
+    Path file = Path.of(getClass().getResource("/org/nst4j/model/torchscript/teacher.pt").toURI());
+    try (Model m = Teachers.fromTorchScript(file, List.of(), new Shape(1, 28, 28), 10, Device.cpu())) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TeacherLayout.run(
+          (TappedModel) m.getBlock(), m.getNDManager(), sample.train(), sample.normalization(), 8, 1, 0));
+      // Its refusal comes after a TorchScript traceback; the message gives the RuntimeError's line.
+      assertEquals("the teacher torchscript:teacher.pt cannot run on MKLDNN tensors: resize_reduction: support for"
+          + " output with Mkldnn layout is not implemented yet", e.getMessage());
+      assertNull(System.getProperty(MkldnnLayout.PROPERTY));
+    }
+  }
+
+  @Test
   void refusesBadArguments() {
     DataSplits sample = DataSources.sample();
     try (Model m = Teachers.load(TEACHER, null, sample.train(), Device.cpu())) {
@@ -115,6 +132,14 @@ class TeacherLayoutTest {
           big.getMessage());
       assertFalse(teacher.isBatchNormFolded());
     }
+  }
+
+  @Test
+  void theRefusalIsTheLineThatNamesTheOperation() {
+    assertEquals("Could not run 'aten::addmm.out' with arguments from the 'MkldnnCPU' backend.", TeacherLayout.refusal(
+        new IllegalStateException("\nCould not run 'aten::addmm.out' with arguments from the 'MkldnnCPU' backend.\nCPU: x")));
+    assertEquals("no kernel", TeacherLayout.refusal(new IllegalStateException("failed\n  trace\nRuntimeError: no kernel")));
+    assertEquals("first", TeacherLayout.refusal(new IllegalStateException("first\nsecond")));
   }
 
   @Test
