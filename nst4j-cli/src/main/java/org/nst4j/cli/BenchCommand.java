@@ -18,6 +18,7 @@ import org.nst4j.bench.EpochProfile;
 import org.nst4j.bench.FrameworkComparison;
 import org.nst4j.bench.InferenceSpeed;
 import org.nst4j.bench.MachineInfo;
+import org.nst4j.bench.TeacherLayout;
 import org.nst4j.data.DataSplits;
 import org.nst4j.deploy.onnx.OnnxExport;
 import org.nst4j.model.ModelZoo;
@@ -34,9 +35,10 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks (results written under docs/bench): nst (NST-poly Gram form vs naive),"
         + " profile (phases of a distillation epoch), compare (an epoch in nst4j vs PyTorch-Python),"
-        + " inference (a student's images/s in libtorch vs ONNX Runtime).",
+        + " inference (a student's images/s in libtorch vs ONNX Runtime), teacher-layout (the frozen teacher's"
+        + " forward in oneDNN's MKLDNN layout vs dense).",
     subcommands = {BenchCommand.Nst.class, BenchCommand.Profile.class, BenchCommand.Compare.class,
-        BenchCommand.Inference.class})
+        BenchCommand.Inference.class, BenchCommand.TeacherLayoutCommand.class})
 final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -369,6 +371,112 @@ final class BenchCommand implements Runnable {
         // reported below
       }
       throw new IllegalArgumentException("--input must be CxHxW with positive sizes (e.g. 1x28x28), got '" + s + "'");
+    }
+  }
+
+  /** The frozen teacher's forward in oneDNN's blocked (MKLDNN) layout against the dense one (issue 17, item 2). */
+  @Command(name = "teacher-layout", mixinStandardHelpOptions = true,
+      description = "Time the frozen teacher's forward (BatchNorm folded, as in training) on dense tensors and on"
+          + " MKLDNN ones (DJL's ai.djl.pytorch.use_mkldnn, set only around the teacher; the batch copied in and"
+          + " the outputs made dense again are counted), in alternating pairs on real Fashion-MNIST batches;"
+          + " check that the logits and every tap agree; write a Markdown report.")
+  static final class TeacherLayoutCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--teacher", defaultValue = "models/fmnist-resnet20", paramLabel = "PATH",
+        description = "The teacher, as distill takes it: an nst4j run or model folder, or a TorchScript .pt"
+            + " (default: ${DEFAULT-VALUE}).")
+    Path teacher;
+
+    @Option(names = "--data", defaultValue = "sample", paramLabel = "D",
+        description = "Images the teacher sees, its training split (default: ${DEFAULT-VALUE}, the embedded"
+            + " Fashion-MNIST sample; fashion-mnist for the full set).")
+    String data;
+
+    @Option(names = "--batch", defaultValue = "" + TeacherLayout.DEFAULT_BATCH, paramLabel = "B",
+        description = "Images per forward (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--pairs", defaultValue = "" + TeacherLayout.DEFAULT_PAIRS, paramLabel = "N",
+        description = "Timed pairs of one dense and one MKLDNN forward (default: ${DEFAULT-VALUE}).")
+    int pairs;
+
+    @Option(names = "--warmup", defaultValue = "" + TeacherLayout.DEFAULT_WARMUP, paramLabel = "N",
+        description = "Untimed pairs first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--threads", defaultValue = "2", paramLabel = "N",
+        description = "libtorch intra-op threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--note", paramLabel = "TEXT",
+        description = "A sentence put at the head of the report (e.g. that the machine was busy).")
+    String note;
+
+    @Option(names = "--out", defaultValue = "docs/bench/teacher-layout.md", paramLabel = "FILE",
+        description = "Markdown report (a .json twin is written beside it).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      if (batch < 1) {
+        throw new IllegalArgumentException("--batch must be ≥ 1, got " + batch);
+      }
+      if (pairs < 1) {
+        throw new IllegalArgumentException("--pairs must be ≥ 1, got " + pairs);
+      }
+      if (warmup < 0) {
+        throw new IllegalArgumentException("--warmup must be ≥ 0, got " + warmup);
+      }
+      if (!Files.exists(teacher)) {
+        throw new IllegalArgumentException("--teacher " + teacher + ": no such file or folder");
+      }
+      RuntimeOptions runtime = new RuntimeOptions();
+      runtime.threads = threads;
+      DataSplits splits = org.nst4j.data.DataSources.resolve(data, null);
+      TeacherLayout.Result result;
+      String loadAverage;
+      try (Model m = org.nst4j.train.Teachers.load(teacher, null, splits.train(), Device.cpu())) {
+        // After what bad input can fail on: libtorch's thread count is global to the process.
+        runtime.applyThreads();
+        loadAverage = loadAverage();
+        result = TeacherLayout.run((TappedModel) m.getBlock(), m.getNDManager(), splits.train(),
+            splits.normalization(), batch, pairs, warmup);
+      }
+      String md = "# The frozen teacher's forward: oneDNN's blocked (MKLDNN) layout vs dense\n\n"
+          + (note == null ? "" : "**" + note + "**\n\n")
+          + "Command: `" + Commands.commandLine(spec) + "`, " + java.time.LocalDate.now() + ".\n\n"
+          + MachineInfo.current().withEngine() + " Load average (1, 5, 15 min) before: " + loadAverage
+          + "; after: " + loadAverage() + ".\n\n"
+          + "Teacher: " + teacher + " (" + result.teacher() + "), BatchNorm folded into its convolutions as the"
+          + " training loop folds it, in inference mode. Images: full batches of " + batch + " from the training"
+          + " split of " + splits.name() + " in data-set order, normalised as in training, no augmentation. "
+          + warmup + " untimed pairs, then " + pairs + " timed pairs of one dense and one MKLDNN forward on the"
+          + " same batch (dense first in even pairs, second in odd ones), each pair in its own sub-manager. The"
+          + " MKLDNN path is the batch copied into a tensor created with `ai.djl.pytorch.use_mkldnn=true` (set"
+          + " only around the copy and the forward, then restored), the forward (folded weights stay dense), and"
+          + " every output made dense again (what the student's losses need); making the dense batch is outside"
+          + " both timings. Agreement: over every pair, warm-up included, the largest |dense − MKLDNN| of each"
+          + " output, and that over the output's largest |value|.\n\n"
+          + TeacherLayout.markdown(result);
+      Files.createDirectories(out.toAbsolutePath().getParent());
+      Files.writeString(out, md);
+      Path json = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + ".json");
+      Json.writeAtomically(json, result);
+      spec.commandLine().getOut().print(md);
+      spec.commandLine().getOut().println("wrote " + out + " and " + json);
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+
+    /** The first three fields of /proc/loadavg, or "unknown": how busy the machine was. */
+    private static String loadAverage() {
+      try {
+        String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+        return f[0] + ", " + f[1] + ", " + f[2];
+      } catch (java.io.IOException | RuntimeException e) {
+        return "unknown";
+      }
     }
   }
 }

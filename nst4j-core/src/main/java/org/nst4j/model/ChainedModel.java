@@ -21,7 +21,9 @@ import java.util.Objects;
 /**
  * A {@link TappedModel} whose forward pass is one chain from the image to the classifier: child blocks and
  * parameter-free steps (ReLU, max pool) run one after the other, some of them marked as taps, then a global
- * average pool and a linear layer {@code fc}. Every convolutional network of the zoo is such a chain.
+ * average pool and a linear layer {@code fc}. Every convolutional network of the zoo is such a chain. Given
+ * an input in libtorch's MKLDNN layout, the links run in that layout and the pooled features are made dense
+ * before {@code fc} ({@link MkldnnLayout}: libtorch's linear layer refuses MKLDNN tensors).
  *
  * <p>A subclass's constructor only lists its links, in forward order — {@link #layer}, {@link #relu},
  * {@link #maxPool}, {@link #tap} (or {@link #tapped}, or {@link #residualStages} for the stages of a ResNet)
@@ -447,7 +449,9 @@ public abstract class ChainedModel extends TappedModel implements ConvBatchNorm.
           link.collect(y, main, pre);
         }
       }
-      out.add(Layers.run(fc, ps, Pool.globalAvgPool2d(x), training));
+      // A teacher run on MKLDNN tensors (MkldnnLayout) gets this far in that layout; libtorch's linear layer
+      // cannot take it ('aten::addmm.out'), so the pooled features go back to dense. A no-op otherwise.
+      out.add(Layers.run(fc, ps, MkldnnLayout.toDense(Pool.globalAvgPool2d(x)), training));
     } catch (ai.djl.nn.UninitializedParameterException e) {
       throw notInitialised(e);
     }
