@@ -2,11 +2,14 @@ package org.nst4j.transfer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.nst4j.model.ModelOutput;
 
@@ -28,11 +31,18 @@ import org.nst4j.model.ModelOutput;
  * <p>Differences from the reference code, all documented: negatives come from every other image (the spec);
  * mdistiller's CIFAR sampler draws them from images of other classes. Scores are computed as the N×B product
  * of a bank with the batch's embeddings, from which the B×(K+1) sampled entries are taken, instead of gathering
- * B×(K+1)×d bank rows: the same numbers, N·B products held instead of B·(K+1)·d gathered values. The
- * banks live in Java arrays; they are not {@link #parameters()}, but they, Z and the negatives' sampler are the
- * term's {@link #saveState() state}, which checkpoints keep: a resumed run continues with the same banks, Z and
- * negatives, and ends bit-identical to an uninterrupted one. The memory is only updated when {@code training}
- * is true.
+ * B×(K+1)×d bank rows: the same numbers, N·B products held instead of B·(K+1)·d gathered values (with
+ * K = 16384 the gathered rows of a 64-image batch would be 0.5 GB).
+ *
+ * <p>The banks are N×d float64 libtorch arrays in the term's own manager (a sub-manager of the one given to
+ * {@link #initialize}, closed by {@link #close}); a batch reads them as one cast copy in its own manager and
+ * updates only its B rows in place (gathered, mixed and written back by index), so nothing of size N crosses
+ * between Java and libtorch per batch. The update is the arithmetic of a plain Java loop in doubles, in the
+ * same order (see {@link #update}), so the banks hold the same bits as when they were Java arrays. They are
+ * not {@link #parameters()}, but they, Z and the negatives' sampler are the term's {@link #saveState() state},
+ * which checkpoints keep (copied out of and into libtorch only then): a resumed run continues with the same
+ * banks, Z and negatives, and ends bit-identical to an uninterrupted one. The memory is only updated when
+ * {@code training} is true.
  *
  * <p>Needs each image's index: the training loop calls {@link #setBatchIndices} before {@link #compute}
  * ({@link IndexedTerm}). Default taps: the last tap of each model, global-average-pooled (mdistiller's
@@ -70,8 +80,9 @@ public final class CrdTerm implements TransferTerm, IndexedTerm {
   private NDManager manager;
   private TapPairs.Pair pair;
   private final List<Parameter> parameters = new ArrayList<>();
-  private double[] bankS;
-  private double[] bankT;
+  /** N×d float64, in {@link #manager}; null before {@link #initialize} and after {@link #close}. */
+  private NDArray bankS;
+  private NDArray bankT;
   private Random sampler;
   private double zS = Double.NaN;
   private double zT = Double.NaN;
@@ -160,13 +171,16 @@ public final class CrdTerm implements TransferTerm, IndexedTerm {
     parameters.addAll(linear(manager, "crd_embed_s", ps.getShape().get(1), type, rng));
     parameters.addAll(linear(manager, "crd_embed_t", pt.getShape().get(1), type, rng));
     double stdv = 1 / Math.sqrt(dim / 3.0);
-    bankS = new double[numData * dim];
-    bankT = new double[numData * dim];
-    for (double[] bank : new double[][] {bankS, bankT}) {
-      for (int i = 0; i < bank.length; i++) {
-        bank[i] = (2 * rng.nextDouble() - 1) * stdv;
+    double[] values = new double[Math.multiplyExact(numData, dim)];
+    NDArray[] banks = new NDArray[2];
+    for (int k = 0; k < 2; k++) { // student bank first, then teacher bank: one stream of the seeded rng
+      for (int i = 0; i < values.length; i++) {
+        values[i] = (2 * rng.nextDouble() - 1) * stdv;
       }
+      banks[k] = manager.create(values, new Shape(numData, dim));
     }
+    bankS = banks[0];
+    bankT = banks[1];
     sampler = new Random(seed ^ 0x5DEECE66DL);
     zS = Double.NaN;
     zT = Double.NaN;
@@ -217,9 +231,8 @@ public final class CrdTerm implements TransferTerm, IndexedTerm {
       }
     }
     lastSample = sample;
-    DataType type = vs.getDataType();
-    NDArray memS = ps.getManager().create(bankS, new Shape(numData, dim)).toType(type, false);
-    NDArray memT = ps.getManager().create(bankT, new Shape(numData, dim)).toType(type, false);
+    NDArray memS = scoringCopy(bankS, vs);
+    NDArray memT = scoringCopy(bankT, vs);
     NDArray outS = scores(memT, vs, sample); // student anchor, teacher bank
     NDArray outT = scores(memS, vt, sample); // teacher anchor, student bank
     if (Double.isNaN(zS)) {
@@ -228,8 +241,8 @@ public final class CrdTerm implements TransferTerm, IndexedTerm {
     }
     NDArray loss = nce(Scalars.over(outS, zS), numData).add(nce(Scalars.over(outT, zT), numData));
     if (training) {
-      update(bankS, vs.toType(DataType.FLOAT64, false).toDoubleArray());
-      update(bankT, vt.toType(DataType.FLOAT64, false).toDoubleArray());
+      update(bankS, vs.stopGradient().toType(DataType.FLOAT64, false), batchIndices);
+      update(bankT, vt.stopGradient().toType(DataType.FLOAT64, false), batchIndices);
     }
     batchIndices = null;
     return Scalars.times(loss, weight);
@@ -272,20 +285,70 @@ public final class CrdTerm implements TransferTerm, IndexedTerm {
     return Scalars.over(logD1.sum().add(logD0Sum), b).neg();
   }
 
-  private void update(double[] bank, double[] v) {
-    for (int i = 0; i < batchIndices.length; i++) {
-      int off = Math.toIntExact(batchIndices[i] * dim);
-      double norm = 0;
-      for (int d = 0; d < dim; d++) {
-        double x = momentum * bank[off + d] + (1 - momentum) * v[i * dim + d];
-        bank[off + d] = x;
-        norm += x * x;
+  /**
+   * The bank in the batch's data type, a new array in {@code batch}'s manager: the bank itself is updated in
+   * place after the scores are computed, and autograd keeps the scored copy for the backward pass (libtorch
+   * refuses a backward through an array modified in place since). A float64 {@code toType} would return the
+   * bank itself, hence the explicit copy.
+   */
+  private static NDArray scoringCopy(NDArray bank, NDArray batch) {
+    DataType type = batch.getDataType();
+    NDArray copy = type == bank.getDataType() ? bank.duplicate() : bank.toType(type, false);
+    return Features.inBatch(copy, batch);
+  }
+
+  /**
+   * Rows {@code rows[i]} of the bank become normalise(m·row + (1 − m)·v_i) (spec part 2, "CRD": momentum 0.5),
+   * in place. Only the B rows are gathered (into v's manager, the batch's) and written back by index.
+   *
+   * <p>Same bits as the former Java loop {@code x = m·row[c] + (1 − m)·v[c]; n += x·x} over c, then {@code
+   * row[c] = x / √n}: element-wise products, sums and quotients of doubles round the same in libtorch; the
+   * squared norm is the last column of a cumulative sum, which libtorch's CPU kernel adds left to right in
+   * double as the loop did (a {@code sum} would reduce in another order and could differ in the last bit).
+   * An image listed twice in one batch is updated twice, in order, as by the loop: its second occurrence
+   * mixes into the row the first one left.
+   *
+   * @param bank N×d float64 bank, updated in place
+   * @param v B×d float64 embeddings, without gradient
+   * @param rows the B dataset indices, in [0, N)
+   */
+  private void update(NDArray bank, NDArray v, long[] rows) {
+    NDManager batch = v.getManager();
+    for (int[] positions : occurrenceRounds(rows)) {
+      long[] picked = new long[positions.length];
+      long[] at = new long[positions.length];
+      for (int i = 0; i < positions.length; i++) {
+        picked[i] = rows[positions[i]];
+        at[i] = positions[i];
       }
-      norm = Math.sqrt(norm);
-      for (int d = 0; d < dim; d++) {
-        bank[off + d] /= norm;
-      }
+      NDArray index = batch.create(picked);
+      NDArray vi = positions.length == rows.length ? v : v.get(new NDIndex("{}", batch.create(at)));
+      NDArray old = bank.get(batch, new NDIndex("{}", index));
+      NDArray x = Scalars.times(old, momentum).add(Scalars.times(vi, 1 - momentum));
+      NDArray norm = x.mul(x).cumSum(1).get(":, -1:").sqrt();
+      bank.set(new NDIndex("{}", index), x.div(norm));
     }
+  }
+
+  /**
+   * The positions 0..B−1 grouped so that no round repeats an index: round k holds each index's (k+1)-th
+   * occurrence, in batch order. A batch of distinct images (every batch of an epoch) is a single round.
+   */
+  private static List<int[]> occurrenceRounds(long[] rows) {
+    Map<Long, Integer> seen = new HashMap<>();
+    List<List<Integer>> rounds = new ArrayList<>();
+    for (int i = 0; i < rows.length; i++) {
+      int k = seen.merge(rows[i], 1, Integer::sum) - 1;
+      if (k == rounds.size()) {
+        rounds.add(new ArrayList<>());
+      }
+      rounds.get(k).add(i);
+    }
+    List<int[]> out = new ArrayList<>(rounds.size());
+    for (List<Integer> round : rounds) {
+      out.add(round.stream().mapToInt(Integer::intValue).toArray());
+    }
+    return out;
   }
 
   /**
@@ -298,12 +361,12 @@ public final class CrdTerm implements TransferTerm, IndexedTerm {
     if (bankS == null) {
       return null;
     }
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(16 * bankS.length + 256);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(16 * numData * dim + 256);
     try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
       out.writeInt(numData);
       out.writeInt(dim);
-      for (double[] bank : new double[][] {bankS, bankT}) {
-        for (double v : bank) {
+      for (NDArray bank : new NDArray[] {bankS, bankT}) {
+        for (double v : bank.toDoubleArray()) { // float64: the exact bits
           out.writeDouble(v);
         }
       }
@@ -333,8 +396,8 @@ public final class CrdTerm implements TransferTerm, IndexedTerm {
         throw new IllegalArgumentException(NAME + ": saved memory banks of " + n + " images × " + d
             + " dimensions, this term has " + numData + " × " + dim + " (was the data or --crd-feature-dim changed?)");
       }
-      double[] s = new double[bankS.length];
-      double[] t = new double[bankT.length];
+      double[] s = new double[numData * dim];
+      double[] t = new double[numData * dim];
       for (double[] bank : new double[][] {s, t}) {
         for (int i = 0; i < bank.length; i++) {
           bank[i] = in.readDouble();
@@ -353,8 +416,12 @@ public final class CrdTerm implements TransferTerm, IndexedTerm {
       if (in.read() != -1) {
         throw new IllegalArgumentException(NAME + ": trailing bytes after the saved state");
       }
-      bankS = s;
-      bankT = t;
+      NDArray newS = manager.create(s, new Shape(numData, dim));
+      NDArray newT = manager.create(t, new Shape(numData, dim));
+      bankS.close();
+      bankT.close();
+      bankS = newS;
+      bankT = newT;
       zS = zs;
       zT = zt;
       sampler = r;
@@ -365,12 +432,18 @@ public final class CrdTerm implements TransferTerm, IndexedTerm {
 
   /** The student bank's row (for tests). */
   double[] studentBankRow(int i) {
-    return java.util.Arrays.copyOfRange(bankS, i * dim, (i + 1) * dim);
+    return row(bankS, i);
   }
 
   /** The teacher bank's row (for tests). */
   double[] teacherBankRow(int i) {
-    return java.util.Arrays.copyOfRange(bankT, i * dim, (i + 1) * dim);
+    return row(bankT, i);
+  }
+
+  private static double[] row(NDArray bank, int i) {
+    try (NDArray r = bank.get(i)) { // in the term's manager: closed at once
+      return r.toDoubleArray();
+    }
   }
 
   /** The indices the last compute scored, B×(K+1), the image itself first (for tests). */

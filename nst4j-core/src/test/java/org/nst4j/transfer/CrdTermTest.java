@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
@@ -164,6 +165,67 @@ class CrdTermTest {
         }
         assertEquals(bankT[1][2], crd.teacherBankRow(1)[2], 0);
       }
+    }
+  }
+
+  /**
+   * The rows a training batch updates hold, bit for bit, normalise(m·row + (1 − m)·v) computed in plain Java
+   * doubles (left-to-right norm) from the banks before the batch; every other row keeps its bits. v is the
+   * term's own embedding ({@link CrdTerm#embed} of the pooled maps, the same libtorch operations as compute).
+   * Float32 maps (the models' type) and float64 maps; the second batch lists one image twice, which the
+   * update applies twice, in order. d = 64 so that a norm summed in another order would show.
+   */
+  @Test
+  void updatedRowsAreTheMomentumFormulaInJavaDoublesBitForBit() {
+    int n = 12;
+    int d = 64;
+    double m = 0.3;
+    for (DataType type : new DataType[] {DataType.FLOAT32, DataType.FLOAT64}) {
+      NDArray sMap = Fixtures.random(manager, 81, true, 3, 5, 2, 2).toType(type, false);
+      NDArray tMap = Fixtures.random(manager, 82, true, 3, 6, 2, 2).toType(type, false);
+      ModelOutput s = Fixtures.maps(sMap);
+      ModelOutput t = Fixtures.maps(tMap);
+      try (CrdTerm crd = new CrdTerm(0.8, n, d, 9, 0.07, m, null)) {
+        crd.initialize(manager, s, t, 21);
+        List<Parameter> p = crd.parameters();
+        double[] vs = CrdTerm.embed(Features.pooled(sMap, "s"), p.get(0).getArray(), p.get(1).getArray())
+            .toType(DataType.FLOAT64, false).toDoubleArray();
+        double[] vt = CrdTerm.embed(Features.pooled(tMap, "t"), p.get(2).getArray(), p.get(3).getArray())
+            .toType(DataType.FLOAT64, false).toDoubleArray();
+        for (long[] idx : new long[][] {{4, 11, 0}, {7, 4, 7}}) {
+          double[][] bankS = new double[n][];
+          double[][] bankT = new double[n][];
+          for (int i = 0; i < n; i++) {
+            bankS[i] = crd.studentBankRow(i);
+            bankT[i] = crd.teacherBankRow(i);
+          }
+          for (int i = 0; i < idx.length; i++) { // the update as a Java loop, rows in batch order
+            mix(bankS[(int) idx[i]], vs, i, m);
+            mix(bankT[(int) idx[i]], vt, i, m);
+          }
+          crd.setBatchIndices(idx);
+          crd.compute(s, t, null, true);
+          for (int i = 0; i < n; i++) {
+            assertArrayEquals(bankS[i], crd.studentBankRow(i), 0, type + " " + java.util.Arrays.toString(idx)
+                + " student row " + i);
+            assertArrayEquals(bankT[i], crd.teacherBankRow(i), 0, type + " " + java.util.Arrays.toString(idx)
+                + " teacher row " + i);
+          }
+        }
+      }
+    }
+  }
+
+  /** row ← normalise(m·row + (1 − m)·v_i) with the norm summed left to right. */
+  private static void mix(double[] row, double[] v, int i, double m) {
+    double norm = 0;
+    for (int c = 0; c < row.length; c++) {
+      row[c] = m * row[c] + (1 - m) * v[i * row.length + c];
+      norm += row[c] * row[c];
+    }
+    norm = Math.sqrt(norm);
+    for (int c = 0; c < row.length; c++) {
+      row[c] /= norm;
     }
   }
 
