@@ -28,6 +28,7 @@ import javax.imageio.ImageIO;
 import org.nst4j.data.Normalization;
 import org.nst4j.model.ModelOutput;
 import org.nst4j.model.ModelZoo;
+import org.nst4j.model.Models;
 import org.nst4j.model.TappedModel;
 import org.nst4j.store.Json;
 import org.nst4j.store.ModelCard;
@@ -546,8 +547,7 @@ public final class DetectorTraining {
         if (src == null || !src.getArray().getShape().equals(dst.getShape())) {
           continue;
         }
-        NDArray copy = manager.create(src.getArray().toFloatArray(), dst.getShape());
-        dst.intern(copy);
+        Models.replaceData(dst, manager.create(src.getArray().toFloatArray(), dst.getShape()));
         copied++;
       }
       if (copied == 0) {

@@ -129,6 +129,36 @@ public final class Models {
   }
 
   /**
+   * Puts {@code source}'s values into {@code target} in place: the same Java object afterwards holds a
+   * libtorch-owned copy of them, so every block, parameter store and optimiser that refers to {@code target}
+   * sees the new values. Whether {@code target} recorded gradients is kept. {@code source} is closed.
+   *
+   * <p>Why a copy: arrays made from Java data ({@code NDManager.create(float[], ...)}, {@code NDArray.decode})
+   * wrap a Java direct buffer without copying it (libtorch's {@code from_blob}), and DJL's {@code intern} moves
+   * the tensor handle but not that buffer; once the source object is gone the GC frees the data under the
+   * parameter and the native heap is corrupted ("malloc(): smallbin double linked list corrupted").
+   *
+   * @param target the array to refill, e.g. a parameter's
+   * @param source values of the same shape and data type
+   * @throws IllegalArgumentException if the shapes or data types differ (nothing is changed, source is closed)
+   */
+  public static void replaceData(NDArray target, NDArray source) {
+    if (!source.getShape().equals(target.getShape()) || source.getDataType() != target.getDataType()) {
+      String message = "values of shape " + source.getShape() + " " + source.getDataType() + " do not fit an array of "
+          + target.getShape() + " " + target.getDataType();
+      source.close();
+      throw new IllegalArgumentException(message);
+    }
+    boolean grad = target.hasGradient();
+    NDArray owned = source.duplicate();
+    source.close();
+    target.intern(owned);
+    if (grad) {
+      target.setRequiresGradient(true);
+    }
+  }
+
+  /**
    * Makes the model's learnable parameters require gradients (or not). Needed after {@link
    * #loadParameters} (DJL decodes arrays without gradient) before training a loaded model; and useful to
    * freeze a teacher trained in this process so that its forward pass records no autograd graph. BatchNorm

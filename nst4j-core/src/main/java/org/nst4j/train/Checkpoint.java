@@ -277,19 +277,8 @@ public final class Checkpoint {
           saved.close();
           throw new IllegalArgumentException(message);
         }
-        // intern swaps the saved data into the same Java object, which the objective's own parameter store
-        // and the optimiser refer to (NDArray.set would do too, but makes libtorch print a deprecation
-        // warning on stderr). The swapped-in data records no gradient yet.
-        boolean grad = target.hasGradient();
-        // decode wraps a Java direct buffer that only `saved` keeps alive (libtorch's from_blob, no copy), and
-        // intern moves the tensor handle but not that buffer: without a libtorch-owned copy the GC frees the
-        // data under the parameter, and a resumed run corrupts the native heap (seen with CRD's embeddings).
-        NDArray owned = saved.duplicate();
-        saved.close();
-        target.intern(owned);
-        if (grad) {
-          target.setRequiresGradient(true);
-        }
+        // The same Java object keeps the objective's store and the optimiser pointing at the new values.
+        Models.replaceData(target, saved);
       }
       try {
         optimizer.load(in);
