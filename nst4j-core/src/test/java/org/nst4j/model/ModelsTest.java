@@ -215,4 +215,46 @@ class ModelsTest {
       assertTrue(correctEval >= 30, "train accuracy " + correctEval + "/32 (running statistics)");
     }
   }
+
+  @Test
+  void replaceDataKeepsTheValuesAfterTheSourceIsGoneAndTheGradientFlag() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDArray target = manager.zeros(new Shape(64, 64));
+      target.setRequiresGradient(true);
+      float[] values = new float[64 * 64];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = i * 0.5f;
+      }
+      // create(float[]) wraps a Java direct buffer; the copy must not depend on it.
+      Models.replaceData(target, manager.create(values, new Shape(64, 64)));
+      for (int round = 0; round < 20; round++) {
+        System.gc();
+        // Churn buffers of the same size so that freed memory would be reused.
+        manager.create(new float[64 * 64], new Shape(64, 64)).close();
+      }
+      assertArrayEquals(values, target.toFloatArray());
+      assertTrue(target.hasGradient(), "the gradient flag survives");
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        gc.backward(target.sum());
+      }
+      assertEquals(64 * 64, target.getGradient().sum().getFloat(), 0f);
+
+      NDArray frozen = manager.zeros(new Shape(3));
+      Models.replaceData(frozen, manager.create(new float[] {1, 2, 3}));
+      assertFalse(frozen.hasGradient());
+      assertArrayEquals(new float[] {1, 2, 3}, frozen.toFloatArray());
+    }
+  }
+
+  @Test
+  void replaceDataRefusesAnotherShapeOrTypeAndLeavesTheTargetAlone() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDArray target = manager.ones(new Shape(2, 3));
+      NDArray wrongShape = manager.zeros(new Shape(3, 2));
+      assertThrows(IllegalArgumentException.class, () -> Models.replaceData(target, wrongShape));
+      NDArray wrongType = manager.zeros(new Shape(2, 3), DataType.FLOAT64);
+      assertThrows(IllegalArgumentException.class, () -> Models.replaceData(target, wrongType));
+      assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1}, target.toFloatArray());
+    }
+  }
 }
