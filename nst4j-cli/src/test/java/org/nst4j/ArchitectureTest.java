@@ -42,8 +42,8 @@ class ArchitectureTest {
     allow("model", "data");
     allow("store", "model", "data");
     allow("transfer", "model");
-    allow("train", "transfer", "store", "model", "data");
     allow("deploy", "store", "model", "data");
+    allow("train", "transfer", "deploy", "store", "model", "data");
     allow("detection", "train", "transfer", "store", "model", "data");
     allow("bench", "train", "transfer", "store", "model", "data");
     allow("experiment", "bench", "detection", "train", "transfer", "store", "model", "data");

@@ -33,6 +33,12 @@ final class DistillCommand implements Callable<Integer>, LossOptionsMixin.TakesM
       description = "Names of a TorchScript teacher's maps, in order (default tap1..tapN).")
   java.util.List<String> teacherTaps;
 
+  @Option(names = "--teacher-runtime", paramLabel = "R",
+      description = "Where the teacher's forward runs: onnxruntime or libtorch (default: onnxruntime on the CPU"
+          + " for a teacher saved by nst4j, libtorch for a TorchScript teacher or on a GPU). Part of the run's"
+          + " identity: results differ in their last digits.")
+  String teacherRuntime;
+
   @Option(names = "--method", defaultValue = "nst-poly", paramLabel = "M",
       completionCandidates = LossOptionsMixin.MethodNames.class,
       description = "${COMPLETION-CANDIDATES}, or a sum such as kd+nst-poly (default: ${DEFAULT-VALUE}).")
@@ -42,7 +48,8 @@ final class DistillCommand implements Callable<Integer>, LossOptionsMixin.TakesM
   public Integer call() throws Exception {
     TrainingRecipe config = training.toConfig(TrainingRecipe.studentRecipe());
     RunSpec.Builder run = RunSpec.builder().setArch(student).optMethod(method).optLossOptions(loss.toOptions())
-        .optTeacher(teacher).optTeacherTaps(teacherTaps);
+        .optTeacher(teacher).optTeacherTaps(teacherTaps)
+        .optTeacherRuntime(teacherRuntime == null ? null : org.nst4j.train.TeacherRuntime.of(teacherRuntime));
     return Commands.runAndReport(spec, run, data, config, training, output, runtime,
         "student-" + student + "-" + method + "-s" + config.seed());
   }

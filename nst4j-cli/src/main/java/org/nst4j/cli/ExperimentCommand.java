@@ -61,6 +61,12 @@ final class ExperimentCommand implements Callable<Integer> {
       description = "Names of a TorchScript teacher's maps replacing the file's teacher_taps.")
   List<String> teacherTaps;
 
+  @Option(names = "--teacher-runtime", paramLabel = "R",
+      description = "Where the teacher's forward runs, replacing the file's teacher_runtime: onnxruntime or libtorch (default: onnxruntime on the CPU"
+          + " for a teacher saved by nst4j, libtorch for a TorchScript teacher or on a GPU). Part of the run's"
+          + " identity: results differ in their last digits.")
+  String teacherRuntime;
+
   @Option(names = "--quiet", description = "No per-epoch progress (the one line per run with the ETA stays).")
   boolean quiet;
 
@@ -83,12 +89,13 @@ final class ExperimentCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     grid.check(reportOnly);
     ExperimentSpec experiment = ExperimentFile.read(file).withOverrides(methods, seeds, epochs, out, teacher,
-        teacherTaps);
+        teacherTaps).withTeacherRuntime(teacherRuntime == null ? null
+            : org.nst4j.train.TeacherRuntime.of(teacherRuntime));
     if (grid.status) {
-      return grid.printStatus(spec, Experiment.cells(experiment), experiment.config().epochs(), experiment.out());
+      return grid.printStatus(spec, Experiment.cells(experiment, runtime.device()), experiment.config().epochs(), experiment.out());
     }
     if (grid.executor == GridExecutorOptions.Executor.slurm) {
-      return grid.submit(spec, experiment.name(), Experiment.cells(experiment), experiment.out());
+      return grid.submit(spec, experiment.name(), Experiment.cells(experiment, runtime.device()), experiment.out());
     }
     Experiment.Options options = new Experiment.Options(reportOnly, !quiet, runtime.device(),
         Commands.commandLine(spec), spec.commandLine().getErr(), runtime::applyThreads, !noSpeed, sharedTeacher);
@@ -96,7 +103,7 @@ final class ExperimentCommand implements Callable<Integer> {
       org.nst4j.train.StopSignal.process().installHandlers();
     }
     if (grid.cell != null) {
-      var cell = org.nst4j.experiment.GridRunner.cell(Experiment.cells(experiment), grid.cell);
+      var cell = org.nst4j.experiment.GridRunner.cell(Experiment.cells(experiment, runtime.device()), grid.cell);
       var outcome = Experiment.runCell(experiment, grid.cell, options);
       spec.commandLine().getOut().printf(Locale.ROOT, "%s: cell %d (%s seed %d) %s%n", experiment.name(), grid.cell,
           cell.label(), cell.seed(), outcome.trained() > 0 ? "trained" : "was already finished");

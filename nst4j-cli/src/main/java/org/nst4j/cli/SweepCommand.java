@@ -122,10 +122,10 @@ final class SweepCommand implements Callable<Integer>, LossOptionsMixin.TakesMet
         lambdas, tapSettings, b.build(), seeds, out);
     String name = "sweep-" + sweep.method();
     if (grid.status) {
-      return grid.printStatus(spec, Sweep.cells(sweep), sweep.config().epochs(), sweep.out());
+      return grid.printStatus(spec, Sweep.cells(sweep, runtime.device()), sweep.config().epochs(), sweep.out());
     }
     if (grid.executor == GridExecutorOptions.Executor.slurm) {
-      return grid.submit(spec, name, Sweep.cells(sweep), sweep.out());
+      return grid.submit(spec, name, Sweep.cells(sweep, runtime.device()), sweep.out());
     }
     Experiment.Options options = new Experiment.Options(reportOnly, !quiet, runtime.device(),
         Commands.commandLine(spec), spec.commandLine().getErr(), runtime::applyThreads);
@@ -133,7 +133,7 @@ final class SweepCommand implements Callable<Integer>, LossOptionsMixin.TakesMet
       org.nst4j.train.StopSignal.process().installHandlers();
     }
     if (grid.cell != null) {
-      var cell = org.nst4j.experiment.GridRunner.cell(Sweep.cells(sweep), grid.cell);
+      var cell = org.nst4j.experiment.GridRunner.cell(Sweep.cells(sweep, runtime.device()), grid.cell);
       var outcome = Sweep.runCell(sweep, grid.cell, options, data::load);
       spec.commandLine().getOut().printf(Locale.ROOT, "%s: cell %d (%s seed %d) %s%n", name, grid.cell,
           cell.label(), cell.seed(), outcome.trained() > 0 ? "trained" : "was already finished");

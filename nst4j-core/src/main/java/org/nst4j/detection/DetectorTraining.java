@@ -600,7 +600,7 @@ public final class DetectorTraining {
     List<TransferMethod> methods = TransferMethods.parse(spec.method());
     return new RunIdentity(ROLE, spec.arch(), spec.method(), absolute(spec.data()), null, schedule,
         spec.lossOptions().valuesOf(methods), spec.lossOptions().taps(),
-        spec.lossOptions().spatial().name().toLowerCase(Locale.ROOT));
+        spec.lossOptions().spatial().name().toLowerCase(Locale.ROOT), null); // the teacher runs in libtorch
   }
 
   /**
@@ -633,7 +633,7 @@ public final class DetectorTraining {
     }
     schedule.put("teacher", null);
     return new RunIdentity(n.path("role").asText(null), n.path("arch").asText(null), CeMethod.NAME,
-        n.path("data").asText(null), null, schedule, Map.of(), null, "pool");
+        n.path("data").asText(null), null, schedule, Map.of(), null, "pool", null);
   }
 
   /** {@code config.json}: the identity, the input normalisation and the command. */
@@ -677,7 +677,7 @@ public final class DetectorTraining {
       }
     }
     return new RunIdentity(id.role(), id.arch(), id.method(), id.dataset(), id.perClass(), schedule,
-        id.methodOptions(), id.taps(), id.spatial());
+        id.methodOptions(), id.taps(), id.spatial(), id.teacherRuntime());
   }
 
   /** A path as recorded: absolute and normalised; null stays null. */

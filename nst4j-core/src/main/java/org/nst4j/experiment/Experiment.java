@@ -22,6 +22,7 @@ import org.nst4j.store.ModelCard;
 import org.nst4j.store.ModelStore;
 import org.nst4j.train.RunIdentity;
 import org.nst4j.train.RunSpec;
+import org.nst4j.train.TeacherRuntime;
 import org.nst4j.train.Teachers;
 import org.nst4j.train.TrainingRecipe;
 import org.nst4j.transfer.TransferMethod;
@@ -46,7 +47,8 @@ import org.nst4j.transfer.TransferMethod;
 public final class Experiment {
   /** What a grid checks before it skips or resumes a run folder: everything that makes the run this cell. */
   private static final java.util.Set<RunIdentity.Part> GRID_CHECKS = java.util.EnumSet.of(RunIdentity.Part.ROLE, RunIdentity.Part.ARCH, RunIdentity.Part.METHOD,
-      RunIdentity.Part.PER_CLASS, RunIdentity.Part.SCHEDULE, RunIdentity.Part.METHOD_OPTIONS);
+      RunIdentity.Part.PER_CLASS, RunIdentity.Part.SCHEDULE, RunIdentity.Part.METHOD_OPTIONS,
+      RunIdentity.Part.TEACHER_RUNTIME);
 
   /** Report file names. */
   public static final String RESULTS_MD = "results.md";
@@ -136,7 +138,7 @@ public final class Experiment {
    *     another run, or (report-only) no run has finished
    */
   public static Result run(ExperimentSpec spec, Options options) throws IOException {
-    List<GridRunner.Cell> cells = cells(spec);
+    List<GridRunner.Cell> cells = cells(spec, options.device());
     GridRunner.Outcome outcome = new GridRunner.Outcome(0, 0);
     if (!options.reportOnly()) {
       outcome = GridRunner.run(spec.name(), cells, prepare(spec, options),
@@ -174,20 +176,31 @@ public final class Experiment {
    * @throws IllegalArgumentException if the index is outside the grid, or as {@link #run}
    */
   public static GridRunner.Outcome runCell(ExperimentSpec spec, int index, Options options) throws IOException {
-    List<GridRunner.Cell> cells = cells(spec);
+    List<GridRunner.Cell> cells = cells(spec, options.device());
     GridRunner.Cell cell = GridRunner.cell(cells, index);
     return GridRunner.run(spec.name(), List.of(cell), prepare(spec, options),
         (c, data) -> runSpec(spec, c, data, options), options.log());
   }
 
-  /** The grid's runs: methods in file order, seeds in file order within each method. */
+  /** The grid's runs on the CPU: see {@link #cells(ExperimentSpec, Device)}. */
   public static List<GridRunner.Cell> cells(ExperimentSpec spec) {
+    return cells(spec, Device.cpu());
+  }
+
+  /**
+   * The grid's runs: methods in file order, seeds in file order within each method.
+   *
+   * @param spec the experiment
+   * @param device where the runs train (it decides the default teacher runtime, part of each run's identity)
+   * @return the cells
+   */
+  public static List<GridRunner.Cell> cells(ExperimentSpec spec, Device device) {
     List<GridRunner.Cell> cells = new ArrayList<>();
     for (MethodSpec m : spec.methods()) {
       for (long seed : spec.seeds()) {
         RunIdentity expected = RunIdentity.of(spec.role() == ExperimentSpec.Role.TEACHER ? "teacher" : "student",
             spec.arch(), m.method(), null, spec.perClass(), spec.config().toBuilder().optSeed(seed).build(),
-            m.options());
+            m.options(), spec.teacherRuntimeOn(device));
         cells.add(new GridRunner.Cell(m.label(), seed, spec.runDir(m, seed), expected, GRID_CHECKS));
       }
     }
@@ -407,7 +420,7 @@ public final class Experiment {
   private static RunSpec runSpec(ExperimentSpec spec, GridRunner.Cell cell, DataSplits data, Options options) {
     MethodSpec m = spec.methods().stream().filter(x -> x.label().equals(cell.label())).findFirst().orElseThrow();
     return cellRun(cell, spec.arch(), m, spec.role() == ExperimentSpec.Role.TEACHER ? null : spec.teacher(),
-        spec.teacherTaps(), data, spec.config(), options)
+        spec.teacherTaps(), spec.teacherRuntime(), data, spec.config(), options)
         .optPerClass(spec.perClass())
         .optLabel(spec.name() + " " + m.label() + " seed " + cell.seed())
         .build();
@@ -428,13 +441,15 @@ public final class Experiment {
    * @return a builder to complete (per-class subset, label) and build
    */
   static RunSpec.Builder cellRun(GridRunner.Cell cell, String arch, MethodSpec method, Path teacher,
-      List<String> teacherTaps, DataSplits data, TrainingRecipe config, Options options) {
+      List<String> teacherTaps, TeacherRuntime teacherRuntime, DataSplits data, TrainingRecipe config,
+      Options options) {
     return RunSpec.builder()
         .setArch(arch)
         .optMethod(method.method())
         .optLossOptions(method.options())
         .optTeacher(teacher)
         .optTeacherTaps(teacherTaps)
+        .optTeacherRuntime(teacherRuntime)
         .setData(data)
         .setConfig(config.toBuilder().optSeed(cell.seed()).build())
         .setOut(cell.dir())

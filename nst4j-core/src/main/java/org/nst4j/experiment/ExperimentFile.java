@@ -20,6 +20,7 @@ import java.util.Set;
 import org.nst4j.data.DataSources;
 import org.nst4j.model.ModelZoo;
 import org.nst4j.train.Teachers;
+import org.nst4j.train.TeacherRuntime;
 import org.nst4j.train.TrainingRecipe;
 import org.nst4j.transfer.LossOptions;
 import org.nst4j.transfer.MethodOption;
@@ -49,6 +50,8 @@ import org.nst4j.transfer.TransferMethods;
  *                                   #   model folder saved by nst4j, or a TorchScript file exported from PyTorch
  *                                   #   (teacher.pt) whose forward returns (logits, map_1, ..., map_n)
  * teacher_taps: [map1, map2]        # TorchScript teacher only: names of the maps after its logits, in order
+ * teacher_runtime: libtorch         # where the teacher's forward runs: onnxruntime (default on the CPU for a
+ *                                   # teacher saved by nst4j) or libtorch (TeacherRuntime)
  *                                   #   (a list, or comma-separated text; default tap1..tapN); methods' taps
  *                                   #   name them, e.g. taps: [stage3:map2]
  * teacher_recipe: experiments/teacher-fmnist-resnet20.yaml   # optional: how to train the teacher
@@ -89,7 +92,8 @@ public final class ExperimentFile {
   public static final Path DEFAULT_FMNIST_TEACHER_RECIPE = Path.of("experiments", "teacher-fmnist-resnet20.yaml");
 
   private static final List<String> TOP_KEYS = List.of("name", "description", "protocol", "role", "data",
-      "teacher", "teacher_taps", "teacher_recipe", "student", "arch", "schedule", "methods", "seeds", "out");
+      "teacher", "teacher_taps", "teacher_recipe", "teacher_runtime", "student", "arch", "schedule", "methods",
+      "seeds", "out");
   private static final List<String> DATA_KEYS = List.of("name", "per_class", "data_dir");
   private static final List<String> SCHEDULE_KEYS = List.of("epochs", "batch", "lr", "momentum", "nesterov",
       "weight_decay", "lr_schedule", "milestones", "lr_decay", "drop_last", "augment", "pad", "eval_batch");
@@ -259,8 +263,9 @@ public final class ExperimentFile {
       Path teacher = null;
       Path recipe = null;
       List<String> teacherTaps = null;
+      TeacherRuntime runtime = null;
       if (role == ExperimentSpec.Role.TEACHER) {
-        for (String k : List.of("teacher", "teacher_taps", "teacher_recipe", "methods")) {
+        for (String k : List.of("teacher", "teacher_taps", "teacher_recipe", "teacher_runtime", "methods")) {
           if (root.has(k)) {
             throw fail(k, "not allowed in a teacher recipe (role: teacher), which trains with ce");
           }
@@ -279,6 +284,14 @@ public final class ExperimentFile {
           recipe = r == null ? null : Path.of(r);
         }
         teacherTaps = teacherTaps(root.get("teacher_taps"), t == null ? null : teacher);
+        String rt = optionalString(root, "teacher_runtime");
+        if (rt != null) {
+          try {
+            runtime = TeacherRuntime.of(rt);
+          } catch (IllegalArgumentException e) {
+            throw fail("teacher_runtime", e.getMessage());
+          }
+        }
       }
 
       TrainingRecipe config = schedule(root.get("schedule"), role);
@@ -290,7 +303,7 @@ public final class ExperimentFile {
       Path out = outText == null ? Path.of("runs", name) : Path.of(outText);
       try {
         return new ExperimentSpec(file, yaml, name, description, protocol, role, data, dataDir, perClass, teacher,
-            teacherTaps, recipe, arch, config, methods, seeds, out);
+            teacherTaps, recipe, arch, config, methods, seeds, out, runtime);
       } catch (IllegalArgumentException e) {
         throw e.getMessage().startsWith(file.toString()) ? e : fail("", e.getMessage());
       }

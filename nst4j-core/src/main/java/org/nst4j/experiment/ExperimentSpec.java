@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import org.nst4j.train.TeacherRuntime;
 import org.nst4j.train.TrainingRecipe;
 
 /**
@@ -34,6 +35,8 @@ import org.nst4j.train.TrainingRecipe;
  * @param methods the methods in file order (a recipe has the single method {@code ce})
  * @param seeds the seeds in file order
  * @param out the experiment's output folder
+ * @param teacherRuntime where the teacher's forward runs ({@code teacher_runtime}), or null for {@link
+ *     TeacherRuntime#defaultFor(Path, ai.djl.Device)}
  */
 public record ExperimentSpec(
     Path file,
@@ -52,7 +55,8 @@ public record ExperimentSpec(
     TrainingRecipe config,
     List<MethodSpec> methods,
     List<Long> seeds,
-    Path out) {
+    Path out,
+    TeacherRuntime teacherRuntime) {
 
   /** What an experiment trains. */
   public enum Role {
@@ -122,7 +126,33 @@ public record ExperimentSpec(
       String data, Path dataDir, Integer perClass, Path teacher, Path teacherRecipe, String arch,
       TrainingRecipe config, List<MethodSpec> methods, List<Long> seeds, Path out) {
     this(file, yaml, name, description, protocol, role, data, dataDir, perClass, teacher, null, teacherRecipe, arch,
-        config, methods, seeds, out);
+        config, methods, seeds, out, null);
+  }
+
+  /**
+   * An experiment with {@code teacher_taps} and the default teacher runtime; see the canonical constructor.
+   */
+  public ExperimentSpec(Path file, String yaml, String name, String description, String protocol, Role role,
+      String data, Path dataDir, Integer perClass, Path teacher, List<String> teacherTaps, Path teacherRecipe,
+      String arch, TrainingRecipe config, List<MethodSpec> methods, List<Long> seeds, Path out) {
+    this(file, yaml, name, description, protocol, role, data, dataDir, perClass, teacher, teacherTaps, teacherRecipe,
+        arch, config, methods, seeds, out, null);
+  }
+
+  /**
+   * This experiment with another teacher runtime.
+   *
+   * @param runtime the runtime, or null to keep the file's
+   * @return the changed experiment
+   */
+  public ExperimentSpec withTeacherRuntime(TeacherRuntime runtime) {
+    return runtime == null ? this : new ExperimentSpec(file, yaml, name, description, protocol, role, data, dataDir,
+        perClass, teacher, teacherTaps, teacherRecipe, arch, config, methods, seeds, out, runtime);
+  }
+
+  /** Where this experiment's teacher runs on {@code device}: the file's choice, or the default. */
+  public TeacherRuntime teacherRuntimeOn(ai.djl.Device device) {
+    return teacher == null ? null : teacherRuntime != null ? teacherRuntime : TeacherRuntime.defaultFor(teacher, device);
   }
 
   /** The run folder of one (method, seed). */
@@ -222,6 +252,7 @@ public record ExperimentSpec(
       }
     }
     return new ExperimentSpec(file, yaml, name, description, protocol, role, data, dataDir, perClass,
-        newTeacher != null ? newTeacher : teacher, tt, teacherRecipe, arch, c, ms, ss, newOut != null ? newOut : out);
+        newTeacher != null ? newTeacher : teacher, tt, teacherRecipe, arch, c, ms, ss, newOut != null ? newOut : out,
+        teacherRuntime);
   }
 }

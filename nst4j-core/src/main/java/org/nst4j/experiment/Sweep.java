@@ -1,5 +1,6 @@
 package org.nst4j.experiment;
 
+import ai.djl.Device;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import org.nst4j.model.ModelZoo;
 import org.nst4j.store.Json;
 import org.nst4j.store.ModelStore;
 import org.nst4j.train.RunIdentity;
+import org.nst4j.train.TeacherRuntime;
 import org.nst4j.transfer.NstMethod;
 import org.nst4j.train.Teachers;
 
@@ -29,7 +31,8 @@ import org.nst4j.train.Teachers;
 public final class Sweep {
   /** What a grid checks before it skips or resumes a run folder: everything that makes the run this cell. */
   private static final java.util.Set<RunIdentity.Part> CHECKS = java.util.EnumSet.of(RunIdentity.Part.ROLE, RunIdentity.Part.ARCH, RunIdentity.Part.METHOD,
-      RunIdentity.Part.DATASET, RunIdentity.Part.PER_CLASS, RunIdentity.Part.SCHEDULE, RunIdentity.Part.METHOD_OPTIONS);
+      RunIdentity.Part.DATASET, RunIdentity.Part.PER_CLASS, RunIdentity.Part.SCHEDULE, RunIdentity.Part.METHOD_OPTIONS,
+      RunIdentity.Part.TEACHER_RUNTIME);
 
   /** Report file names. */
   public static final String SWEEP_MD = "sweep.md";
@@ -122,7 +125,7 @@ public final class Sweep {
    *     nothing has finished
    */
   public static Result run(SweepSpec spec, Experiment.Options options, Supplier<DataSplits> load) throws IOException {
-    List<GridRunner.Cell> cells = cells(spec);
+    List<GridRunner.Cell> cells = cells(spec, options.device());
     GridRunner.Outcome outcome = new GridRunner.Outcome(0, 0);
     if (!options.reportOnly()) {
       outcome = train(spec, options, load, cells);
@@ -143,11 +146,23 @@ public final class Sweep {
 
   /** The sweep's runs: settings in order, seeds in order within each setting (the Slurm array's order). */
   public static List<GridRunner.Cell> cells(SweepSpec spec) {
+    return cells(spec, Device.cpu());
+  }
+
+  /**
+   * The sweep's runs on {@code device} (which decides the default teacher runtime, part of each run's identity).
+   *
+   * @param spec the sweep
+   * @param device where the runs train
+   * @return the cells, in the Slurm array's order
+   */
+  public static List<GridRunner.Cell> cells(SweepSpec spec, Device device) {
     List<GridRunner.Cell> cells = new ArrayList<>();
     for (SweepSpec.Setting s : spec.settings()) {
       for (long seed : spec.seeds()) {
         RunIdentity expected = RunIdentity.of("student", spec.arch(), spec.method(), spec.splitsName(), null,
-            spec.config().toBuilder().optSeed(seed).build(), s.options());
+            spec.config().toBuilder().optSeed(seed).build(), s.options(),
+            TeacherRuntime.defaultFor(spec.teacher(), device));
         cells.add(new GridRunner.Cell(s.label(), seed, runDir(spec, s, seed), expected, CHECKS));
       }
     }
@@ -166,7 +181,7 @@ public final class Sweep {
    */
   public static GridRunner.Outcome runCell(SweepSpec spec, int index, Experiment.Options options,
       Supplier<DataSplits> load) throws IOException {
-    return train(spec, options, load, List.of(GridRunner.cell(cells(spec), index)));
+    return train(spec, options, load, List.of(GridRunner.cell(cells(spec, options.device()), index)));
   }
 
   private static GridRunner.Outcome train(SweepSpec spec, Experiment.Options options, Supplier<DataSplits> load,
@@ -195,7 +210,7 @@ public final class Sweep {
       return GridRunner.run("sweep " + spec.method(), cells, prepare, (cell, data) -> {
         SweepSpec.Setting s = settings.stream().filter(x -> x.label().equals(cell.label())).findFirst().orElseThrow();
         return Experiment.cellRun(cell, spec.arch(), MethodSpec.of(spec.method(), s.options()), spec.teacher(),
-            spec.teacherTaps(), data, spec.config(), options)
+            spec.teacherTaps(), null, data, spec.config(), options)
             .optLabel("sweep " + s.label() + " seed " + cell.seed())
             .build();
       }, options.log());

@@ -34,6 +34,16 @@ public final class ModelGraph {
    * @throws IllegalArgumentException if the model, or a block inside it, has no graph description
    * @throws IllegalStateException if the model is not initialised
    */
+  /**
+   * Whether {@link #trace} can describe the model as a whole (its blocks are checked only when tracing).
+   *
+   * @param model any model
+   * @return true for the zoo's models and others built from {@link ChainedModel}
+   */
+  public static boolean describes(TappedModel model) {
+    return model instanceof Traceable;
+  }
+
   public static <T> List<T> trace(TappedModel model, GraphOps<T> ops, T images) {
     if (!(model instanceof Traceable)) {
       throw new IllegalArgumentException(model.architecture() + " (" + model.getClass().getSimpleName()

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.nst4j.store.Json;
+import org.nst4j.transfer.CeMethod;
 import org.nst4j.transfer.LossOptions;
 import org.nst4j.transfer.MethodOption;
 import org.nst4j.transfer.TransferMethod;
@@ -42,16 +43,24 @@ import org.nst4j.transfer.TransferMethods;
  * @param methodOptions option key → value for the run's methods; null when unknown
  * @param taps the requested taps, or null for each method's default
  * @param spatial the spatial policy ({@code pool} or {@code refuse})
+ * @param teacherRuntime where the teacher's forward ran ({@link TeacherRuntime#cliName()}), for a student whose
+ *     method reads the teacher; null otherwise. A folder written before the setting existed ran libtorch.
  */
 public record RunIdentity(String role, String arch, String method, String dataset, Integer perClass,
-    Map<String, Object> schedule, Map<String, Object> methodOptions, List<String> taps, String spatial) {
+    Map<String, Object> schedule, Map<String, Object> methodOptions, List<String> taps, String spatial,
+    String teacherRuntime) {
 
-  /** The version of the {@code config.json} layout written now (the first one had no {@code format}). */
-  public static final int FORMAT = 2;
+  /**
+   * The version of the {@code config.json} layout written now (the first one had no {@code format}); 3 added
+   * {@code teacher_runtime}, which a student reading its teacher always records.
+   */
+  public static final int FORMAT = 3;
 
   /** The parts of an identity, for choosing which to compare. */
   public enum Part {
-    ROLE, ARCH, METHOD, DATASET, PER_CLASS, SCHEDULE, METHOD_OPTIONS
+    ROLE, ARCH, METHOD, DATASET, PER_CLASS, SCHEDULE, METHOD_OPTIONS,
+    /** Where the teacher ran: compared wherever the schedule is (a result), not on resume (like a rate). */
+    TEACHER_RUNTIME
   }
 
   /** What {@code --resume} checks: the run is the same model on the same data (hyper-parameters may change). */
@@ -79,15 +88,33 @@ public record RunIdentity(String role, String arch, String method, String datase
    */
   public static RunIdentity of(String role, String arch, String method, String dataset, Integer perClass,
       TrainingRecipe config, LossOptions options) {
+    return of(role, arch, method, dataset, perClass, config, options, null);
+  }
+
+  /**
+   * The identity of a run about to train, with where its teacher runs.
+   *
+   * @param teacherRuntime the teacher's runtime, or null without a teacher; recorded only if the method reads
+   *     the teacher (a {@code ce} student's result does not depend on it)
+   * @see #of(String, String, String, String, Integer, TrainingRecipe, LossOptions)
+   */
+  public static RunIdentity of(String role, String arch, String method, String dataset, Integer perClass,
+      TrainingRecipe config, LossOptions options, TeacherRuntime teacherRuntime) {
     List<TransferMethod> methods = TransferMethods.parse(method);
     return new RunIdentity(role, arch, TransferMethods.normalize(methods), dataset, perClass, config.toMap(),
-        options.valuesOf(methods), options.taps(), options.spatial().name().toLowerCase(Locale.ROOT));
+        options.valuesOf(methods), options.taps(), options.spatial().name().toLowerCase(Locale.ROOT),
+        teacherRuntime != null && readsTeacher(methods) ? teacherRuntime.cliName() : null);
+  }
+
+  /** Whether a method string's terms read the teacher: every method but {@code ce} (the student's logits only). */
+  private static boolean readsTeacher(List<TransferMethod> methods) {
+    return methods.stream().anyMatch(m -> !m.name().equals(CeMethod.NAME));
   }
 
   /** The identity of a run spec. */
   public static RunIdentity of(RunSpec spec) {
     return of(spec.role(), spec.arch(), spec.method(), spec.data().name(), spec.perClass(), spec.config(),
-        spec.lossOptions());
+        spec.lossOptions(), spec.teacherRuntime());
   }
 
   /**
@@ -107,6 +134,9 @@ public record RunIdentity(String role, String arch, String method, String datase
     m.put("method_options", methodOptions);
     m.put("taps", taps);
     m.put("spatial", spatial);
+    if (teacherRuntime != null) {
+      m.put("teacher_runtime", teacherRuntime);
+    }
     return m;
   }
 
@@ -141,7 +171,7 @@ public record RunIdentity(String role, String arch, String method, String datase
           ? Json.PRETTY.convertValue(n.get("method_options"), Map.class) : null;
       List<String> taps = n.hasNonNull("taps") ? Json.PRETTY.convertValue(n.get("taps"), List.class) : null;
       return new RunIdentity(text(n, "role"), text(n, "arch"), method, text(n, "dataset"), perClass, schedule,
-          options, taps, text(n, "spatial"));
+          options, taps, text(n, "spatial"), savedRuntime(n, methods));
     }
     // The first layout: the schedule and every loss option as text.
     Map<String, Object> schedule = legacySchedule(text(n, "config"));
@@ -167,7 +197,20 @@ public record RunIdentity(String role, String arch, String method, String datase
       spatial = legacy.get("spatial");
     }
     return new RunIdentity(text(n, "role"), text(n, "arch"), method, text(n, "dataset"), perClass, schedule,
-        options, taps, spatial);
+        options, taps, spatial, savedRuntime(n, methods));
+  }
+
+  /**
+   * The teacher runtime a folder records; for a student whose method reads the teacher, a folder of a layout
+   * before 3 was written before the setting existed, when every teacher ran in libtorch.
+   */
+  private static String savedRuntime(JsonNode n, List<TransferMethod> methods) {
+    String saved = text(n, "teacher_runtime");
+    if (saved == null && n.path("format").asInt(1) < 3 && "student".equals(text(n, "role"))
+        && readsTeacher(methods)) {
+      return TeacherRuntime.LIBTORCH.cliName();
+    }
+    return saved;
   }
 
   /**
@@ -201,6 +244,9 @@ public record RunIdentity(String role, String arch, String method, String datase
           compare(out, e.getKey(), saved.schedule.get(e.getKey()), e.getValue());
         }
       }
+    }
+    if (parts.contains(Part.TEACHER_RUNTIME)) {
+      compare(out, "teacher_runtime", saved.teacherRuntime, teacherRuntime);
     }
     if (parts.contains(Part.METHOD_OPTIONS)) {
       if (saved.methodOptions == null) {

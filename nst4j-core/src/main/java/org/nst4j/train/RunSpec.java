@@ -28,6 +28,7 @@ public final class RunSpec {
   private final double divergenceFactor;
   private final java.util.function.Consumer<String> warnings;
   private final java.util.List<LoopListener> listeners;
+  private final TeacherRuntime teacherRuntime;
 
   private RunSpec(Builder b) {
     this.arch = b.arch;
@@ -48,6 +49,15 @@ public final class RunSpec {
     this.divergenceFactor = b.divergenceFactor;
     this.warnings = b.warnings;
     this.listeners = java.util.List.copyOf(b.listeners);
+    this.teacherRuntime = b.teacherRuntime;
+  }
+
+  /**
+   * Where the teacher's forward runs: the one asked for ({@link Builder#optTeacherRuntime}) or {@link
+   * TeacherRuntime#defaultFor(Path, Device)}; null without a teacher.
+   */
+  public TeacherRuntime teacherRuntime() {
+    return teacherRuntime;
   }
 
   /** A builder. */
@@ -160,6 +170,7 @@ public final class RunSpec {
     private double divergenceFactor = TrainingLoop.DEFAULT_DIVERGENCE_FACTOR;
     private java.util.function.Consumer<String> warnings = w -> System.err.println("warning: " + w);
     private final java.util.List<LoopListener> listeners = new java.util.ArrayList<>();
+    private TeacherRuntime teacherRuntime;
 
     private Builder() {}
 
@@ -241,6 +252,12 @@ public final class RunSpec {
       return this;
     }
 
+    /** Where the teacher's forward runs; by default {@link TeacherRuntime#defaultFor(Path, Device)}. */
+    public Builder optTeacherRuntime(TeacherRuntime runtime) {
+      this.teacherRuntime = runtime;
+      return this;
+    }
+
     public Builder optDevice(Device device) {
       this.device = device;
       return this;
@@ -281,6 +298,11 @@ public final class RunSpec {
       }
       if (label == null) {
         label = arch + " " + method + " seed " + config.seed();
+      }
+      if (teacher == null) {
+        teacherRuntime = null; // nothing to run; a runtime asked for is ignored, as a teacher's taps are
+      } else if (teacherRuntime == null) {
+        teacherRuntime = TeacherRuntime.defaultFor(teacher, device);
       }
       return new RunSpec(this);
     }

@@ -126,6 +126,7 @@ public final class TrainingRun {
           : a.data() != b.data() ? "data"
           : !java.util.Objects.equals(a.perClass(), b.perClass()) ? "subset (--per-class)"
           : !a.device().equals(b.device()) ? "device"
+          : a.teacherRuntime() != b.teacherRuntime() ? "teacher runtime"
           : a.config().seed() != b.config().seed() ? "seed"
           : a.config().batchSize() != b.config().batchSize() ? "batch size"
           : a.config().epochs() != b.config().epochs() ? "epochs"
@@ -288,6 +289,7 @@ public final class TrainingRun {
     TrainingLoop loop = TrainingLoop.builder()
         .setStudent(student, model.getNDManager())
         .optTeacher(teacher)
+        .optTeacherRuntime(spec.teacherRuntime() == null ? TeacherRuntime.LIBTORCH : spec.teacherRuntime())
         .setObjective(objective)
         .setData(train, test, spec.data().normalization())
         .setConfig(config)
@@ -511,7 +513,8 @@ public final class TrainingRun {
     List<String> differences = new ArrayList<>();
     if (Files.isRegularFile(folder.config())) {
       differences.addAll(RunIdentity.of(spec).differences(savedIdentity(folder),
-          java.util.EnumSet.of(RunIdentity.Part.SCHEDULE, RunIdentity.Part.METHOD_OPTIONS)));
+          java.util.EnumSet.of(RunIdentity.Part.SCHEDULE, RunIdentity.Part.METHOD_OPTIONS,
+              RunIdentity.Part.TEACHER_RUNTIME)));
     }
     String teacherWas = finished.teacher() == null ? "none"
         : Path.of(finished.teacher()).toAbsolutePath().normalize().toString();

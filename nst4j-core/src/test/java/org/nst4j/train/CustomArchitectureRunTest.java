@@ -42,5 +42,9 @@ class CustomArchitectureRunTest {
         .setConfig(recipe).optMethod("kd+nst-poly").optTeacher(dir.resolve("student"))
         .setOut(dir.resolve("next")).optProgress(false).optCommand("test").build());
     assertEquals("student", next.role());
+    // The default teacher runtime: ONNX Runtime for the shipped zoo teacher, libtorch for the wrapped block (no
+    // graph description to export).
+    assertEquals("onnxruntime", RunIdentity.read(dir.resolve("student").resolve("config.json")).teacherRuntime());
+    assertEquals("libtorch", RunIdentity.read(dir.resolve("next").resolve("config.json")).teacherRuntime());
   }
 }

@@ -45,7 +45,7 @@ class RunIdentityTest {
         + " augment", "[stage3]");
     RunIdentity saved = RunIdentity.read(f);
     RunIdentity now = RunIdentity.of("student", "resnet8", "kd+nst-poly", "fashion-mnist", 1000, config(1),
-        LossOptions.builder().optTaps(List.of("stage3")).build());
+        LossOptions.builder().optTaps(List.of("stage3")).build(), TeacherRuntime.LIBTORCH);
     assertEquals(List.of(), now.differences(saved, ALL));
     assertEquals(List.of("stage3"), saved.taps());
     assertEquals(4.0, saved.methodOptions().get("kd_temperature"));
@@ -57,7 +57,8 @@ class RunIdentityTest {
     RunIdentity saved = RunIdentity.read(legacy("kd", "epochs=15 batch=64 lr=0.05 cosine momentum=0.9 nesterov"
         + " wd=5.0E-4 seed=0 augment", "default"));
     RunIdentity now = RunIdentity.of("student", "resnet8", "kd", "fashion-mnist", 1000,
-        config(0).toBuilder().setEpochs(20).build(), LossOptions.builder().set(KdMethod.ALPHA, 0.5).build());
+        config(0).toBuilder().setEpochs(20).build(), LossOptions.builder().set(KdMethod.ALPHA, 0.5).build(),
+        TeacherRuntime.LIBTORCH);
     assertEquals(List.of("epochs 15 (now 20)", "kd_alpha 0.9 (now 0.5)"), now.differences(saved, ALL));
     assertEquals(List.of(), now.differences(saved, RunIdentity.WHAT_RESUME_CHECKS), "resume allows new weights");
   }
@@ -67,7 +68,7 @@ class RunIdentityTest {
     RunIdentity saved = RunIdentity.read(legacy("kd", "epochs=15 batch=64 lr=0.05 cosine momentum=0.9 nesterov"
         + " wd=5.0E-4 seed=0 augment", "default"));
     RunIdentity now = RunIdentity.of("student", "resnet8", "kd", "fashion-mnist", 1000, config(0),
-        LossOptions.builder().set(AtMethod.BETA, 3.0).set(NstMethod.LAMBDA, 7.0).build());
+        LossOptions.builder().set(AtMethod.BETA, 3.0).set(NstMethod.LAMBDA, 7.0).build(), TeacherRuntime.LIBTORCH);
     assertEquals(List.of(), now.differences(saved, ALL));
   }
 
@@ -83,7 +84,7 @@ class RunIdentityTest {
         .optSchedule(TrainingRecipe.Schedule.MULTISTEP).optMilestones(150, 225).optWeightDecay(1e-4).optSeed(2)
         .optPad(4).build();
     RunIdentity a = RunIdentity.of("teacher", "x", "ce", null, null, c, LossOptions.defaults());
-    RunIdentity b = new RunIdentity("teacher", "x", "ce", null, null, m, Map.of(), null, "pool");
+    RunIdentity b = new RunIdentity("teacher", "x", "ce", null, null, m, Map.of(), null, "pool", null);
     assertEquals(List.of(), a.differences(b, ALL));
     assertEquals(false, RunIdentity.legacySchedule("epochs=1 batch=2 lr=0.1 constant momentum=0 wd=0 seed=0")
         .get("nesterov"));
@@ -103,6 +104,37 @@ class RunIdentityTest {
     RunIdentity other = RunIdentity.of("student", "resnet8", "at", "fashion-mnist", null, config(3),
         LossOptions.builder().set(AtMethod.BETA, 10.0).optTaps(List.of("stage3")).build());
     assertEquals(List.of("taps [stage1, stage2] (now [stage3])"), other.differences(back, ALL));
+  }
+
+  @Test
+  void aFolderWrittenBeforeTheTeacherRuntimeRanLibtorchAndTheRuntimeIsCompared() throws IOException {
+    // A layout-2 folder (the committed FMNIST-10k grid's): no teacher_runtime; its teachers ran in libtorch.
+    RunIdentity ort = RunIdentity.of("student", "resnet8", "kd", "fashion-mnist", 1000, config(0),
+        LossOptions.defaults(), TeacherRuntime.ONNX_RUNTIME);
+    Map<String, Object> json = new java.util.LinkedHashMap<>(ort.toJson());
+    assertEquals("onnxruntime", json.get("teacher_runtime"));
+    json.put("format", 2);
+    json.remove("teacher_runtime");
+    Path f = dir.resolve("format2.json");
+    Json.writeAtomically(f, json);
+    RunIdentity saved = RunIdentity.read(f);
+    assertEquals("libtorch", saved.teacherRuntime());
+    assertEquals(List.of("teacher_runtime libtorch (now onnxruntime)"), ort.differences(saved, ALL));
+    assertEquals(List.of(), ort.differences(saved, RunIdentity.WHAT_RESUME_CHECKS), "resume: like a rate");
+    RunIdentity torch = RunIdentity.of("student", "resnet8", "kd", "fashion-mnist", 1000, config(0),
+        LossOptions.defaults(), TeacherRuntime.LIBTORCH);
+    assertEquals(List.of(), torch.differences(saved, ALL));
+    // Today's layout round-trips the runtime; a ce student's result does not depend on it, so none is recorded.
+    Path g = dir.resolve("format3.json");
+    Json.writeAtomically(g, ort.toJson());
+    assertEquals("onnxruntime", RunIdentity.read(g).teacherRuntime());
+    RunIdentity ce = RunIdentity.of("student", "resnet8", "ce", "fashion-mnist", 1000, config(0),
+        LossOptions.defaults(), TeacherRuntime.ONNX_RUNTIME);
+    assertNull(ce.teacherRuntime());
+    assertTrue(!ce.toJson().containsKey("teacher_runtime"));
+    json.put("method", "ce");
+    Json.writeAtomically(f, json);
+    assertNull(RunIdentity.read(f).teacherRuntime(), "a ce student of layout 2 had no teacher to run");
   }
 
   @Test

@@ -122,6 +122,41 @@ class SharedTeacherTest {
   }
 
   @Test
+  void theLibtorchTeacherSharesAsExactlyAndTheRuntimesAgreeToRounding() throws IOException {
+    // The references above ran the default runtime (ONNX Runtime: a zoo teacher on the CPU).
+    assertEquals("onnxruntime", RunIdentity.read(alone.get("ofd").resolve("config.json")).teacherRuntime());
+    Path dir = root.resolve("libtorch");
+    List<String> methods = List.of("kd+nst-poly", "ofd");
+    Map<String, Path> torchAlone = new LinkedHashMap<>();
+    List<RunSpec> together = new ArrayList<>();
+    for (String m : methods) {
+      torchAlone.put(m, dir.resolve("alone").resolve(m));
+      TrainingRun.execute(spec(torchAlone.get(m), m).optTeacherRuntime(TeacherRuntime.LIBTORCH).build());
+      together.add(spec(dir.resolve("together").resolve(m), m).optTeacherRuntime(TeacherRuntime.LIBTORCH).build());
+    }
+    TrainingRun.executeTogether(together);
+    for (String m : methods) {
+      RunFolder a = new RunFolder(torchAlone.get(m));
+      RunFolder b = new RunFolder(dir.resolve("together").resolve(m));
+      assertArrayEquals(Files.readAllBytes(a.model().resolve(ModelStore.paramsFileName())),
+          Files.readAllBytes(b.model().resolve(ModelStore.paramsFileName())), m + ": libtorch, shared = alone");
+      // The two runtimes: the same run up to float rounding of the teacher (first epoch's loss within 1e-3).
+      double torchLoss = a.readEpochLog().get(0).loss();
+      double ortLoss = new RunFolder(alone.get(m)).readEpochLog().get(0).loss();
+      assertEquals(torchLoss, ortLoss, 1e-3 * Math.abs(torchLoss), m + ": first epoch's loss, libtorch vs ORT");
+    }
+    // Runs of two runtimes cannot share one teacher pass.
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingRun.executeTogether(
+        List.of(spec(dir.resolve("x"), "kd").build(), spec(dir.resolve("y"), "kd").optTeacherRuntime(
+            TeacherRuntime.LIBTORCH).build())));
+    assertTrue(e.getMessage().contains("teacher runtime"), e.getMessage());
+    // A finished libtorch run is not the result of an ONNX Runtime one.
+    e = assertThrows(IllegalArgumentException.class, () -> TrainingRun.execute(spec(torchAlone.get("ofd"), "ofd")
+        .optResume(true).build()));
+    assertTrue(e.getMessage().contains("teacher_runtime libtorch (now onnxruntime)"), e.getMessage());
+  }
+
+  @Test
   void eachStudentResumesFromItsOwnPositionAndAFinishedOneIsLeftAsItIs() throws IOException {
     Path dir = root.resolve("resume");
     // kd+nst-poly finished; fitnet stopped alone in the middle of epoch 2; ofd not started.

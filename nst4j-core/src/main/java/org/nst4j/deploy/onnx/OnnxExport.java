@@ -65,6 +65,28 @@ public final class OnnxExport {
    * @throws IllegalStateException if the model is not initialised
    */
   public static ModelProto toOnnx(TappedModel model, Shape imageChw, boolean withTaps, Map<String, String> metadata) {
+    return toOnnx(model, imageChw, withTaps ? Outputs.MAIN_TAPS : Outputs.LOGITS, metadata);
+  }
+
+  /** Which of the forward pass's outputs a graph gives. */
+  public enum Outputs {
+    /** The logits only. */
+    LOGITS,
+    /** The logits and the main taps ({@link TappedModel#tapNames()}), as {@code nst4j export --taps} writes. */
+    MAIN_TAPS,
+    /** The logits, the main taps and the pre-ReLU taps ({@link TappedModel#preReluTapNames()}): all of them. */
+    ALL
+  }
+
+  /**
+   * Builds the ONNX model of an initialised model with the chosen outputs, folding its conv–BN pairs for the
+   * time of the call (see {@link #toOnnx(TappedModel, Shape, boolean, Map)}). Each tap output is named as the
+   * model names it.
+   *
+   * @throws IllegalArgumentException if a block of the model has no ONNX description, or the shape does not fit
+   * @throws IllegalStateException if the model is not initialised
+   */
+  public static ModelProto toOnnx(TappedModel model, Shape imageChw, Outputs which, Map<String, String> metadata) {
     if (imageChw.dimension() != 3 || imageChw.get(0) != model.inputChannels()) {
       throw new IllegalArgumentException(model.architecture() + " takes " + model.inputChannels()
           + "×H×W images, not " + imageChw);
@@ -83,10 +105,12 @@ public final class OnnxExport {
     Shape[] shapes = model.getOutputShapes(new Shape[] {new Shape(1).addAll(imageChw)});
     List<ValueInfoProto> outputs = new ArrayList<>();
     outputs.add(tensor(graph.rename(values.get(0), LOGITS), shapes[0]));
-    if (withTaps) {
-      for (int i = 0; i < model.tapNames().size(); i++) {
-        outputs.add(tensor(graph.rename(values.get(1 + i), model.tapNames().get(i)), shapes[1 + i]));
-      }
+    List<String> names = new ArrayList<>(model.tapNames());
+    if (which == Outputs.ALL) {
+      names.addAll(model.preReluTapNames());
+    }
+    for (int i = 0; which != Outputs.LOGITS && i < names.size(); i++) {
+      outputs.add(tensor(graph.rename(values.get(1 + i), names.get(i)), shapes[1 + i]));
     }
     ModelProto.Builder m = ModelProto.newBuilder()
         .setIrVersion(IR_VERSION)
