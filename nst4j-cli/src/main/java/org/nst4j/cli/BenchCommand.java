@@ -73,6 +73,10 @@ final class BenchCommand implements Runnable {
     @Option(names = "--data", defaultValue = "fashion-mnist", paramLabel = "D", description = "Data set (default fashion-mnist).")
     String data;
 
+    @Option(names = "--teacher-runtime", paramLabel = "R",
+        description = "Where the teacher's forward runs: onnxruntime or libtorch (default: as distill).")
+    String teacherRuntime;
+
     @Option(names = "--methods", defaultValue = "ce,nst-poly,kd+nst-poly", split = ",", paramLabel = "M",
         description = "Methods to profile (default: ${DEFAULT-VALUE}).")
     List<String> methods;
@@ -101,7 +105,8 @@ final class BenchCommand implements Runnable {
       List<EpochProfile.Result> results = new ArrayList<>();
       PrintWriter stdout = spec.commandLine().getOut();
       for (String method : methods) {
-        EpochProfile.Result r = EpochProfile.run(splits, perClass, method, teacher, epochs, 0);
+        EpochProfile.Result r = EpochProfile.run(splits, perClass, method, teacher, epochs, 0,
+            teacherRuntime == null ? null : org.nst4j.train.TeacherRuntime.of(teacherRuntime));
         results.add(r);
         stdout.printf(Locale.ROOT, "%-14s %s s/epoch  %s%n", r.method(), r.secondsPerEpoch(), r.phaseMillis());
         stdout.flush();
@@ -121,7 +126,8 @@ final class BenchCommand implements Runnable {
       md.append("Command: `").append(command).append("`, ").append(java.time.LocalDate.now()).append(".\n\n");
       md.append(MachineInfo.current().withEngine()).append("\n\n");
       md.append("ResNet-8 student, ResNet-20 teacher (").append(teacher == null ? "randomly initialised: same cost"
-          : "loaded from " + teacher).append("), ").append(perClass).append(" images per class of ")
+          : "loaded from " + teacher).append("; its forward in ").append(teacherRuntime == null
+              ? "the default teacher runtime" : teacherRuntime).append("), ").append(perClass).append(" images per class of ")
           .append(splits.name()).append(", batch 64, last partial batch dropped, pad-crop-flip augmentation. ")
           .append("Time per phase is the mean per step over the epochs after the first (warm-up). ")
           .append("libtorch runs eagerly on the CPU, so a phase's time is the time of its operations.\n\n");

@@ -33,7 +33,26 @@ class DistillTorchScriptTest {
     assertEquals(0, code, err.toString());
     assertTrue(out.toString().startsWith("student cnn-small (kd+nst-poly, seed 0): test accuracy"), out.toString());
     String config = Files.readString(runDir.resolve("config.json"));
-    assertTrue(config.contains("\"teacher_taps\" : [ \"map1\", \"map2\" ]"), config);
+    assertTrue(config.contains("\"teacher_taps\" : [ \"map1\", \"map2\" ]"), config);    // The default teacher runtime for a TorchScript teacher is libtorch: ONNX Runtime cannot run it.
+    assertTrue(config.contains("\"teacher_runtime\" : \"libtorch\""), config);
+  }
+
+  @Test
+  void theOnnxRuntimeTeacherIsRefusedForATorchScriptModuleAndABadRuntimeIsNamed(@TempDir Path dir) throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = run(out, err, "distill", "--data", "sample", "--per-class", "20", "--epochs", "1", "--student",
+        "cnn-small", "--teacher", teacher("teacher.pt").toString(), "--teacher-taps", "map1,map2", "--method", "kd",
+        "--teacher-runtime", "onnxruntime", "--out", dir.resolve("a").toString());
+    assertEquals(2, code);
+    assertTrue(err.toString().startsWith("error: the onnxruntime teacher runtime needs a teacher nst4j can describe"
+        + " as a graph") && err.toString().contains("use --teacher-runtime libtorch"), err.toString());
+    err = new StringWriter();
+    code = run(out, err, "distill", "--data", "sample", "--student", "cnn-small", "--teacher",
+        teacher("teacher.pt").toString(), "--teacher-runtime", "tensorrt", "--out", dir.resolve("b").toString());
+    assertEquals(2, code);
+    assertEquals("error: unknown teacher runtime 'tensorrt'; expected libtorch or onnxruntime", err.toString().strip());
+    assertTrue(!Files.exists(dir.resolve("a")) && !Files.exists(dir.resolve("b")), "nothing written");
   }
 
   @Test

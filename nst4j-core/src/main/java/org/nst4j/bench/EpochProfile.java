@@ -57,6 +57,17 @@ public final class EpochProfile {
    * @return the timings
    */
   public static Result run(DataSplits data, int perClass, String method, Path teacherPath, int epochs, long seed) {
+    return run(data, perClass, method, teacherPath, epochs, seed, null);
+  }
+
+  /**
+   * Runs {@code epochs} epochs and times them, with the teacher's forward in {@code runtime}.
+   *
+   * @param runtime the teacher runtime, or null for {@link org.nst4j.train.TeacherRuntime#defaultFor}
+   * @see #run(DataSplits, int, String, Path, int, long)
+   */
+  public static Result run(DataSplits data, int perClass, String method, Path teacherPath, int epochs, long seed,
+      org.nst4j.train.TeacherRuntime runtime) {
     ImageDataset train = data.train().firstPerClass(perClass);
     TrainingRecipe config = TrainingRecipe.builder().setEpochs(epochs).optSeed(seed).build();
     PhaseTimer timer = new PhaseTimer();
@@ -81,6 +92,8 @@ public final class EpochProfile {
           .setData(train, null, data.normalization())
           .setConfig(config)
           .optPhaseTimer(timer)
+          .optTeacherRuntime(runtime != null ? runtime : org.nst4j.train.TeacherRuntime.defaultFor(
+              (TappedModel) teacher.getBlock(), ai.djl.Device.cpu()))
           .addListener(new org.nst4j.train.LoopListener() {
             @Override
             public void onEpoch(EpochRecord record) {
