@@ -140,31 +140,43 @@ class DjlDatasetLoopTest {
     }
   }
 
-  /** One epoch of {@code crd} from the shipped teacher, from an ImageDataset or a DJL dataset of the same images. */
-  private static EpochRecord firstCrdEpoch(boolean djl) {
+  /** A test's loop from the shipped teacher: the builder (student, teacher, objective set), the student. */
+  private interface Distillation<T> {
+    T run(TrainingLoop.Builder loop, TappedModel student, NDManager manager) throws Exception;
+  }
+
+  /** Runs {@code body} with the shipped teacher, a cnn-small student of {@code seed} and {@code method}'s objective. */
+  private static <T> T fromShippedTeacher(String method, long seed, Distillation<T> body) throws Exception {
     try (Model teacherModel = Teachers.fromFolder(Path.of("models/fmnist-resnet20"), Device.cpu());
         Model model = Model.newInstance("student")) {
       TappedModel teacher = (TappedModel) teacherModel.getBlock();
-      TappedModel student = ModelZoo.create("cnn-small", 1, 10, 3);
+      TappedModel student = ModelZoo.create("cnn-small", 1, 10, seed);
       model.setBlock(student);
       student.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 28, 28));
       NDManager m = model.getNDManager();
-      try (Objective objective = Objectives.create("crd", LossOptions.defaults(),
+      try (Objective objective = Objectives.create(method, LossOptions.defaults(),
           TermContext.of(TRAIN.size(), teacher))) {
-        TrainingLoop.Builder b = TrainingLoop.builder().setStudent(student, m).optTeacher(teacher)
-            .setObjective(objective).setConfig(recipe(1));
-        if (djl) {
-          b.setData(arrayDataset(m, TRAIN, Labels.FLOAT32), null);
-        } else {
-          b.setData(TRAIN, null, SAMPLE.normalization());
-        }
-        return b.build().run().get(0);
+        return body.run(TrainingLoop.builder().setStudent(student, m).optTeacher(teacher).setObjective(objective),
+            student, m);
       }
     }
   }
 
+  /** One epoch of {@code crd} from the shipped teacher, from an ImageDataset or a DJL dataset of the same images. */
+  private static EpochRecord firstCrdEpoch(boolean djl) throws Exception {
+    return fromShippedTeacher("crd", 3, (b, student, m) -> {
+      b.setConfig(recipe(1));
+      if (djl) {
+        b.setData(arrayDataset(m, TRAIN, Labels.FLOAT32), null);
+      } else {
+        b.setData(TRAIN, null, SAMPLE.normalization());
+      }
+      return b.build().run().get(0);
+    });
+  }
+
   @Test
-  void crdReadsTheDatasetIndicesTheAdapterCarries() {
+  void crdReadsTheDatasetIndicesTheAdapterCarries() throws Exception {
     EpochRecord nst = firstCrdEpoch(false);
     EpochRecord djl = firstCrdEpoch(true);
     assertTrue(djl.terms().containsKey("crd"), djl.terms().toString());
@@ -181,35 +193,25 @@ class DjlDatasetLoopTest {
    */
   private static byte[] distil(Path folder, boolean resume, int stopEpoch, int stopBatch, List<EpochRecord> out)
       throws Exception {
-    try (Model teacherModel = Teachers.fromFolder(Path.of("models/fmnist-resnet20"), Device.cpu());
-        Model model = Model.newInstance("student")) {
-      TappedModel teacher = (TappedModel) teacherModel.getBlock();
-      TappedModel student = ModelZoo.create("cnn-small", 1, 10, 5);
-      model.setBlock(student);
-      student.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 28, 28));
-      NDManager m = model.getNDManager();
-      try (Objective objective = Objectives.create("kd+nst-poly", LossOptions.defaults(),
-          TermContext.of(TRAIN.size(), teacher))) {
-        TrainingLoop loop = TrainingLoop.builder().setStudent(student, m).optTeacher(teacher)
-            .setObjective(objective)
-            .setData(arrayDataset(m, TRAIN, Labels.FLOAT32), arrayDataset(m, TEST, Labels.FLOAT32))
-            .setConfig(recipe(3))
-            .optCheckpointFolder(folder)
-            .optResume(resume)
-            .addListener(StopAt.batch(stopEpoch, stopBatch))
-            .build();
-        try {
-          out.addAll(loop.run());
-        } finally {
-          StopSignal.process().clear();
-        }
+    return fromShippedTeacher("kd+nst-poly", 5, (b, student, m) -> {
+      TrainingLoop loop = b
+          .setData(arrayDataset(m, TRAIN, Labels.FLOAT32), arrayDataset(m, TEST, Labels.FLOAT32))
+          .setConfig(recipe(3))
+          .optCheckpointFolder(folder)
+          .optResume(resume)
+          .addListener(StopAt.batch(stopEpoch, stopBatch))
+          .build();
+      try {
+        out.addAll(loop.run());
+      } finally {
+        StopSignal.process().clear();
       }
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       try (DataOutputStream d = new DataOutputStream(bytes)) {
         student.saveParameters(d);
       }
       return bytes.toByteArray();
-    }
+    });
   }
 
   /** What an epoch computed, its timings and memory aside. */
