@@ -35,8 +35,8 @@ final class DistillCommand implements Callable<Integer>, LossOptionsMixin.TakesM
 
   @Option(names = "--teacher-runtime", paramLabel = "R",
       description = "Where the teacher's forward runs: onnxruntime or libtorch (default: onnxruntime on the CPU"
-          + " for a teacher saved by nst4j, libtorch for a TorchScript teacher or on a GPU). Part of the run's"
-          + " identity: results differ in their last digits.")
+          + " for a teacher of the zoo's architectures, libtorch for a TorchScript teacher, a custom block or on a"
+          + " GPU). Part of the run's identity: results differ in their last digits.")
   String teacherRuntime;
 
   @Option(names = "--method", defaultValue = "nst-poly", paramLabel = "M",

@@ -62,9 +62,9 @@ final class ExperimentCommand implements Callable<Integer> {
   List<String> teacherTaps;
 
   @Option(names = "--teacher-runtime", paramLabel = "R",
-      description = "Where the teacher's forward runs, replacing the file's teacher_runtime: onnxruntime or libtorch (default: onnxruntime on the CPU"
-          + " for a teacher saved by nst4j, libtorch for a TorchScript teacher or on a GPU). Part of the run's"
-          + " identity: results differ in their last digits.")
+      description = "Where the teacher's forward runs, replacing the file's teacher_runtime: onnxruntime or"
+          + " libtorch (default: onnxruntime on the CPU for a teacher of the zoo's architectures, libtorch for a"
+          + " TorchScript teacher, a custom block or on a GPU). Part of each run's identity.")
   String teacherRuntime;
 
   @Option(names = "--quiet", description = "No per-epoch progress (the one line per run with the ETA stays).")
