@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nst4j.train.TeacherRuntime;
 import org.nst4j.train.TrainingRecipe;
 import org.nst4j.transfer.LossOptions;
 import org.nst4j.transfer.AtMethod;
@@ -249,6 +251,28 @@ class ExperimentFileTest {
     assertTrue(assertThrows(IllegalArgumentException.class,
         () -> plain.withOverrides(null, null, null, null, null, List.of("x", "x"))).getMessage()
         .startsWith("--teacher-taps: names must be distinct"));
+  }
+
+  @Test
+  void theTeacherRuntimeIsReadAndPartOfEachCellsIdentity() {
+    ExperimentSpec plain = ExperimentFile.parse(MINIMAL, F);
+    assertNull(plain.teacherRuntime());
+    assertEquals(TeacherRuntime.ONNX_RUNTIME, plain.teacherRuntimeOn(ai.djl.Device.cpu()), "the default on the CPU");
+    assertEquals(TeacherRuntime.LIBTORCH, plain.teacherRuntimeOn(ai.djl.Device.gpu()));
+    ExperimentSpec torch = ExperimentFile.parse(MINIMAL + "teacher_runtime: libtorch\n", F);
+    assertEquals(TeacherRuntime.LIBTORCH, torch.teacherRuntimeOn(ai.djl.Device.cpu()));
+    assertEquals(TeacherRuntime.ONNX_RUNTIME, torch.withTeacherRuntime(TeacherRuntime.ONNX_RUNTIME).teacherRuntime(),
+        "--teacher-runtime replaces the file's");
+    assertSame(torch, torch.withTeacherRuntime(null));
+    // nst-poly's cell records the runtime, ce's does not (it reads no teacher).
+    List<GridRunner.Cell> cells = Experiment.cells(torch);
+    assertNull(cells.get(0).expected().teacherRuntime(), cells.get(0).label());
+    assertEquals("libtorch", cells.get(1).expected().teacherRuntime(), cells.get(1).label());
+    assertEquals("onnxruntime", Experiment.cells(plain).get(1).expected().teacherRuntime());
+    assertEquals("x.yaml: teacher_runtime: unknown teacher runtime 'cuda'; expected libtorch or onnxruntime",
+        error(MINIMAL + "teacher_runtime: cuda\n"));
+    assertTrue(ExperimentFile.read(Path.of("experiments/fmnist-10k.yaml")).teacherRuntime() == TeacherRuntime.LIBTORCH,
+        "the committed grid's runtime");
   }
 
   @Test
