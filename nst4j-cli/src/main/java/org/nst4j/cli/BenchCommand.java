@@ -157,6 +157,10 @@ final class BenchCommand implements Runnable {
   static final class Compare implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    @Option(names = "--teacher-runtime", paramLabel = "R",
+        description = "Where nst4j's folded teacher runs: onnxruntime or libtorch (default: as distill).")
+    String teacherRuntime;
+
     @Option(names = "--methods", defaultValue = "ce,kd+nst-poly", split = ",", paramLabel = "M",
         description = "Methods (default: ${DEFAULT-VALUE}).")
     List<String> methods;
@@ -223,7 +227,9 @@ final class BenchCommand implements Runnable {
       List<FrameworkComparison.TeacherSetting> settings = settings();
       List<String> jvm = List.of("-Xmx4g", "-Xmn128m", "-XX:+UseParallelGC", "-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
       List<FrameworkComparison.Sample> samples = FrameworkComparison.run(methods, settings, reps, threads, perClass,
-          python, script, pytorchChannelsLast ? List.of("--channels-last") : List.of(), jvm, spec.commandLine().getErr());
+          python, script, pytorchChannelsLast ? List.of("--channels-last") : List.of(), jvm,
+          teacherRuntime == null ? null : org.nst4j.train.TeacherRuntime.of(teacherRuntime),
+          spec.commandLine().getErr());
       String torch = new String(new ProcessBuilder(python.toString(), "-c", "import torch; print(torch.__version__)")
           .redirectErrorStream(true).start().getInputStream().readAllBytes()).trim();
       String smoke = perClass == FrameworkComparison.PER_CLASS ? "" : "**Smoke run: " + perClass + " images per"
@@ -232,7 +238,9 @@ final class BenchCommand implements Runnable {
       String header = smoke + "Command: `" + Commands.commandLine(spec) + "`, " + java.time.LocalDate.now() + ".\n\n"
           + MachineInfo.current().withEngine() + "\nPyTorch side: " + python + " with torch " + torch + " (Debian python3-torch)"
           + (pytorchChannelsLast ? " in channels-last memory format" : " in the usual contiguous (NCHW) format") + ", "
-          + threads + " threads; nst4j side: " + threads + " libtorch intra-op threads.\n\n"
+          + threads + " threads; nst4j side: " + threads + " libtorch intra-op threads, its folded teacher's forward"
+          + " in " + (teacherRuntime == null ? "nst4j's default teacher runtime (ONNX Runtime on the CPU)"
+              : teacherRuntime) + ".\n\n"
           + "Both sides: ResNet-8 student, randomly initialised ResNet-20 teacher (same cost as a trained one), first"
           + String.format(Locale.ROOT, " %,d images per class of Fashion-MNIST, batch 64 (%d steps),", perClass,
               perClass * 10 / 64)

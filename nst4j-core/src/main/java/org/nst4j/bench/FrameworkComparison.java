@@ -183,6 +183,18 @@ public final class FrameworkComparison {
   public static List<Sample> run(List<String> methods, List<TeacherSetting> settings, int reps, int threads,
       int perClass, Path python, Path script, List<String> scriptArgs, List<String> javaOptions,
       java.io.PrintWriter log) throws IOException, InterruptedException {
+    return run(methods, settings, reps, threads, perClass, python, script, scriptArgs, javaOptions, null, log);
+  }
+
+  /**
+   * As {@link #run(List, List, int, int, int, Path, Path, List, List, java.io.PrintWriter)}, with the runtime of
+   * nst4j's folded teacher ({@code bench profile --teacher-runtime}); null for nst4j's default. The bf16 rows'
+   * TorchScript teacher always runs in libtorch.
+   */
+  public static List<Sample> run(List<String> methods, List<TeacherSetting> settings, int reps, int threads,
+      int perClass, Path python, Path script, List<String> scriptArgs, List<String> javaOptions,
+      org.nst4j.train.TeacherRuntime foldedTeacherRuntime, java.io.PrintWriter log)
+      throws IOException, InterruptedException {
     if (reps < 1) {
       throw new IllegalArgumentException("--reps must be ≥ 1, got " + reps);
     }
@@ -221,7 +233,8 @@ public final class FrameworkComparison {
       for (int r = 0; r < reps; r++) {
         for (Job job : jobs(methods, settings, r)) {
           Sample s = job.side().equals("nst4j")
-              ? java(job, r, threads, perClass, javaOptions, job.teacher().equals("bf16") ? bf16Teacher : null, tmp)
+              ? java(job, r, threads, perClass, javaOptions, job.teacher().equals("bf16") ? bf16Teacher : null,
+                  job.teacher().equals("folded") ? foldedTeacherRuntime : null, tmp)
               : python(job, r, threads, perClass, python, script, scriptArgs, tmp);
           samples.add(s);
           log.printf(Locale.ROOT, "rep %d/%d %-7s %-12s teacher %-6s epoch 1 %.2f s, epoch 2 %.2f s, peak RSS %.0f"
@@ -243,7 +256,7 @@ public final class FrameworkComparison {
   }
 
   private static Sample java(Job job, int rep, int threads, int perClass, List<String> javaOptions, Path teacher,
-      Path tmp)
+      org.nst4j.train.TeacherRuntime runtime, Path tmp)
       throws IOException, InterruptedException {
     Path md = tmp.resolve("java-" + job.method().replace('+', '_') + ".md");
     List<String> cmd = new ArrayList<>();
@@ -254,6 +267,9 @@ public final class FrameworkComparison {
         "--per-class", Integer.toString(perClass), "--out", md.toString()));
     if (teacher != null) {
       cmd.addAll(List.of("--teacher", teacher.toString()));
+    }
+    if (runtime != null) {
+      cmd.addAll(List.of("--teacher-runtime", runtime.cliName()));
     }
     exec(cmd, tmp.resolve("java.log"), LAUNCHER_ENV);
     JsonNode result = Json.PRETTY.readTree(tmp.resolve(md.getFileName().toString().replace(".md", ".json")).toFile())
