@@ -410,8 +410,8 @@ public final class FrameworkComparison {
       }
     }
     md.append("\nTeachers: *folded fp32* is nst4j's own ResNet-20 with its BatchNorm folded into the convolutions,")
-        .append(" its forward run by nst4j's default teacher runtime (`TeacherRuntime.defaultFor`: ONNX Runtime on")
-        .append(" the CPU since issue 17; reports before it ran libtorch);")
+        .append(" its forward in the runtime the header names (reports before issue 17's teacher runtime ran")
+        .append(" libtorch);")
         .append(" *eager fp32* the script's module in eval mode under `torch.no_grad()`; *frozen fp32*")
         .append(" `torch.jit.freeze(torch.jit.script(teacher))` (which folds BatchNorm) under")
         .append(" `torch.inference_mode()`; *bf16 TorchScript* the same module on both sides, made by")
